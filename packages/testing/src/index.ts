@@ -1,1 +1,27 @@
-export {};
+export {
+  MysqlBinaryNotFoundError,
+  MysqlStartError,
+  TestingError,
+} from './errors.js';
+export { parseMysqlUrl } from './external-server.js';
+export { findFreePort } from './free-port.js';
+export { findMysqlBinaries, type MysqlBinaries, type MysqlFlavor } from './mysql-binaries.js';
+export {
+  hidePassword,
+  type MysqlConnectionInfo,
+  type MysqlServer,
+  type StartMysqlOptions,
+  startMysql,
+} from './mysql-server.js';
+export {
+  type CreateDatabaseUserOptions,
+  canLogin,
+  connectAsAdmin,
+  createDatabaseUser,
+  type DatabaseUser,
+  dropDatabaseUser,
+  type LoginCredentials,
+  type LoginResult,
+  uniqueName,
+  withAdmin,
+} from './mysql-users.js';

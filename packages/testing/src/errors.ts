@@ -1,0 +1,29 @@
+/** Base class for every error thrown by `@rotakit/testing`. */
+export class TestingError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** No MariaDB/MySQL server binary was found and no external server was configured. */
+export class MysqlBinaryNotFoundError extends TestingError {
+  readonly searched: readonly string[];
+  constructor(searched: readonly string[]) {
+    super(
+      'No MariaDB/MySQL server binary found (looked for mariadbd/mysqld on PATH and in ' +
+        `${searched.join(', ')}). Install one with \`apt-get install -y mariadb-server\`, ` +
+        'or set ROTAKIT_TEST_MYSQL_URL=mysql://ADMIN:PASSWORD@HOST:PORT to use an existing server.',
+    );
+    this.searched = searched;
+  }
+}
+
+/** The server process did not become ready, or exited during startup. */
+export class MysqlStartError extends TestingError {
+  readonly logTail: string;
+  constructor(message: string, logTail: string, options?: ErrorOptions) {
+    super(logTail ? `${message}\n--- server log (tail) ---\n${logTail}` : message, options);
+    this.logTail = logTail;
+  }
+}

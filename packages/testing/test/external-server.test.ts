@@ -1,0 +1,23 @@
+import { inspect } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { parseMysqlUrl, TestingError } from '../src/index.js';
+
+describe('parseMysqlUrl', () => {
+  it('reads user, password, host and port', () => {
+    const info = parseMysqlUrl('mysql://admin:p%40ss@db.test:3307');
+    expect(info).toMatchObject({ host: 'db.test', port: 3307, adminUser: 'admin', external: true });
+    expect(info.adminPassword).toBe('p@ss');
+    expect(inspect(info)).not.toContain('p@ss');
+  });
+
+  it('defaults the port to 3306', () => {
+    expect(parseMysqlUrl('mysql://root:x@127.0.0.1').port).toBe(3306);
+  });
+
+  it.each(['not a url', 'postgres://a:b@h:1', 'mysql://h:1'])(
+    'rejects %s with a typed error',
+    (url) => {
+      expect(() => parseMysqlUrl(url)).toThrow(TestingError);
+    },
+  );
+});
