@@ -7,7 +7,7 @@ export default defineConfig({
   test: {
     globalSetup: ['./packages/testing/src/vitest-global-setup.ts'],
     projects: ['packages/*', 'examples/*'],
-    reporters: process.env.CI ? ['default', 'json'] : ['default'],
+    reporters: ['default', 'json'],
     outputFile: { json: '.vitest-report.json' },
     testTimeout: 60_000,
     hookTimeout: 120_000,
