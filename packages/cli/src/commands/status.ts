@@ -1,0 +1,54 @@
+import type { CommandContext } from '../context.js';
+import { ExitCode } from '../errors.js';
+import type { SecretStatus } from '../status/assess.js';
+import { readSecretStatus } from '../status/read.js';
+
+export async function statusCommand(ctx: CommandContext, secretId: string): Promise<ExitCode> {
+  const status = await ctx.out.progress(`Reading ${secretId}`, () =>
+    readSecretStatus(ctx.secretsManager(), secretId),
+  );
+  if (ctx.out.json) ctx.out.printJson(status);
+  else printStatus(ctx, status);
+  return status.ok ? ExitCode.Ok : ExitCode.CheckFailed;
+}
+
+export function printStatus(ctx: CommandContext, status: SecretStatus): void {
+  const { out } = ctx;
+  const c = out.colors;
+  const badge = status.ok
+    ? status.verdict === 'healthy'
+      ? c.green('HEALTHY')
+      : c.yellow(status.verdict.toUpperCase())
+    : c.red(status.verdict.toUpperCase());
+  out.line(`${c.bold(status.name)}  ${badge}`);
+  out.line(`  ${status.message}`);
+  out.line();
+  const dash = c.dim('-');
+  out.line(
+    out.table(
+      ['', ''],
+      [
+        ['ARN', status.arn],
+        ['Rotation', status.rotationEnabled ? 'enabled' : 'disabled'],
+        [
+          'Rotation function',
+          status.rotationLambdaArn ?? (status.rdsManaged ? 'RDS-managed' : dash),
+        ],
+        ['Schedule', status.rotationSchedule ?? dash],
+        ['Last rotated', status.lastRotatedDate ?? dash],
+        ['Next rotation', status.nextRotationDate ?? dash],
+      ],
+    ),
+  );
+  out.line();
+  out.line(
+    out.table(
+      ['Version', 'Labels', 'Created'],
+      status.versions.map((v) => [
+        v.versionId,
+        v.stages.join(', ') || c.dim('(none)'),
+        v.createdDate ?? dash,
+      ]),
+    ),
+  );
+}

@@ -1,0 +1,115 @@
+import { Command, CommanderError } from 'commander';
+import type { GlobalOptions } from './aws.js';
+import { statusCommand } from './commands/status.js';
+import { unstickCommand } from './commands/unstick.js';
+import { type CommandContext, createContext } from './context.js';
+import { CliError, ExitCode } from './errors.js';
+import type { CliIo } from './output.js';
+
+const EXIT_CODES_HELP = `
+Exit codes:
+  0  ok
+  1  a check or verdict failed (stuck rotation, failed probe, failed rotation)
+  2  usage error
+  3  AWS/API error (including an unreachable endpoint)
+
+Environment:
+  AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL_SECRETS_MANAGER (like --endpoint-url), NO_COLOR`;
+
+type Action = (ctx: CommandContext, ...args: never[]) => Promise<ExitCode>;
+
+/**
+ * Runs the `rotakit` command line with `argv` (without the node and script paths) and
+ * returns the exit code. Everything is written to `io`, so tests run it in-process.
+ */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCode> {
+  let exitCode: ExitCode = ExitCode.Ok;
+  const program = new Command('rotakit');
+  program
+    .description(
+      'Secrets Manager rotation for MySQL: status, repair, rotate, and diagnose the network.',
+    )
+    .option('--region <region>', 'AWS Region (default: AWS_REGION or the profile)')
+    .option('--profile <name>', 'AWS profile from the shared config files')
+    .option(
+      '--endpoint-url <url>',
+      'Secrets Manager endpoint (e.g. the local one: http://127.0.0.1:4566)',
+    )
+    .option('--json', 'machine-readable output (stable shape)')
+    .option('--no-color', 'no colours (they only appear on a terminal anyway)')
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('after', EXIT_CODES_HELP)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    });
+
+  // Commander calls actions synchronously; keep the promise and the context to await them.
+  const run =
+    <A extends unknown[]>(action: (ctx: CommandContext, ...args: A) => Promise<ExitCode>) =>
+    async (...args: unknown[]) => {
+      const command = args.at(-1) as Command;
+      const globals = command.optsWithGlobals() as GlobalOptions;
+      const ctx = createContext(io, globals);
+      exitCode = await action(ctx, ...(args.slice(0, -1) as A));
+    };
+
+  program
+    .command('status')
+    .argument('<secret>', 'secret name or ARN')
+    .description(
+      'Versions, labels, last/next rotation and a verdict: healthy, stuck, RDS-managed, disabled.',
+    )
+    .addHelpText(
+      'after',
+      '\nExamples:\n  rotakit status prod/app/mysql\n  rotakit status prod/app/mysql --json',
+    )
+    .action(run((ctx, secret: string) => statusCommand(ctx, secret)));
+
+  program
+    .command('unstick')
+    .argument('<secret>', 'secret name or ARN')
+    .description(
+      'Remove a stray AWSPENDING label so rotation can start again ("A previous rotation isn\'t complete").',
+    )
+    .option('-y, --yes', 'do not ask for confirmation')
+    .option('--force', 'also when the pending version looks like a rotation still running')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  rotakit unstick prod/app/mysql\n  rotakit unstick prod/app/mysql --yes --json',
+    )
+    .action(
+      run((ctx, secret: string, options: { yes?: boolean; force?: boolean }) =>
+        unstickCommand(ctx, secret, options),
+      ),
+    );
+
+  registerMoreCommands(program, run);
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end through exitOverride too, with code 0.
+      return error.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
+    }
+    if (error instanceof CliError) {
+      io.stderr.write(`rotakit: ${error.message}\n`);
+      return error.exitCode;
+    }
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    io.stderr.write(`rotakit: unexpected error: ${message}\n`);
+    return ExitCode.CheckFailed;
+  }
+}
+
+type RunWrapper = <A extends unknown[]>(
+  action: (ctx: CommandContext, ...args: A) => Promise<ExitCode>,
+) => (...args: unknown[]) => Promise<void>;
+
+// Commands that build on the other packages register here as they land.
+function registerMoreCommands(_program: Command, _run: RunWrapper): void {}
+
+export type { Action };

@@ -1,0 +1,135 @@
+import type {
+  DescribeSecretResponse,
+  SecretVersionsListEntry,
+} from '@aws-sdk/client-secrets-manager';
+
+export type Verdict =
+  | 'healthy'
+  | 'stuck'
+  | 'rotation-in-progress'
+  | 'rds-managed'
+  | 'rotation-disabled'
+  | 'no-current-version';
+
+export interface VersionStatus {
+  versionId: string;
+  stages: string[];
+  createdDate?: string;
+}
+
+/** What `rotakit status` reports; a stable JSON shape for `--json`. */
+export interface SecretStatus {
+  name: string;
+  arn: string;
+  verdict: Verdict;
+  /** False when the verdict needs action (exit code 1). */
+  ok: boolean;
+  message: string;
+  rotationEnabled: boolean;
+  rdsManaged: boolean;
+  rotationLambdaArn?: string;
+  rotationSchedule?: string;
+  lastRotatedDate?: string;
+  nextRotationDate?: string;
+  lastChangedDate?: string;
+  currentVersionId?: string;
+  pendingVersionId?: string;
+  previousVersionId?: string;
+  versions: VersionStatus[];
+}
+
+/**
+ * A pending version younger than this is probably a rotation still running: the service
+ * gives the steps minutes, and unsticking a live rotation would break it.
+ */
+export const IN_PROGRESS_WINDOW_MS = 10 * 60 * 1000;
+
+function versionWith(stages: Record<string, string[]>, label: string): string | undefined {
+  return Object.entries(stages).find(([, labels]) => labels.includes(label))?.[0];
+}
+
+function iso(date: Date | undefined): string | undefined {
+  return date ? date.toISOString() : undefined;
+}
+
+/** Pure: turns DescribeSecret (+ ListSecretVersionIds) into a verdict. */
+export function assessSecret(
+  secret: DescribeSecretResponse,
+  versionList: readonly SecretVersionsListEntry[] = [],
+  now: Date = new Date(),
+): SecretStatus {
+  const stages = secret.VersionIdsToStages ?? {};
+  const currentVersionId = versionWith(stages, 'AWSCURRENT');
+  const pendingVersionId = versionWith(stages, 'AWSPENDING');
+  const previousVersionId = versionWith(stages, 'AWSPREVIOUS');
+  const created = new Map(versionList.map((v) => [v.VersionId, v.CreatedDate]));
+  const rdsManaged = secret.OwningService === 'rds' || (secret.Name ?? '').startsWith('rds!');
+  const rotationEnabled = secret.RotationEnabled === true;
+  const rules = secret.RotationRules;
+  const rotationSchedule =
+    rules?.ScheduleExpression ??
+    (rules?.AutomaticallyAfterDays ? `every ${rules.AutomaticallyAfterDays} days` : undefined);
+
+  const versions: VersionStatus[] = Object.entries(stages)
+    .map(([versionId, labels]) => ({
+      versionId,
+      stages: [...labels].sort(),
+      ...(created.get(versionId) ? { createdDate: iso(created.get(versionId)) } : {}),
+    }))
+    .sort((a, b) => (b.createdDate ?? '').localeCompare(a.createdDate ?? ''));
+
+  let verdict: Verdict;
+  let message: string;
+  const pendingCreated = pendingVersionId ? created.get(pendingVersionId) : undefined;
+  if (pendingVersionId && pendingVersionId !== currentVersionId) {
+    const ageMs = pendingCreated
+      ? now.getTime() - pendingCreated.getTime()
+      : Number.POSITIVE_INFINITY;
+    if (ageMs < IN_PROGRESS_WINDOW_MS) {
+      verdict = 'rotation-in-progress';
+      message =
+        `AWSPENDING is on version ${pendingVersionId}, created ${Math.round(ageMs / 1000)} s ago: ` +
+        'a rotation is probably running. If it is still there in a few minutes, the rotation failed.';
+    } else {
+      verdict = 'stuck';
+      message =
+        `Rotation is stuck: AWSPENDING is on version ${pendingVersionId}, which is not AWSCURRENT. ` +
+        `Every RotateSecret fails with "A previous rotation isn't complete" until it is removed: ` +
+        'find why the last rotation failed (rotation function logs, `rotakit doctor`), then run `rotakit unstick`.';
+    }
+  } else if (!currentVersionId) {
+    verdict = 'no-current-version';
+    message =
+      'No version is labelled AWSCURRENT: readers of this secret get ResourceNotFoundException.';
+  } else if (rdsManaged) {
+    verdict = 'rds-managed';
+    message =
+      'Managed by RDS (ManageMasterUserPassword): RDS rotates it without a Lambda. ' +
+      'Change rotation with the RDS API, not Secrets Manager.';
+  } else if (!rotationEnabled) {
+    verdict = 'rotation-disabled';
+    message = 'Rotation is not enabled for this secret.';
+  } else {
+    verdict = 'healthy';
+    message = 'Rotation is enabled and no rotation is pending.';
+  }
+
+  return {
+    name: secret.Name ?? '',
+    arn: secret.ARN ?? '',
+    verdict,
+    ok: verdict !== 'stuck' && verdict !== 'no-current-version',
+    message,
+    rotationEnabled,
+    rdsManaged,
+    ...(secret.RotationLambdaARN ? { rotationLambdaArn: secret.RotationLambdaARN } : {}),
+    ...(rotationSchedule ? { rotationSchedule } : {}),
+    ...(secret.LastRotatedDate ? { lastRotatedDate: iso(secret.LastRotatedDate) } : {}),
+    ...(secret.NextRotationDate ? { nextRotationDate: iso(secret.NextRotationDate) } : {}),
+    ...(secret.LastChangedDate ? { lastChangedDate: iso(secret.LastChangedDate) } : {}),
+    ...(currentVersionId ? { currentVersionId } : {}),
+    ...(pendingVersionId ? { pendingVersionId } : {}),
+    ...(previousVersionId ? { previousVersionId } : {}),
+    versions,
+  };
+}

@@ -1,0 +1,133 @@
+import { describe, expect, it } from 'vitest';
+import { assessSecret, IN_PROGRESS_WINDOW_MS } from '../src/status/assess.js';
+
+const now = new Date('2026-11-28T12:00:00Z');
+const old = new Date(now.getTime() - 2 * IN_PROGRESS_WINDOW_MS);
+const recent = new Date(now.getTime() - 30_000);
+const base = {
+  ARN: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:app-AbCdEf',
+  Name: 'app',
+};
+
+describe('assessSecret', () => {
+  it('is healthy with rotation on and no pending version', () => {
+    const status = assessSecret(
+      {
+        ...base,
+        RotationEnabled: true,
+        RotationLambdaARN: 'arn:fn',
+        VersionIdsToStages: { v1: ['AWSCURRENT'], v0: ['AWSPREVIOUS'] },
+      },
+      [],
+      now,
+    );
+    expect(status).toMatchObject({
+      verdict: 'healthy',
+      ok: true,
+      currentVersionId: 'v1',
+      previousVersionId: 'v0',
+    });
+  });
+
+  it('is not stuck when AWSPENDING sits on the AWSCURRENT version', () => {
+    const status = assessSecret(
+      { ...base, RotationEnabled: true, VersionIdsToStages: { v1: ['AWSCURRENT', 'AWSPENDING'] } },
+      [],
+      now,
+    );
+    expect(status.verdict).toBe('healthy');
+  });
+
+  it('is stuck when an old AWSPENDING sits on another version', () => {
+    const status = assessSecret(
+      {
+        ...base,
+        RotationEnabled: true,
+        VersionIdsToStages: { v1: ['AWSCURRENT'], v2: ['AWSPENDING'] },
+      },
+      [{ VersionId: 'v2', CreatedDate: old }],
+      now,
+    );
+    expect(status).toMatchObject({ verdict: 'stuck', ok: false, pendingVersionId: 'v2' });
+    expect(status.message).toContain("A previous rotation isn't complete");
+  });
+
+  it('treats a pending version without a creation date as stuck', () => {
+    const status = assessSecret(
+      {
+        ...base,
+        RotationEnabled: true,
+        VersionIdsToStages: { v1: ['AWSCURRENT'], v2: ['AWSPENDING'] },
+      },
+      [],
+      now,
+    );
+    expect(status.verdict).toBe('stuck');
+  });
+
+  it('says a fresh pending version is probably a running rotation', () => {
+    const status = assessSecret(
+      {
+        ...base,
+        RotationEnabled: true,
+        VersionIdsToStages: { v1: ['AWSCURRENT'], v2: ['AWSPENDING'] },
+      },
+      [{ VersionId: 'v2', CreatedDate: recent }],
+      now,
+    );
+    expect(status).toMatchObject({ verdict: 'rotation-in-progress', ok: true });
+  });
+
+  it('recognises RDS-managed secrets by owning service or name', () => {
+    const byOwner = assessSecret(
+      {
+        ...base,
+        OwningService: 'rds',
+        RotationEnabled: true,
+        VersionIdsToStages: { v1: ['AWSCURRENT'] },
+      },
+      [],
+      now,
+    );
+    const byName = assessSecret(
+      { ...base, Name: 'rds!cluster-1234', VersionIdsToStages: { v1: ['AWSCURRENT'] } },
+      [],
+      now,
+    );
+    expect(byOwner).toMatchObject({ verdict: 'rds-managed', rdsManaged: true });
+    expect(byName).toMatchObject({ verdict: 'rds-managed', rdsManaged: true });
+  });
+
+  it('reports disabled rotation and a missing AWSCURRENT', () => {
+    expect(
+      assessSecret({ ...base, VersionIdsToStages: { v1: ['AWSCURRENT'] } }, [], now).verdict,
+    ).toBe('rotation-disabled');
+    const none = assessSecret({ ...base, RotationEnabled: true, VersionIdsToStages: {} }, [], now);
+    expect(none).toMatchObject({ verdict: 'no-current-version', ok: false });
+  });
+
+  it('describes the schedule from either rule form', () => {
+    const days = assessSecret(
+      {
+        ...base,
+        RotationEnabled: true,
+        RotationRules: { AutomaticallyAfterDays: 30 },
+        VersionIdsToStages: { v: ['AWSCURRENT'] },
+      },
+      [],
+      now,
+    );
+    const cron = assessSecret(
+      {
+        ...base,
+        RotationEnabled: true,
+        RotationRules: { ScheduleExpression: 'rate(4 hours)' },
+        VersionIdsToStages: { v: ['AWSCURRENT'] },
+      },
+      [],
+      now,
+    );
+    expect(days.rotationSchedule).toBe('every 30 days');
+    expect(cron.rotationSchedule).toBe('rate(4 hours)');
+  });
+});
