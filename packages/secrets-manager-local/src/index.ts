@@ -1,1 +1,27 @@
-export {};
+export {
+  InvalidOptionError,
+  PersistenceError,
+  RotationNotRetryableError,
+  SecretsManagerLocalError,
+  ServerClosedError,
+  ServiceError,
+  UnknownSecretError,
+  WaitTimeoutError,
+} from './errors.js';
+export type { FaultHandle, FaultInfo, FaultKind, FaultSpec, Faults } from './faults.js';
+export type {
+  RotationCallback,
+  RotationContext,
+  RotationErrorInfo,
+  RotationEvent,
+  RotationFunction,
+  RotationFunctionOptions,
+  RotationHandler,
+  RotationOutcome,
+  RotationStatus,
+  RotationStep,
+  RotationStepResult,
+  WaitForRotationOptions,
+} from './rotation.js';
+export type { Counts, SecretsManagerLocal, StartSecretsManagerOptions } from './start.js';
+export { startSecretsManager } from './start.js';

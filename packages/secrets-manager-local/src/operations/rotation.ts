@@ -1,0 +1,64 @@
+import { invalidRequest, ServiceError } from '../errors.js';
+import { nextRotationDate, validateRotationRules } from '../schedule.js';
+import type { RotationRules } from '../store.js';
+import { type Operation, readSecretId, readToken } from './context.js';
+
+export const rotateSecret: Operation = (input, ctx) => {
+  const { store, runner } = ctx;
+  const secretId = readSecretId(input);
+  const token = readToken(input);
+  const lambdaArn = input.string('RotationLambdaARN', { max: 2048 });
+  const rulesInput = input.structure('RotationRules');
+  const rotateImmediately = input.boolean('RotateImmediately') ?? true;
+  let rules: RotationRules | undefined;
+  if (rulesInput !== undefined) {
+    const automaticallyAfterDays = rulesInput.integer('AutomaticallyAfterDays', {
+      min: 1,
+      max: 1000,
+    });
+    const duration = rulesInput.string('Duration', { min: 2, max: 3 });
+    const scheduleExpression = rulesInput.string('ScheduleExpression', { min: 1, max: 256 });
+    rules = validateRotationRules({
+      ...(automaticallyAfterDays !== undefined && { automaticallyAfterDays }),
+      ...(duration !== undefined && { duration }),
+      ...(scheduleExpression !== undefined && { scheduleExpression }),
+    });
+  }
+  const secret = store.resolveLive(secretId);
+  const functionArn = lambdaArn ?? secret.rotationLambdaArn;
+  if (functionArn === undefined) {
+    throw invalidRequest('No Lambda rotation function ARN is associated with this secret.');
+  }
+  if (!runner.has(functionArn)) {
+    throw new ServiceError(
+      'AccessDeniedException',
+      `Secrets Manager cannot invoke the specified Lambda function. Ensure that the function policy grants access to the principal secretsmanager.amazonaws.com. (secrets-manager-local: no rotation function is registered for ${functionArn})`,
+    );
+  }
+  if (store.pendingVersionId(secret) !== undefined) {
+    throw invalidRequest("A previous rotation isn't complete. That rotation will be reattempted.");
+  }
+  const version = store.createPendingVersion(secret, token);
+  secret.rotationEnabled = true;
+  secret.rotationLambdaArn = functionArn;
+  if (rules !== undefined) secret.rotationRules = rules;
+  const now = store.now();
+  const next = nextRotationDate(secret.rotationRules, secret.lastRotatedDate ?? now, now);
+  if (next === undefined) delete secret.nextRotationDate;
+  else secret.nextRotationDate = next;
+  store.changed(secret);
+  ctx.startRotation(secret, version.versionId, rotateImmediately, 'RotateSecret');
+  return { ARN: secret.arn, Name: secret.name, VersionId: version.versionId };
+};
+
+export const cancelRotateSecret: Operation = (input, { store, runner }) => {
+  const secret = store.resolveLive(readSecretId(input));
+  secret.rotationEnabled = false;
+  delete secret.nextRotationDate;
+  runner.cancel(secret.arn);
+  store.changed(secret);
+  const pending = store.pendingVersionId(secret);
+  return pending === undefined
+    ? { ARN: secret.arn, Name: secret.name }
+    : { ARN: secret.arn, Name: secret.name, VersionId: pending };
+};

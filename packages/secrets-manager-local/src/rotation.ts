@@ -1,0 +1,588 @@
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
+import { isIP } from 'node:net';
+import { InvalidOptionError, ServerClosedError, WaitTimeoutError } from './errors.js';
+
+export type RotationStep = 'createSecret' | 'setSecret' | 'testSecret' | 'finishSecret';
+export const ROTATION_STEPS: readonly RotationStep[] = Object.freeze([
+  'createSecret',
+  'setSecret',
+  'testSecret',
+  'finishSecret',
+]);
+
+/** The event Secrets Manager sends a rotation function (same shape as Lambda receives). */
+export interface RotationEvent {
+  Step: RotationStep;
+  SecretId: string;
+  ClientRequestToken: string;
+  RotationToken?: string;
+}
+
+/** Lambda-compatible invocation context handed to in-process rotation handlers. */
+export interface RotationContext {
+  callbackWaitsForEmptyEventLoop: boolean;
+  functionName: string;
+  functionVersion: string;
+  invokedFunctionArn: string;
+  memoryLimitInMB: string;
+  awsRequestId: string;
+  logGroupName: string;
+  logStreamName: string;
+  getRemainingTimeInMillis(): number;
+  done(error?: Error | string | null, result?: unknown): void;
+  fail(error: Error | string): void;
+  succeed(messageOrObject?: unknown): void;
+}
+
+export type RotationCallback = (error?: Error | string | null, result?: unknown) => void;
+
+/**
+ * An in-process rotation function with the Lambda handler signature. Return a promise, or
+ * take the third `callback` argument and call it.
+ */
+export type RotationHandler = (
+  event: RotationEvent,
+  context: RotationContext,
+  callback: RotationCallback,
+) => unknown;
+
+/**
+ * What a RotationLambdaARN maps to: an in-process handler, or the URL of a loopback HTTP
+ * endpoint that receives the event as a JSON POST (2xx = success, like a function URL).
+ */
+export type RotationFunction = RotationHandler | string | URL;
+
+export interface RotationFunctionOptions {
+  /** Like the Lambda function timeout. @default the server's `rotationTimeoutMs` (30 000) */
+  readonly timeoutMs?: number;
+}
+
+export interface RotationStepResult {
+  readonly step: RotationStep;
+  readonly status: 'succeeded' | 'failed';
+  readonly startedAt: Date;
+  readonly endedAt: Date;
+  readonly durationMs: number;
+  readonly error?: RotationErrorInfo;
+}
+
+export interface RotationErrorInfo {
+  /** The thrown error's `name` (or Lambda's `errorType`); `Sandbox.Timedout` on timeout. */
+  readonly name: string;
+  readonly message: string;
+}
+
+export type RotationStatus = 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+/** One rotation attempt of one secret, as recorded by the local service. */
+export interface RotationOutcome {
+  readonly secretArn: string;
+  readonly secretName: string;
+  /** The ClientRequestToken: the VersionId of the AWSPENDING version. */
+  readonly token: string;
+  readonly rotationLambdaArn: string;
+  readonly trigger: 'RotateSecret' | 'schedule' | 'retry';
+  /** False when RotateSecret had RotateImmediately=false: only testSecret runs. */
+  readonly rotateImmediately: boolean;
+  /** 1 for the first attempt with this token, 2 for its first retry, and so on. */
+  readonly attempt: number;
+  readonly status: RotationStatus;
+  readonly steps: readonly RotationStepResult[];
+  readonly failedStep?: RotationStep;
+  readonly error?: RotationErrorInfo;
+  readonly startedAt: Date;
+  readonly endedAt?: Date;
+  readonly durationMs?: number;
+}
+
+export interface WaitForRotationOptions {
+  /** Wait for the rotation with this ClientRequestToken instead of the latest one. */
+  readonly token?: string;
+  readonly signal?: AbortSignal;
+  /** Rejects with `WaitTimeoutError` after this long. @default no timeout */
+  readonly timeoutMs?: number;
+}
+
+interface Registered {
+  readonly target: RotationHandler | URL;
+  readonly timeoutMs: number | undefined;
+}
+
+interface RunRecord {
+  readonly secretArn: string;
+  readonly secretName: string;
+  readonly token: string;
+  readonly rotationLambdaArn: string;
+  readonly trigger: RotationOutcome['trigger'];
+  readonly rotateImmediately: boolean;
+  readonly attempt: number;
+  status: RotationStatus;
+  readonly steps: RotationStepResult[];
+  failedStep?: RotationStep;
+  error?: RotationErrorInfo;
+  readonly startedAt: number;
+  endedAt?: number;
+  cancelled: boolean;
+}
+
+export interface StartRotation {
+  readonly secretArn: string;
+  readonly secretName: string;
+  readonly token: string;
+  readonly rotationLambdaArn: string;
+  readonly rotateImmediately: boolean;
+  readonly trigger: RotationOutcome['trigger'];
+}
+
+export interface RunnerHooks {
+  /** After finishSecret succeeded: the service sets LastRotatedDate. */
+  onSucceeded(secretArn: string, token: string): void;
+  /** After a test-only run (RotateImmediately=false): the service removes the pending version. */
+  onTestOnlyDone(secretArn: string, token: string): void;
+}
+
+class RotationStepError extends Error {
+  constructor(
+    override readonly name: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Runs the four rotation steps against registered functions and records every attempt. */
+export class RotationRunner {
+  readonly #functions = new Map<string, Registered>();
+  readonly #history = new Map<string, RunRecord[]>();
+  readonly #listeners = new Map<string, Set<() => void>>();
+  readonly #defaultTimeoutMs: number;
+  readonly #hooks: RunnerHooks;
+  #closed = false;
+
+  constructor(defaultTimeoutMs: number, hooks: RunnerHooks) {
+    this.#defaultTimeoutMs = defaultTimeoutMs;
+    this.#hooks = hooks;
+  }
+
+  register(arn: string, fn: RotationFunction, options: RotationFunctionOptions = {}): void {
+    if (typeof arn !== 'string' || arn.length === 0 || arn.length > 2048) {
+      throw new InvalidOptionError(
+        'rotationLambdaArn',
+        'expected a non-empty ARN string of at most 2048 characters',
+      );
+    }
+    const timeoutMs = options.timeoutMs;
+    if (timeoutMs !== undefined && !(Number.isFinite(timeoutMs) && timeoutMs > 0)) {
+      throw new InvalidOptionError('timeoutMs', 'expected a positive number of milliseconds');
+    }
+    this.#functions.set(arn, { target: toTarget(fn), timeoutMs });
+  }
+
+  unregister(arn: string): boolean {
+    return this.#functions.delete(arn);
+  }
+
+  has(arn: string): boolean {
+    return this.#functions.has(arn);
+  }
+
+  isRunning(secretArn: string): boolean {
+    return this.#history.get(secretArn)?.at(-1)?.status === 'running';
+  }
+
+  attempts(secretArn: string, token: string): number {
+    return this.#history.get(secretArn)?.filter((r) => r.token === token).length ?? 0;
+  }
+
+  start(request: StartRotation): RotationOutcome {
+    if (this.#closed) throw new ServerClosedError('rotation');
+    const record: RunRecord = {
+      ...request,
+      attempt: this.attempts(request.secretArn, request.token) + 1,
+      status: 'running',
+      steps: [],
+      startedAt: Date.now(),
+      cancelled: false,
+    };
+    let history = this.#history.get(request.secretArn);
+    if (history === undefined) {
+      history = [];
+      this.#history.set(request.secretArn, history);
+    }
+    history.push(record);
+    this.#notify(request.secretArn);
+    void this.#run(record);
+    return snapshot(record);
+  }
+
+  /** CancelRotateSecret: no further steps run for the secret's running rotation. */
+  cancel(secretArn: string): void {
+    const latest = this.#history.get(secretArn)?.at(-1);
+    if (latest?.status === 'running') latest.cancelled = true;
+  }
+
+  history(secretArn: string): RotationOutcome[] {
+    return (this.#history.get(secretArn) ?? []).map(snapshot);
+  }
+
+  /** Forgets every record; running rotations stop after their current step. */
+  reset(): void {
+    for (const history of this.#history.values()) {
+      for (const record of history) record.cancelled = true;
+    }
+    this.#history.clear();
+    for (const secretArn of this.#listeners.keys()) this.#notify(secretArn);
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.reset();
+    for (const secretArn of [...this.#listeners.keys()]) this.#notify(secretArn);
+  }
+
+  wait(
+    secretArn: string,
+    secretId: string,
+    options: WaitForRotationOptions = {},
+  ): Promise<RotationOutcome> {
+    const { token, signal, timeoutMs } = options;
+    if (timeoutMs !== undefined && !(Number.isFinite(timeoutMs) && timeoutMs >= 0)) {
+      return Promise.reject(
+        new InvalidOptionError('timeoutMs', 'expected a number of milliseconds >= 0'),
+      );
+    }
+    const pickTarget = (): RunRecord | undefined => {
+      const history = this.#history.get(secretArn);
+      if (history === undefined) return undefined;
+      if (token === undefined) return history.at(-1);
+      return history.findLast((r) => r.token === token);
+    };
+    // The rotation current at call time is the one waited for; with none, the next one.
+    let target = pickTarget();
+    if (target !== undefined && target.status !== 'running')
+      return Promise.resolve(snapshot(target));
+    if (this.#closed) return Promise.reject(new ServerClosedError('waitForRotation'));
+    if (signal?.aborted) return Promise.reject(signal.reason);
+
+    return new Promise<RotationOutcome>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const listeners = this.#listenersOf(secretArn);
+      const cleanup = () => {
+        listeners.delete(check);
+        if (listeners.size === 0) this.#listeners.delete(secretArn);
+        if (timer !== undefined) clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      function onAbort() {
+        cleanup();
+        reject(signal?.reason);
+      }
+      const check = () => {
+        if (this.#closed) {
+          cleanup();
+          reject(new ServerClosedError('waitForRotation'));
+          return;
+        }
+        target ??= pickTarget();
+        if (target !== undefined && target.status !== 'running') {
+          cleanup();
+          resolve(snapshot(target));
+        }
+      };
+      listeners.add(check);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      if (timeoutMs !== undefined) {
+        timer = setTimeout(() => {
+          cleanup();
+          reject(new WaitTimeoutError(secretId, timeoutMs));
+        }, timeoutMs);
+        timer.unref();
+      }
+    });
+  }
+
+  #listenersOf(secretArn: string): Set<() => void> {
+    let set = this.#listeners.get(secretArn);
+    if (set === undefined) {
+      set = new Set();
+      this.#listeners.set(secretArn, set);
+    }
+    return set;
+  }
+
+  #notify(secretArn: string): void {
+    const set = this.#listeners.get(secretArn);
+    if (set === undefined) return;
+    for (const listener of [...set]) listener();
+  }
+
+  async #run(record: RunRecord): Promise<void> {
+    // Let RotateSecret answer before the first step, as the service invokes asynchronously.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    const steps = record.rotateImmediately ? ROTATION_STEPS : (['testSecret'] as const);
+    for (const step of steps) {
+      if (record.cancelled || this.#closed) {
+        record.status = 'cancelled';
+        break;
+      }
+      const startedAt = Date.now();
+      const started = performance.now();
+      try {
+        await this.#invoke(record, step);
+        record.steps.push({
+          step,
+          status: 'succeeded',
+          startedAt: new Date(startedAt),
+          endedAt: new Date(),
+          durationMs: performance.now() - started,
+        });
+      } catch (cause) {
+        const error = errorInfo(cause);
+        record.steps.push({
+          step,
+          status: 'failed',
+          startedAt: new Date(startedAt),
+          endedAt: new Date(),
+          durationMs: performance.now() - started,
+          error,
+        });
+        record.status = 'failed';
+        record.failedStep = step;
+        record.error = error;
+        break;
+      }
+    }
+    if (record.status === 'running') record.status = record.cancelled ? 'cancelled' : 'succeeded';
+    try {
+      if (!record.cancelled && !this.#closed) {
+        if (!record.rotateImmediately) this.#hooks.onTestOnlyDone(record.secretArn, record.token);
+        else if (record.status === 'succeeded')
+          this.#hooks.onSucceeded(record.secretArn, record.token);
+      }
+    } catch {
+      // The secret was deleted or the state reset while the rotation ran: nothing to record on it.
+    }
+    record.endedAt = Date.now();
+    this.#notify(record.secretArn);
+  }
+
+  async #invoke(record: RunRecord, step: RotationStep): Promise<void> {
+    const fn = this.#functions.get(record.rotationLambdaArn);
+    if (fn === undefined) {
+      throw new RotationStepError(
+        'ResourceNotFoundException',
+        `Function not found: ${record.rotationLambdaArn} (no rotation function is registered for it)`,
+      );
+    }
+    const event: RotationEvent = {
+      Step: step,
+      SecretId: record.secretArn,
+      ClientRequestToken: record.token,
+      RotationToken: randomUUID(),
+    };
+    const timeoutMs = fn.timeoutMs ?? this.#defaultTimeoutMs;
+    if (fn.target instanceof URL) await invokeUrl(fn.target, event, timeoutMs);
+    else await invokeHandler(fn.target, record.rotationLambdaArn, event, timeoutMs);
+  }
+}
+
+function toTarget(fn: RotationFunction): RotationHandler | URL {
+  if (typeof fn === 'function') return fn;
+  let url: URL;
+  try {
+    url = fn instanceof URL ? new URL(fn.href) : new URL(fn);
+  } catch (cause) {
+    throw new InvalidOptionError(
+      'rotationFunction',
+      'expected a handler function or an http(s) URL',
+      { cause },
+    );
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new InvalidOptionError(
+      'rotationFunction',
+      `expected an http(s) URL, got ${url.protocol}`,
+    );
+  }
+  if (!isLoopback(url.hostname)) {
+    throw new InvalidOptionError(
+      'rotationFunction',
+      `invoke URLs must point at a loopback address (127.x, ::1, localhost), got ${url.hostname}`,
+    );
+  }
+  return url;
+}
+
+function isLoopback(hostname: string): boolean {
+  const host = hostname.startsWith('[') ? hostname.slice(1, -1) : hostname;
+  if (host === 'localhost') return true;
+  if (isIP(host) === 4) return host.startsWith('127.');
+  return host === '::1';
+}
+
+function functionNameOf(arn: string): string {
+  // arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>]
+  const parts = arn.split(':');
+  return parts[5] === 'function' && parts[6] ? parts[6] : arn;
+}
+
+function errorInfo(cause: unknown): RotationErrorInfo {
+  if (cause instanceof Error) return { name: cause.name, message: cause.message };
+  if (typeof cause === 'string') return { name: 'Error', message: cause };
+  return { name: 'Error', message: 'The rotation function failed with a non-Error value' };
+}
+
+function timedOut(timeoutMs: number): RotationStepError {
+  return new RotationStepError(
+    'Sandbox.Timedout',
+    `Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`,
+  );
+}
+
+function invokeHandler(
+  handler: RotationHandler,
+  arn: string,
+  event: RotationEvent,
+  timeoutMs: number,
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const deadline = Date.now() + timeoutMs;
+    let settled = false;
+    const finish = (error?: unknown) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (error === undefined || error === null) resolve();
+      else reject(typeof error === 'string' ? new RotationStepError('Error', error) : error);
+    };
+    const timer = setTimeout(() => finish(timedOut(timeoutMs)), timeoutMs);
+    timer.unref();
+    const functionName = functionNameOf(arn);
+    const requestId = randomUUID();
+    const callback: RotationCallback = (error) => finish(error ?? undefined);
+    const context: RotationContext = {
+      callbackWaitsForEmptyEventLoop: true,
+      functionName,
+      functionVersion: '$LATEST',
+      invokedFunctionArn: arn,
+      memoryLimitInMB: '128',
+      awsRequestId: requestId,
+      logGroupName: `/aws/lambda/${functionName}`,
+      logStreamName: `local/[$LATEST]${requestId.replaceAll('-', '')}`,
+      getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+      done: callback,
+      fail: (error) => finish(error),
+      succeed: () => finish(),
+    };
+    try {
+      const result = handler(event, context, callback);
+      if (isPromiseLike(result)) {
+        result.then(
+          () => finish(),
+          (error: unknown) =>
+            finish(error ?? new RotationStepError('Error', 'rejected without a reason')),
+        );
+      } else if (handler.length < 3) {
+        finish();
+      }
+    } catch (error) {
+      finish(error ?? new RotationStepError('Error', 'threw without a value'));
+    }
+  });
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+function invokeUrl(url: URL, event: RotationEvent, timeoutMs: number): Promise<void> {
+  const body = JSON.stringify(event);
+  const request = url.protocol === 'https:' ? https.request : http.request;
+  return new Promise<void>((resolve, reject) => {
+    let settled = false;
+    const finish = (error?: Error) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (error) reject(error);
+      else resolve();
+    };
+    const req = request(
+      url,
+      {
+        method: 'POST',
+        agent: false,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          'x-amz-invocation-type': 'RequestResponse',
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', (error) => finish(error));
+        res.on('end', () => {
+          const status = res.statusCode ?? 0;
+          const functionError = res.headers['x-amz-function-error'];
+          if (status >= 200 && status < 300 && functionError === undefined) {
+            finish();
+            return;
+          }
+          let name = typeof functionError === 'string' ? functionError : 'Error';
+          let message = `The rotation function URL answered HTTP ${status}`;
+          try {
+            const parsed: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+            if (typeof parsed === 'object' && parsed !== null) {
+              const { errorType, errorMessage } = parsed as Record<string, unknown>;
+              if (typeof errorType === 'string') name = errorType;
+              if (typeof errorMessage === 'string') message = errorMessage;
+            }
+          } catch {
+            // A non-JSON error body keeps the generic message.
+          }
+          finish(new RotationStepError(name, message));
+        });
+      },
+    );
+    const timer = setTimeout(() => {
+      finish(timedOut(timeoutMs));
+      req.destroy();
+    }, timeoutMs);
+    timer.unref();
+    req.on('error', (error) =>
+      finish(new RotationStepError('Lambda.ServiceException', error.message)),
+    );
+    req.end(body);
+  });
+}
+
+function snapshot(record: RunRecord): RotationOutcome {
+  const outcome: {
+    -readonly [K in keyof RotationOutcome]: RotationOutcome[K];
+  } = {
+    secretArn: record.secretArn,
+    secretName: record.secretName,
+    token: record.token,
+    rotationLambdaArn: record.rotationLambdaArn,
+    trigger: record.trigger,
+    rotateImmediately: record.rotateImmediately,
+    attempt: record.attempt,
+    status: record.status,
+    steps: Object.freeze(record.steps.map((s) => Object.freeze({ ...s }))),
+    startedAt: new Date(record.startedAt),
+  };
+  if (record.failedStep !== undefined) outcome.failedStep = record.failedStep;
+  if (record.error !== undefined) outcome.error = Object.freeze({ ...record.error });
+  if (record.endedAt !== undefined) {
+    outcome.endedAt = new Date(record.endedAt);
+    outcome.durationMs = record.endedAt - record.startedAt;
+  }
+  return Object.freeze(outcome);
+}

@@ -1,0 +1,183 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ServiceError, serialization } from './errors.js';
+import type { FaultRegistry } from './faults.js';
+import { Input } from './input.js';
+import { MUTATING, OPERATIONS, type OperationContext } from './operations/index.js';
+
+const TARGET_PREFIX = 'secretsmanager.';
+/** Room for a 65,536-byte SecretString even when every character is JSON-escaped as \uXXXX. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+/** Past this we stop draining an oversized body and drop the connection. */
+const DISCARD_LIMIT = 16 * 1024 * 1024;
+const JSON_CONTENT_TYPE = 'application/x-amz-json-1.1';
+
+export interface AwsHandlerDeps {
+  readonly context: OperationContext;
+  readonly faults: FaultRegistry;
+  count(operation: string): void;
+  /** Waits until state changed by a mutating call is on disk (no-op without a data file). */
+  flush(): Promise<void>;
+  /** Writes eventually (reads that touched LastAccessedDate). */
+  schedule(): void;
+  reportError(error: unknown): void;
+}
+
+class BodyTooLarge extends Error {}
+
+/** Serves one AWS JSON 1.1 request: auth check, body limits, faults, dispatch, error shape. */
+export async function handleAwsRequest(
+  deps: AwsHandlerDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const requestId = randomUUID();
+  try {
+    const target = headerOf(req, 'x-amz-target');
+    const operation = target?.startsWith(TARGET_PREFIX)
+      ? target.slice(TARGET_PREFIX.length)
+      : undefined;
+    deps.count(
+      operation !== undefined && Object.hasOwn(OPERATIONS, operation) ? operation : '(unknown)',
+    );
+    let raw: Buffer;
+    try {
+      raw = await readBody(req);
+    } catch (error) {
+      if (error instanceof BodyTooLarge) {
+        throw new ServiceError(
+          'RequestEntityTooLargeException',
+          `Request body exceeds the ${MAX_BODY_BYTES} bytes secrets-manager-local accepts.`,
+          413,
+        );
+      }
+      throw error;
+    }
+    checkSignature(req);
+    const run = operation === undefined ? undefined : OPERATIONS[operation];
+    if (req.method !== 'POST' || operation === undefined || run === undefined) {
+      throw new ServiceError(
+        'UnknownOperationException',
+        `Unknown operation ${target ?? '(none)'}`,
+      );
+    }
+    const decision = deps.faults.decide(operation);
+    if (decision.latencyMs > 0) await sleep(decision.latencyMs);
+    if (decision.action === 'drop-connection') {
+      req.socket.destroy();
+      return;
+    }
+    if (decision.action === 'throttle')
+      throw new ServiceError('ThrottlingException', 'Rate exceeded');
+    if (decision.action === 'internal-error') {
+      throw new ServiceError('InternalServiceError', 'An error occurred on the server side.', 500);
+    }
+    const generation = deps.context.store.generation;
+    const result = run(new Input(parseBody(raw)), deps.context);
+    if (deps.context.store.generation !== generation) {
+      if (MUTATING.has(operation)) await deps.flush();
+      else deps.schedule();
+    }
+    send(res, 200, result, requestId);
+  } catch (error) {
+    if (error instanceof ServiceError) {
+      send(res, error.statusCode, { __type: error.type, message: error.message }, requestId);
+      return;
+    }
+    deps.reportError(error);
+    send(
+      res,
+      500,
+      { __type: 'InternalServiceError', message: 'An error occurred on the server side.' },
+      requestId,
+    );
+  }
+}
+
+function headerOf(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * The service refuses requests without a SigV4 signature. The signature itself cannot be
+ * verified here (any access key is accepted), but its presence and shape are checked.
+ */
+function checkSignature(req: IncomingMessage): void {
+  const authorization = headerOf(req, 'authorization');
+  const presigned = req.url?.includes('X-Amz-Signature=') ?? false;
+  if (authorization === undefined || authorization === '') {
+    if (presigned) return;
+    throw new ServiceError(
+      'MissingAuthenticationTokenException',
+      'Missing Authentication Token',
+      403,
+    );
+  }
+  if (!authorization.startsWith('AWS4-HMAC-SHA256 ')) {
+    throw new ServiceError(
+      'IncompleteSignatureException',
+      `Authorization header requires the AWS4-HMAC-SHA256 algorithm.`,
+      403,
+    );
+  }
+  for (const part of ['Credential=', 'SignedHeaders=', 'Signature=']) {
+    if (!authorization.includes(part)) {
+      throw new ServiceError(
+        'IncompleteSignatureException',
+        `Authorization header requires '${part.slice(0, -1)}' parameter.`,
+        403,
+      );
+    }
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > DISCARD_LIMIT) {
+        req.destroy();
+        return;
+      }
+      if (size > MAX_BODY_BYTES) tooLarge = true;
+      if (!tooLarge) chunks.push(chunk);
+    });
+    req.on('end', () =>
+      tooLarge ? reject(new BodyTooLarge()) : resolve(Buffer.concat(chunks, size)),
+    );
+    req.on('error', reject);
+  });
+}
+
+function parseBody(raw: Buffer): Record<string, unknown> {
+  if (raw.length === 0) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw.toString('utf8'));
+  } catch {
+    throw serialization('The request body is not valid JSON.');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw serialization('The request body must be a JSON object.');
+  }
+  return parsed as Record<string, unknown>;
+}
+
+export function send(res: ServerResponse, status: number, body: unknown, requestId: string): void {
+  if (res.headersSent || res.destroyed) return;
+  const payload = JSON.stringify(body);
+  res.writeHead(status, {
+    'Content-Type': JSON_CONTENT_TYPE,
+    'Content-Length': Buffer.byteLength(payload),
+    'x-amzn-RequestId': requestId,
+  });
+  res.end(payload);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

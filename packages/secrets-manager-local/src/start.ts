@@ -1,0 +1,429 @@
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  SecretsManagerClient,
+  type SecretsManagerClientConfig,
+} from '@aws-sdk/client-secrets-manager';
+import {
+  InvalidOptionError,
+  RotationNotRetryableError,
+  SecretsManagerLocalError,
+  ServerClosedError,
+  UnknownSecretError,
+} from './errors.js';
+import { FaultRegistry, type Faults } from './faults.js';
+import { handleLocalRequest } from './local-api.js';
+import type { OperationContext } from './operations/index.js';
+import { loadDataFile, Persister } from './persistence.js';
+import {
+  type RotationFunction,
+  type RotationFunctionOptions,
+  type RotationOutcome,
+  RotationRunner,
+  type WaitForRotationOptions,
+} from './rotation.js';
+import { nextRotationDate } from './schedule.js';
+import { handleAwsRequest } from './server.js';
+import { type SecretRecord, SecretStore } from './store.js';
+
+export interface StartSecretsManagerOptions {
+  /** TCP port; 0 picks a free one. @default 0 */
+  readonly port?: number;
+  /** Address to bind. @default '127.0.0.1' */
+  readonly host?: string;
+  /** Region used in ARNs and by `client()`. @default 'us-east-1' */
+  readonly region?: string;
+  /** 12-digit account ID used in ARNs. @default '123456789012' */
+  readonly accountId?: string;
+  /** RotationLambdaARN -> in-process handler or loopback invoke URL. */
+  readonly rotationFunctions?: Readonly<Record<string, RotationFunction>>;
+  /** Rotation function timeout per step, like Lambda's. @default 30000 */
+  readonly rotationTimeoutMs?: number;
+  /** JSON file to keep secrets in across restarts (written atomically). @default in memory only */
+  readonly dataFile?: string;
+  /** Clock for dates, deletion windows and schedules (epoch ms or Date). @default Date.now */
+  readonly now?: () => number | Date;
+  /** Runs `tick()` on this interval (ms) to start scheduled rotations; 0 turns it off. @default 0 */
+  readonly tickIntervalMs?: number;
+  /** Receives unexpected internal errors (never secret values). @default prints name and message to stderr */
+  readonly onError?: (error: unknown) => void;
+}
+
+/** Per-operation request counts; call it to read them, `.reset()` to zero them. */
+export interface Counts {
+  (): Readonly<Record<string, number>>;
+  reset(): void;
+}
+
+/** A running local Secrets Manager. */
+export interface SecretsManagerLocal extends AsyncDisposable {
+  /** `http://HOST:PORT`, for the SDK's `endpoint` or `aws --endpoint-url`. */
+  readonly endpoint: string;
+  readonly host: string;
+  readonly port: number;
+  readonly region: string;
+  readonly accountId: string;
+  /** A real SDK client for this endpoint (dummy static credentials); destroyed on `close()`. */
+  client(overrides?: SecretsManagerClientConfig): SecretsManagerClient;
+  /** Maps a RotationLambdaARN to an in-process handler or a loopback HTTP invoke URL. */
+  registerRotationFunction(
+    arn: string,
+    fn: RotationFunction,
+    options?: RotationFunctionOptions,
+  ): void;
+  unregisterRotationFunction(arn: string): boolean;
+  /**
+   * Resolves with the outcome of the secret's latest rotation once it has finished (or of
+   * the next one to start when none ran yet); never rejects because the rotation failed.
+   */
+  waitForRotation(secretId: string, options?: WaitForRotationOptions): Promise<RotationOutcome>;
+  /** Every rotation attempt recorded for the secret, oldest first. */
+  rotations(secretId: string): RotationOutcome[];
+  /**
+   * Runs the four steps again with the stuck AWSPENDING version's token, as the service's
+   * automatic retry does; resolves with that attempt's outcome.
+   */
+  retryRotation(secretId: string): Promise<RotationOutcome>;
+  /** Starts every scheduled rotation due at `at` (default: the clock); returns them. */
+  tick(at?: number | Date): RotationOutcome[];
+  readonly faults: Faults;
+  readonly counts: Counts;
+  resetCounts(): void;
+  /** Deletes every secret, rotation record, fault and count (registered functions stay). */
+  reset(): Promise<void>;
+  close(): Promise<void>;
+}
+
+interface Resolved {
+  port: number;
+  host: string;
+  region: string;
+  accountId: string;
+  rotationTimeoutMs: number;
+  dataFile: string | undefined;
+  now: () => number;
+  tickIntervalMs: number;
+  onError: (error: unknown) => void;
+}
+
+function resolveOptions(options: StartSecretsManagerOptions): Readonly<Resolved> {
+  const port = options.port ?? 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new InvalidOptionError('port', 'expected an integer from 0 to 65535');
+  }
+  const host = options.host ?? '127.0.0.1';
+  if (typeof host !== 'string' || host.length === 0) {
+    throw new InvalidOptionError('host', 'expected a non-empty host name or IP address');
+  }
+  const region = options.region ?? 'us-east-1';
+  if (typeof region !== 'string' || !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
+    throw new InvalidOptionError(
+      'region',
+      `expected a region name such as us-east-1, got ${String(region)}`,
+    );
+  }
+  const accountId = options.accountId ?? '123456789012';
+  if (typeof accountId !== 'string' || !/^\d{12}$/.test(accountId)) {
+    throw new InvalidOptionError('accountId', 'expected 12 digits');
+  }
+  const rotationTimeoutMs = options.rotationTimeoutMs ?? 30_000;
+  if (!(Number.isFinite(rotationTimeoutMs) && rotationTimeoutMs > 0)) {
+    throw new InvalidOptionError('rotationTimeoutMs', 'expected a positive number of milliseconds');
+  }
+  const dataFile = options.dataFile;
+  if (dataFile !== undefined && (typeof dataFile !== 'string' || dataFile.length === 0)) {
+    throw new InvalidOptionError('dataFile', 'expected a file path');
+  }
+  const clock = options.now ?? Date.now;
+  if (typeof clock !== 'function') throw new InvalidOptionError('now', 'expected a function');
+  const now = () => {
+    const value = clock();
+    return value instanceof Date ? value.getTime() : value;
+  };
+  const tickIntervalMs = options.tickIntervalMs ?? 0;
+  if (!(Number.isFinite(tickIntervalMs) && tickIntervalMs >= 0)) {
+    throw new InvalidOptionError('tickIntervalMs', 'expected a number of milliseconds >= 0');
+  }
+  const onError =
+    options.onError ??
+    ((error: unknown) => {
+      const { name, message } =
+        error instanceof Error ? error : { name: 'Error', message: String(error) };
+      console.error(`[secrets-manager-local] ${name}: ${message}`);
+    });
+  return Object.freeze({
+    port,
+    host,
+    region,
+    accountId,
+    rotationTimeoutMs,
+    dataFile,
+    now,
+    tickIntervalMs,
+    onError,
+  });
+}
+
+/**
+ * Starts an AWS-compatible Secrets Manager on localhost.
+ *
+ * @example
+ * ```ts
+ * await using sm = await startSecretsManager();
+ * const client = sm.client();
+ * await client.send(new CreateSecretCommand({ Name: 'db', SecretString: '{"password":"x"}' }));
+ * ```
+ */
+export async function startSecretsManager(
+  options: StartSecretsManagerOptions = {},
+): Promise<SecretsManagerLocal> {
+  const config = resolveOptions(options);
+  const store = new SecretStore({
+    region: config.region,
+    accountId: config.accountId,
+    now: config.now,
+  });
+  const persister =
+    config.dataFile === undefined ? undefined : new Persister(config.dataFile, store);
+  if (config.dataFile !== undefined) {
+    const loaded = await loadDataFile(config.dataFile);
+    if (loaded !== undefined) store.load(loaded);
+  }
+  const faults = new FaultRegistry();
+  const countsMap = new Map<string, number>();
+  const clients = new Set<SecretsManagerClient>();
+  let closed = false;
+  let closing: Promise<void> | undefined;
+
+  const schedule = () => {
+    persister?.flush().catch(config.onError);
+  };
+
+  const runner = new RotationRunner(config.rotationTimeoutMs, {
+    onSucceeded(secretArn) {
+      const secret = store.find(secretArn);
+      if (secret === undefined) return;
+      const now = store.now();
+      secret.lastRotatedDate = now;
+      const next = nextRotationDate(secret.rotationRules, now, now);
+      if (next === undefined) delete secret.nextRotationDate;
+      else secret.nextRotationDate = next;
+      store.changed(secret);
+      schedule();
+    },
+    onTestOnlyDone(secretArn, token) {
+      const secret = store.find(secretArn);
+      if (secret === undefined) return;
+      store.dropPendingVersion(secret, token);
+      schedule();
+    },
+  });
+  for (const [arn, fn] of Object.entries(options.rotationFunctions ?? {})) runner.register(arn, fn);
+
+  const startRotation = (
+    secret: SecretRecord,
+    token: string,
+    rotateImmediately: boolean,
+    trigger: RotationOutcome['trigger'],
+  ): RotationOutcome =>
+    runner.start({
+      secretArn: secret.arn,
+      secretName: secret.name,
+      token,
+      rotationLambdaArn: secret.rotationLambdaArn ?? '',
+      rotateImmediately,
+      trigger,
+    });
+  const context: OperationContext = { store, runner, startRotation };
+
+  const findSecret = (secretId: string): SecretRecord => {
+    const secret = store.find(secretId);
+    if (secret === undefined) throw new UnknownSecretError(secretId);
+    return secret;
+  };
+
+  const counts: Counts = Object.assign(() => Object.freeze(Object.fromEntries(countsMap)), {
+    reset: () => countsMap.clear(),
+  });
+
+  const server = http.createServer({ noDelay: true }, (req, res) => {
+    if (req.url?.startsWith('/_local/')) {
+      void handleLocalRequest(api, req, res).catch(config.onError);
+      return;
+    }
+    void handleAwsRequest(
+      {
+        context,
+        faults,
+        count: (operation) => countsMap.set(operation, (countsMap.get(operation) ?? 0) + 1),
+        flush: () => persister?.flush() ?? Promise.resolve(),
+        schedule,
+        reportError: config.onError,
+      },
+      req,
+      res,
+    );
+  });
+  // Longer than the SDK's idle socket reuse, so a kept-alive socket is never closed under it.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+
+  await new Promise<void>((resolve, reject) => {
+    const onError = (cause: Error) => {
+      reject(
+        new SecretsManagerLocalError(
+          `Cannot listen on ${config.host}:${config.port}: ${cause.message}`,
+          { cause },
+        ),
+      );
+    };
+    server.once('error', onError);
+    server.listen(config.port, config.host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+  server.on('error', config.onError);
+  const port = (server.address() as AddressInfo).port;
+  const endpoint = `http://${endpointHost(config.host)}:${port}`;
+
+  let tickTimer: NodeJS.Timeout | undefined;
+
+  const tick = (at?: number | Date): RotationOutcome[] => {
+    if (closed) throw new ServerClosedError('tick');
+    const now = at === undefined ? store.now() : at instanceof Date ? at.getTime() : at;
+    const started: RotationOutcome[] = [];
+    for (const secret of store.list()) {
+      if (!secret.rotationEnabled || secret.deletedDate !== undefined) continue;
+      if (secret.nextRotationDate === undefined || secret.nextRotationDate > now) continue;
+      if (runner.isRunning(secret.arn)) continue;
+      // A stuck rotation is reattempted with its own token, as the service does.
+      let token = store.pendingVersionId(secret);
+      if (token === undefined) {
+        token = randomUUID();
+        store.createPendingVersion(secret, token);
+      }
+      const next = nextRotationDate(secret.rotationRules, now, now);
+      if (next === undefined) delete secret.nextRotationDate;
+      else secret.nextRotationDate = next;
+      store.changed(secret);
+      started.push(startRotation(secret, token, true, 'schedule'));
+    }
+    if (started.length > 0) schedule();
+    return started;
+  };
+
+  const api: SecretsManagerLocal = {
+    endpoint,
+    host: config.host,
+    port,
+    region: config.region,
+    accountId: config.accountId,
+    client(overrides?: SecretsManagerClientConfig) {
+      if (closed) throw new ServerClosedError('client');
+      const client = new SecretsManagerClient({
+        region: config.region,
+        endpoint,
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+        ...overrides,
+      });
+      clients.add(client);
+      return client;
+    },
+    registerRotationFunction(arn, fn, fnOptions) {
+      runner.register(arn, fn, fnOptions);
+    },
+    unregisterRotationFunction(arn) {
+      return runner.unregister(arn);
+    },
+    async waitForRotation(secretId, waitOptions) {
+      return runner.wait(findSecret(secretId).arn, secretId, waitOptions);
+    },
+    rotations(secretId) {
+      return runner.history(findSecret(secretId).arn);
+    },
+    async retryRotation(secretId) {
+      if (closed) throw new ServerClosedError('retryRotation');
+      const secret = findSecret(secretId);
+      const token = store.pendingVersionId(secret);
+      if (token === undefined) {
+        throw new RotationNotRetryableError(
+          secretId,
+          'no-pending-version',
+          'no AWSPENDING version is waiting (no unfinished rotation)',
+        );
+      }
+      if (runner.isRunning(secret.arn)) {
+        throw new RotationNotRetryableError(
+          secretId,
+          'rotation-running',
+          'a rotation of this secret is still running',
+        );
+      }
+      if (secret.rotationLambdaArn === undefined) {
+        throw new RotationNotRetryableError(
+          secretId,
+          'no-rotation-function',
+          'the secret has no RotationLambdaARN',
+        );
+      }
+      startRotation(secret, token, true, 'retry');
+      return runner.wait(secret.arn, secretId, { token });
+    },
+    tick,
+    faults,
+    counts,
+    resetCounts: () => countsMap.clear(),
+    async reset() {
+      if (closed) throw new ServerClosedError('reset');
+      runner.reset();
+      store.clear();
+      faults.clear();
+      countsMap.clear();
+      await persister?.flush();
+    },
+    close() {
+      closing ??= (async () => {
+        closed = true;
+        if (tickTimer !== undefined) clearInterval(tickTimer);
+        runner.close();
+        for (const client of clients) client.destroy();
+        clients.clear();
+        await new Promise<void>((resolve) => {
+          // Requests still in flight get a moment to finish before their sockets are cut.
+          const cut = setTimeout(() => server.closeAllConnections(), 1_000);
+          cut.unref();
+          server.close(() => {
+            clearTimeout(cut);
+            resolve();
+          });
+          server.closeIdleConnections();
+        });
+        await persister?.flush();
+      })();
+      return closing;
+    },
+    [Symbol.asyncDispose]() {
+      return api.close();
+    },
+  };
+
+  if (config.tickIntervalMs > 0) {
+    tickTimer = setInterval(() => {
+      try {
+        tick();
+      } catch (error) {
+        config.onError(error);
+      }
+    }, config.tickIntervalMs);
+    tickTimer.unref();
+  }
+  return api;
+}
+
+function endpointHost(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
+}
