@@ -8,4 +8,6 @@ export default defineConfig({
   sourcemap: true,
   target: 'node20',
   platform: 'node',
+  // p-retry (and its dependency) ship ESM only, which `require()` cannot load on Node 20.
+  noExternal: ['p-retry', 'is-network-error'],
 });

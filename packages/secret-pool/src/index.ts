@@ -1,1 +1,41 @@
-export {};
+export type {
+  BackoffOptions,
+  ForcedRefreshOptions,
+  ResolvedCacheOptions,
+  SecretCacheOptions,
+  SecretsManagerLike,
+} from './cache/options.js';
+export {
+  type FetchErrorEvent,
+  type FetchEvent,
+  type FetchReason,
+  type GetSecretOptions,
+  type RefreshRefusedEvent,
+  SecretCache,
+  type SecretCacheEvents,
+  type SecretCacheStats,
+  type SecretSelector,
+  type VersionChangedEvent,
+} from './cache/secret-cache.js';
+export { SecretValue } from './cache/secret-value.js';
+export { channels } from './diagnostics.js';
+export {
+  AccountLockedError,
+  AuthenticationError,
+  ClosedError,
+  ConfigurationError,
+  ConnectionError,
+  DatabaseAccessDeniedError,
+  type DriverErrorContext,
+  HostNotAllowedError,
+  LoginGuardError,
+  PasswordExpiredError,
+  SecretFetchError,
+  SecretFormatError,
+  SecretPoolError,
+  ServerBusyError,
+  TerminalConnectionError,
+  type TerminalReason,
+  UnknownDatabaseError,
+  UnsupportedDriverError,
+} from './errors.js';

@@ -1,0 +1,235 @@
+/**
+ * Every error thrown by `@rotakit/secret-pool` extends {@link SecretPoolError}. Messages name
+ * what went wrong and never contain a secret value (no passwords, no SecretString content).
+ */
+export class SecretPoolError extends Error {
+  override name = 'SecretPoolError';
+  /** The secret involved, when there is one. */
+  readonly secretId: string | undefined;
+
+  constructor(message: string, options: { cause?: unknown; secretId?: string } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.secretId = options.secretId;
+  }
+}
+
+/** An option passed to `SecretCache` or `createPool` is missing or invalid. */
+export class ConfigurationError extends SecretPoolError {
+  override name = 'ConfigurationError';
+  /** The option at fault, e.g. `'ttlMs'` or `'loginGuard.maxFailures'`. */
+  readonly option: string;
+
+  constructor(option: string, message: string) {
+    super(`Invalid option \`${option}\`: ${message}`);
+    this.option = option;
+  }
+}
+
+/**
+ * Secrets Manager could not give a value and none is cached (a cached value is served
+ * instead whenever one exists).
+ */
+export class SecretFetchError extends SecretPoolError {
+  override name = 'SecretFetchError';
+  readonly stage: string | undefined;
+  readonly versionId: string | undefined;
+  /** The AWS error name (`ThrottlingException`, `ResourceNotFoundException`, ...), when known. */
+  readonly code: string | undefined;
+  /** False when retrying cannot help (not found, access denied, bad request). */
+  readonly retryable: boolean;
+
+  constructor(
+    message: string,
+    context: {
+      secretId: string;
+      stage?: string | undefined;
+      versionId?: string | undefined;
+      code?: string | undefined;
+      retryable: boolean;
+      cause?: unknown;
+    },
+  ) {
+    super(message, { secretId: context.secretId, cause: context.cause });
+    this.stage = context.stage;
+    this.versionId = context.versionId;
+    this.code = context.code;
+    this.retryable = context.retryable;
+  }
+}
+
+/**
+ * The secret's value does not have the expected shape (not JSON, or a required field such as
+ * `username` or `password` is missing or of the wrong type). The JSON parser's own message is
+ * not forwarded because it quotes the secret text.
+ */
+export class SecretFormatError extends SecretPoolError {
+  override name = 'SecretFormatError';
+  readonly versionId: string | undefined;
+  /** The field at fault, or undefined when the whole value is unusable. */
+  readonly field: string | undefined;
+
+  constructor(
+    message: string,
+    context: { secretId: string; versionId?: string | undefined; field?: string | undefined },
+  ) {
+    super(message, { secretId: context.secretId });
+    this.versionId = context.versionId;
+    this.field = context.field;
+  }
+}
+
+/** Fields copied from the mysql2 error that caused a connection failure. */
+export interface DriverErrorContext {
+  errno: number | undefined;
+  code: string | undefined;
+  sqlState: string | undefined;
+}
+
+/** Base for errors raised while opening a database connection. */
+export class ConnectionError extends SecretPoolError {
+  override name = 'ConnectionError';
+  readonly errno: number | undefined;
+  readonly code: string | undefined;
+  readonly sqlState: string | undefined;
+
+  constructor(
+    message: string,
+    context: Partial<DriverErrorContext> & { secretId: string; cause?: unknown },
+  ) {
+    super(message, { secretId: context.secretId, cause: context.cause });
+    this.errno = context.errno;
+    this.code = context.code;
+    this.sqlState = context.sqlState;
+  }
+}
+
+/**
+ * Access was still denied after refreshing AWSCURRENT, probing AWSPENDING and the bounded
+ * retries: the secret and the database disagree.
+ */
+export class AuthenticationError extends ConnectionError {
+  override name = 'AuthenticationError';
+  /** Login attempts made for the request that failed. */
+  readonly attempts: number;
+
+  constructor(
+    message: string,
+    context: Partial<DriverErrorContext> & { secretId: string; attempts: number; cause?: unknown },
+  ) {
+    super(message, context);
+    this.attempts = context.attempts;
+  }
+}
+
+/** Why a {@link TerminalConnectionError} cannot be fixed by new credentials or a retry. */
+export type TerminalReason =
+  | 'account-locked'
+  | 'password-expired'
+  | 'database-access-denied'
+  | 'host-not-allowed'
+  | 'unknown-database';
+
+/**
+ * The server refused the login for a reason retrying would not fix (account locked,
+ * password expired, host not allowed, no access to or unknown database). Fails fast.
+ */
+export class TerminalConnectionError extends ConnectionError {
+  override name = 'TerminalConnectionError';
+  readonly reason: TerminalReason;
+
+  constructor(
+    message: string,
+    context: Partial<DriverErrorContext> & {
+      secretId: string;
+      reason: TerminalReason;
+      cause?: unknown;
+    },
+  ) {
+    super(message, context);
+    this.reason = context.reason;
+  }
+}
+
+/** The account is locked (MySQL 3118/3955, MariaDB 4151). */
+export class AccountLockedError extends TerminalConnectionError {
+  override name = 'AccountLockedError';
+}
+
+/** The account's password has expired (1862, 1820). */
+export class PasswordExpiredError extends TerminalConnectionError {
+  override name = 'PasswordExpiredError';
+}
+
+/** The account may not use the database (1044). */
+export class DatabaseAccessDeniedError extends TerminalConnectionError {
+  override name = 'DatabaseAccessDeniedError';
+}
+
+/** The server does not accept this account from this host (1130). */
+export class HostNotAllowedError extends TerminalConnectionError {
+  override name = 'HostNotAllowedError';
+}
+
+/** The database named in the secret or options does not exist (1049). */
+export class UnknownDatabaseError extends TerminalConnectionError {
+  override name = 'UnknownDatabaseError';
+}
+
+/**
+ * The pool refused to try another login because too many failed in the guard's window;
+ * another attempt could lock the account.
+ */
+export class LoginGuardError extends ConnectionError {
+  override name = 'LoginGuardError';
+  readonly failures: number;
+  readonly windowMs: number;
+  /** When the oldest counted failure leaves the window. */
+  readonly retryAfterMs: number;
+
+  constructor(
+    message: string,
+    context: { secretId: string; failures: number; windowMs: number; retryAfterMs: number },
+  ) {
+    super(message, { secretId: context.secretId });
+    this.failures = context.failures;
+    this.windowMs = context.windowMs;
+    this.retryAfterMs = context.retryAfterMs;
+  }
+}
+
+/**
+ * The server kept refusing new connections for load reasons (1040 too many connections,
+ * 1203 user connection limit, 1129 host blocked) after the bounded retries.
+ */
+export class ServerBusyError extends ConnectionError {
+  override name = 'ServerBusyError';
+  readonly attempts: number;
+
+  constructor(
+    message: string,
+    context: Partial<DriverErrorContext> & { secretId: string; attempts: number; cause?: unknown },
+  ) {
+    super(message, context);
+    this.attempts = context.attempts;
+  }
+}
+
+/** The installed mysql2 does not have the pool internals this version relies on. */
+export class UnsupportedDriverError extends SecretPoolError {
+  override name = 'UnsupportedDriverError';
+  /** The internal that is missing. */
+  readonly missing: string;
+
+  constructor(missing: string) {
+    super(
+      `The installed mysql2 pool has no \`${missing}\`; @rotakit/secret-pool supports mysql2 >=3.15 <3.25 ` +
+        '(see the peerDependencies range).',
+    );
+    this.missing = missing;
+  }
+}
+
+/** The cache or pool was closed. */
+export class ClosedError extends SecretPoolError {
+  override name = 'ClosedError';
+}
