@@ -2,6 +2,7 @@ import { defineProject } from 'vitest/config';
 
 export default defineProject({
   resolve: { conditions: ['@rotakit/source'] },
+  ssr: { resolve: { conditions: ['@rotakit/source'] } },
   test: {
     include: ['test/**/*.test.ts'],
   },
