@@ -13,6 +13,7 @@ export const AWSPREVIOUS = 'AWSPREVIOUS';
 export const AWSPENDING = 'AWSPENDING';
 /** The service keeps about this many versions, dropping the oldest deprecated ones. */
 export const MAX_VERSIONS = 100;
+const SERVICE_LABELS = [AWSCURRENT, AWSPENDING, AWSPREVIOUS];
 const DAY_MS = 86_400_000;
 const ARN_SUFFIX_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -240,9 +241,14 @@ export class SecretStore {
     this.#changed(secret);
   }
 
+  /** The version's labels, the service's own first (AWSCURRENT, AWSPENDING, AWSPREVIOUS). */
   stagesOf(secret: SecretRecord, versionId: string): string[] {
     const stages: string[] = [];
-    for (const [stage, id] of secret.labels) if (id === versionId) stages.push(stage);
+    for (const stage of SERVICE_LABELS)
+      if (secret.labels.get(stage) === versionId) stages.push(stage);
+    for (const [stage, id] of secret.labels) {
+      if (id === versionId && !SERVICE_LABELS.includes(stage)) stages.push(stage);
+    }
     return stages;
   }
 
