@@ -1,0 +1,49 @@
+/** Base class for every error thrown by `@rotakit/netcheck`. */
+export class NetcheckError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** An option is missing, has the wrong type, or is out of range. */
+export class InvalidOptionError extends NetcheckError {
+  /** The option path, for example `timeoutMs` or `clients.ec2`. */
+  readonly option: string;
+  constructor(option: string, problem: string, options?: ErrorOptions) {
+    super(`Invalid option \`${option}\`: ${problem}`, options);
+    this.option = option;
+  }
+}
+
+/** The snapshot given to `analyzeRotationNetwork` is not usable (wrong shape, missing lists). */
+export class InvalidSnapshotError extends NetcheckError {
+  /** The snapshot field that is wrong, for example `subnets`. */
+  readonly field: string;
+  constructor(field: string, problem: string, options?: ErrorOptions) {
+    super(`Invalid snapshot field \`${field}\`: ${problem}`, options);
+    this.field = field;
+  }
+}
+
+/** An AWS API call made by `collectSnapshot` failed. */
+export class SnapshotCollectionError extends NetcheckError {
+  /** The API operation, for example `DescribeSecurityGroups`. */
+  readonly operation: string;
+  constructor(operation: string, options?: ErrorOptions) {
+    const cause = options?.cause;
+    const detail =
+      cause instanceof Error ? `${cause.name}: ${cause.message}` : cause ? String(cause) : '';
+    super(`collectSnapshot: ${operation} failed${detail ? ` (${detail})` : ''}`, options);
+    this.operation = operation;
+  }
+}
+
+/** The secret could not be read or does not hold what a MySQL rotation secret should. */
+export class SecretReadError extends NetcheckError {
+  readonly secretId: string | undefined;
+  constructor(message: string, secretId: string | undefined, options?: ErrorOptions) {
+    super(message, options);
+    this.secretId = secretId;
+  }
+}
