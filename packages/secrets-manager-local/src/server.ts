@@ -44,14 +44,16 @@ export async function handleAwsRequest(
     try {
       raw = await readBody(req);
     } catch (error) {
-      if (error instanceof BodyTooLarge) {
-        throw new ServiceError(
-          'RequestEntityTooLargeException',
-          `Request body exceeds the ${MAX_BODY_BYTES} bytes secrets-manager-local accepts.`,
-          413,
-        );
+      // The client went away mid-body: there is no one to answer.
+      if (!(error instanceof BodyTooLarge)) {
+        req.destroy();
+        return;
       }
-      throw error;
+      throw new ServiceError(
+        'RequestEntityTooLargeException',
+        `Request body exceeds the ${MAX_BODY_BYTES} bytes secrets-manager-local accepts.`,
+        413,
+      );
     }
     checkSignature(req);
     const run = operation === undefined ? undefined : OPERATIONS[operation];
