@@ -30,5 +30,12 @@ export {
   type FindingSeverity,
   type ResourceType,
 } from './static/findings.js';
-export type { RotationNetworkSnapshot, VpcDnsAttributes } from './static/snapshot.js';
+export {
+  type CollectSnapshotOptions,
+  collectSnapshot,
+  type RotationNetworkSnapshot,
+  type SendingClient,
+  type SnapshotClients,
+  type VpcDnsAttributes,
+} from './static/snapshot.js';
 export { type AddressScope, type ClassifiedAddress, classifyAddress } from './util/ip.js';
