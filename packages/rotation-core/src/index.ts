@@ -1,1 +1,66 @@
-export {};
+export type {
+  ConnectOptions,
+  DatabaseAccount,
+  DatabaseDriver,
+  DatabaseSession,
+  DatabaseTarget,
+  DatabaseTlsSettings,
+  StatementHook,
+  SyncAccountParams,
+  SyncAccountResult,
+} from './database/driver.js';
+export {
+  type MysqlConnectionExtras,
+  type MysqlDriverOptions,
+  mysql,
+} from './database/mysql/driver.js';
+export {
+  AccountCopyError,
+  CloneNameTooLongError,
+  CredentialMismatchError,
+  type CredentialRole,
+  DatabaseError,
+  DatabaseLoginError,
+  InvalidEventError,
+  InvalidOptionError,
+  type LoginAttempt,
+  type LoginFailureReason,
+  RotationError,
+  RotationNotEnabledError,
+  type RotationStep,
+  SecretFormatError,
+  type SecretSource,
+  SecretsManagerError,
+  type SecretsManagerFailureKind,
+  TimeBudgetExceededError,
+  TlsRequiredError,
+  UnsafeIdentifierError,
+  VersionNotPendingError,
+} from './errors.js';
+export {
+  type JsonLoggerOptions,
+  jsonLogger,
+  type Logger,
+  type LogLevel,
+  silentLogger,
+} from './logger.js';
+export {
+  type EnvironmentSettings,
+  fromEnvironment,
+  type MasterEndpointResolver,
+  type PasswordPolicy,
+  type RetryOptions,
+  type RotationBoundary,
+  type RotationHandlerOptions,
+  type RotationHooks,
+  type RotationStrategy,
+  type TestSecretOptions,
+  type TimeoutOptions,
+  type TlsOptions,
+} from './options.js';
+export {
+  DatabaseSecret,
+  type ParseSecretOptions,
+  parseSecret,
+  SECRET_MAX_BYTES,
+} from './secret.js';

@@ -1,0 +1,124 @@
+import { TimeBudgetExceededError } from './errors.js';
+
+/** The part of the Lambda context the engine uses. */
+export interface LambdaContextLike {
+  getRemainingTimeInMillis(): number;
+}
+
+export interface TimeBudgetOptions {
+  /** Time kept back to log the failure (and run the diagnosis) before Lambda's hard stop. */
+  reserveMs: number;
+  /** The budget when there is no Lambda context (local runs, tests). */
+  defaultMs: number;
+  /** Aborts the budget early (a caller's signal). */
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * The time one invocation may spend, from `context.getRemainingTimeInMillis()`. Every SDK
+ * request and database timeout is fitted into it, and its signal aborts whatever is still
+ * waiting when only the reserve is left, so the function reports a clear error instead of
+ * being killed by Lambda ("Task timed out").
+ */
+export class TimeBudget implements Disposable {
+  readonly reserveMs: number;
+  readonly #deadline: number;
+  readonly #controller = new AbortController();
+  readonly #timer: NodeJS.Timeout;
+  #operation = 'the rotation step';
+
+  constructor(totalMs: number, options: TimeBudgetOptions) {
+    this.reserveMs = options.reserveMs;
+    this.#deadline = performance.now() + totalMs;
+    const usable = Math.max(0, totalMs - options.reserveMs);
+    this.#timer = setTimeout(() => this.#expire(), usable);
+    this.#timer.unref();
+    const outer = options.signal;
+    if (outer) {
+      if (outer.aborted) this.#controller.abort(outer.reason);
+      else
+        outer.addEventListener('abort', () => this.#controller.abort(outer.reason), { once: true });
+    }
+  }
+
+  /** Builds the budget from a Lambda context, or the default when there is none. */
+  static fromContext(context: unknown, options: TimeBudgetOptions): TimeBudget {
+    const getter = (context as Partial<LambdaContextLike> | undefined)?.getRemainingTimeInMillis;
+    let total = options.defaultMs;
+    if (typeof getter === 'function') {
+      const remaining = Number(getter.call(context));
+      if (Number.isFinite(remaining) && remaining > 0) total = remaining;
+    }
+    return new TimeBudget(total, options);
+  }
+
+  #expire(): void {
+    this.#controller.abort(
+      new TimeBudgetExceededError({
+        operation: this.#operation,
+        remainingMs: this.remainingMs(),
+        reserveMs: this.reserveMs,
+      }),
+    );
+  }
+
+  /** Aborted when only the reserve is left (reason: a `TimeBudgetExceededError`). */
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  /** Milliseconds until the hard deadline (Lambda's). */
+  remainingMs(): number {
+    return this.#deadline - performance.now();
+  }
+
+  /** Milliseconds that may still be spent before the reserve. */
+  usableMs(): number {
+    return this.remainingMs() - this.reserveMs;
+  }
+
+  /** Names what is running, for the error raised if time runs out during it. */
+  enter(operation: string): void {
+    this.#operation = operation;
+  }
+
+  /**
+   * A timeout for one operation: `capMs`, shortened to fit the budget. Throws
+   * `TimeBudgetExceededError` when less than `minimumMs` is usable.
+   */
+  timeoutFor(operation: string, capMs: number, minimumMs = 50): number {
+    this.enter(operation);
+    this.throwIfExceeded(operation, minimumMs);
+    return Math.max(minimumMs, Math.min(capMs, Math.floor(this.usableMs())));
+  }
+
+  throwIfExceeded(operation: string, minimumMs = 0): void {
+    if (this.#controller.signal.aborted) {
+      const reason = this.#controller.signal.reason;
+      if (reason instanceof TimeBudgetExceededError) {
+        throw new TimeBudgetExceededError({
+          operation,
+          remainingMs: this.remainingMs(),
+          reserveMs: this.reserveMs,
+        });
+      }
+      throw reason;
+    }
+    if (this.usableMs() <= minimumMs) {
+      throw new TimeBudgetExceededError({
+        operation,
+        remainingMs: this.remainingMs(),
+        reserveMs: this.reserveMs,
+      });
+    }
+  }
+
+  /** The budget's signal combined with a per-operation timeout. */
+  signalFor(timeoutMs: number): AbortSignal {
+    return AbortSignal.any([this.#controller.signal, AbortSignal.timeout(Math.max(1, timeoutMs))]);
+  }
+
+  [Symbol.dispose](): void {
+    clearTimeout(this.#timer);
+  }
+}
