@@ -23,5 +23,7 @@ export type {
   RotationStepResult,
   WaitForRotationOptions,
 } from './rotation.js';
+export type { RunCliOptions } from './run-cli.js';
+export { DEFAULT_CLI_PORT, parseCliArgs, runCli, startFromArgs } from './run-cli.js';
 export type { Counts, SecretsManagerLocal, StartSecretsManagerOptions } from './start.js';
 export { startSecretsManager } from './start.js';

@@ -189,6 +189,8 @@ export async function startSecretsManager(
   if (config.dataFile !== undefined) {
     const loaded = await loadDataFile(config.dataFile);
     if (loaded !== undefined) store.load(loaded);
+    // Fails at start, not at the first write, when the file's directory is not writable.
+    await persister?.flush();
   }
   const faults = new FaultRegistry();
   const countsMap = new Map<string, number>();
@@ -400,7 +402,7 @@ export async function startSecretsManager(
           });
           server.closeIdleConnections();
         });
-        await persister?.flush();
+        await persister?.flush().catch(config.onError);
       })();
       return closing;
     },

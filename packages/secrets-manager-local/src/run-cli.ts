@@ -1,0 +1,168 @@
+import { parseArgs } from 'node:util';
+import { InvalidOptionError } from './errors.js';
+import type { RotationFunction } from './rotation.js';
+import {
+  type SecretsManagerLocal,
+  type StartSecretsManagerOptions,
+  startSecretsManager,
+} from './start.js';
+
+export const USAGE = `Usage: secrets-manager-local [options]
+
+An AWS-compatible Secrets Manager on localhost.
+
+Options:
+  --port <n>                    TCP port (default 4584; 0 picks a free port)
+  --host <address>              address to bind (default 127.0.0.1)
+  --region <region>             region in ARNs (default us-east-1)
+  --account-id <12 digits>      account in ARNs (default 123456789012)
+  --data <file>                 keep secrets in this JSON file across restarts
+  --rotation-function <arn=url> map a RotationLambdaARN to a loopback invoke URL (repeatable)
+  --rotation-timeout-ms <ms>    rotation step timeout (default 30000)
+  --tick-interval-ms <ms>       check rotation schedules this often (default 0: off)
+  -h, --help                    show this help
+
+Prints "listening on http://HOST:PORT" when ready; stops on SIGINT or SIGTERM.`;
+
+/** Default port of the CLI (the JS API picks a free port unless told). */
+export const DEFAULT_CLI_PORT = 4584;
+
+export interface RunCliOptions {
+  /** Where the "listening on" line goes. @default process.stdout */
+  readonly stdout?: { write(text: string): unknown };
+  /** Where errors and usage go. @default process.stderr */
+  readonly stderr?: { write(text: string): unknown };
+  /** Stops the server like SIGINT does. */
+  readonly signal?: AbortSignal;
+}
+
+function integer(option: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0)
+    throw new InvalidOptionError(option, `expected a whole number, got ${value}`);
+  return n;
+}
+
+/** Parses CLI arguments into `startSecretsManager` options. */
+export function parseCliArgs(
+  argv: readonly string[],
+): StartSecretsManagerOptions & { help: boolean } {
+  let values: ReturnType<typeof parse>['values'];
+  try {
+    values = parse(argv).values;
+  } catch (cause) {
+    throw new InvalidOptionError('argv', cause instanceof Error ? cause.message : String(cause), {
+      cause,
+    });
+  }
+  const rotationFunctions: Record<string, RotationFunction> = {};
+  for (const mapping of values['rotation-function'] ?? []) {
+    const at = mapping.indexOf('=');
+    if (at <= 0 || at === mapping.length - 1) {
+      throw new InvalidOptionError('--rotation-function', `expected <arn>=<url>, got ${mapping}`);
+    }
+    rotationFunctions[mapping.slice(0, at)] = mapping.slice(at + 1);
+  }
+  const options: StartSecretsManagerOptions & { help: boolean } = {
+    help: values.help ?? false,
+    port: integer('--port', values.port) ?? DEFAULT_CLI_PORT,
+    rotationFunctions,
+    ...(values.host !== undefined && { host: values.host }),
+    ...(values.region !== undefined && { region: values.region }),
+    ...(values['account-id'] !== undefined && { accountId: values['account-id'] }),
+    ...(values.data !== undefined && { dataFile: values.data }),
+  };
+  const timeout = integer('--rotation-timeout-ms', values['rotation-timeout-ms']);
+  const tick = integer('--tick-interval-ms', values['tick-interval-ms']);
+  return {
+    ...options,
+    ...(timeout !== undefined && { rotationTimeoutMs: timeout }),
+    ...(tick !== undefined && { tickIntervalMs: tick }),
+  };
+}
+
+function parse(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    strict: true,
+    allowPositionals: false,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      region: { type: 'string' },
+      'account-id': { type: 'string' },
+      data: { type: 'string' },
+      'rotation-function': { type: 'string', multiple: true },
+      'rotation-timeout-ms': { type: 'string' },
+      'tick-interval-ms': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+}
+
+/** Starts a local Secrets Manager from CLI arguments (what `rotakit local` calls). */
+export async function startFromArgs(argv: readonly string[]): Promise<SecretsManagerLocal> {
+  const { help: _help, ...options } = parseCliArgs(argv);
+  return startSecretsManager(options);
+}
+
+/**
+ * Runs the `secrets-manager-local` CLI until SIGINT, SIGTERM or `signal`; resolves with the
+ * exit code (0 stopped cleanly, 1 could not start, 2 bad arguments).
+ *
+ * @example
+ * ```ts
+ * process.exitCode = await runCli(process.argv.slice(2));
+ * ```
+ */
+export async function runCli(
+  argv: readonly string[],
+  options: RunCliOptions = {},
+): Promise<number> {
+  const stdout = options.stdout ?? process.stdout;
+  const stderr = options.stderr ?? process.stderr;
+  let parsed: ReturnType<typeof parseCliArgs>;
+  try {
+    parsed = parseCliArgs(argv);
+  } catch (error) {
+    stderr.write(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}\n`);
+    return 2;
+  }
+  const { help, ...startOptions } = parsed;
+  if (help) {
+    stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (options.signal?.aborted) return 0;
+  let sm: SecretsManagerLocal;
+  try {
+    sm = await startSecretsManager({
+      ...startOptions,
+      onError: (error) => {
+        const { name, message } =
+          error instanceof Error ? error : { name: 'Error', message: String(error) };
+        stderr.write(`[secrets-manager-local] ${name}: ${message}\n`);
+      },
+    });
+  } catch (error) {
+    stderr.write(
+      `secrets-manager-local: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+    return error instanceof InvalidOptionError ? 2 : 1;
+  }
+  stdout.write(`listening on ${sm.endpoint}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      options.signal?.removeEventListener('abort', stop);
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    options.signal?.addEventListener('abort', stop, { once: true });
+  });
+  await sm.close();
+  return 0;
+}

@@ -1,0 +1,126 @@
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  CreateSecretCommand,
+  DeleteSecretCommand,
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+} from '@aws-sdk/client-secrets-manager';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { PersistenceError, startSecretsManager } from '../src/index.js';
+import { caught } from './helpers.js';
+
+let dir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'sm-local-persist-'));
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+describe('persistence', () => {
+  test('a restart with the same data file keeps secrets, versions, labels and ARNs', async () => {
+    const dataFile = join(dir, 'keep.json');
+    let arn: string;
+    let v1: string;
+    {
+      await using sm = await startSecretsManager({ dataFile });
+      const c = sm.client({ maxAttempts: 1 });
+      const created = await c.send(
+        new CreateSecretCommand({
+          Name: 'app/db',
+          SecretString: 'first',
+          Tags: [{ Key: 't', Value: 'v' }],
+        }),
+      );
+      arn = created.ARN!;
+      v1 = created.VersionId!;
+      await c.send(new PutSecretValueCommand({ SecretId: 'app/db', SecretString: 'second' }));
+      await c.send(
+        new CreateSecretCommand({ Name: 'bin', SecretBinary: new Uint8Array([1, 2, 3]) }),
+      );
+      await c.send(new CreateSecretCommand({ Name: 'doomed', SecretString: 'x' }));
+      await c.send(new DeleteSecretCommand({ SecretId: 'doomed', RecoveryWindowInDays: 7 }));
+    }
+    await using sm = await startSecretsManager({ dataFile });
+    const c = sm.client({ maxAttempts: 1 });
+    const current = await c.send(new GetSecretValueCommand({ SecretId: arn }));
+    expect(current.SecretString).toBe('second');
+    const previous = await c.send(
+      new GetSecretValueCommand({ SecretId: 'app/db', VersionStage: 'AWSPREVIOUS' }),
+    );
+    expect(previous).toMatchObject({ VersionId: v1, SecretString: 'first' });
+    const binary = await c.send(new GetSecretValueCommand({ SecretId: 'bin' }));
+    expect([...binary.SecretBinary!]).toEqual([1, 2, 3]);
+    const meta = await c.send(new DescribeSecretCommand({ SecretId: 'app/db' }));
+    expect(meta.Tags).toEqual([{ Key: 't', Value: 'v' }]);
+    const doomed = await c.send(new DescribeSecretCommand({ SecretId: 'doomed' }));
+    expect(doomed.DeletedDate).toBeInstanceOf(Date);
+  });
+
+  test('each mutating call is on disk before it answers, written via a temp file and rename', async () => {
+    const dataFile = join(dir, 'atomic.json');
+    await using sm = await startSecretsManager({ dataFile });
+    const c = sm.client({ maxAttempts: 1 });
+    await c.send(new CreateSecretCommand({ Name: 'a', SecretString: 'on-disk' }));
+    const json = JSON.parse(await readFile(dataFile, 'utf8'));
+    expect(json.format).toBe('rotakit-secrets-manager-local');
+    expect(json.secrets).toHaveLength(1);
+    const leftovers = (await readdir(dir)).filter((f) => f.endsWith('.tmp'));
+    expect(leftovers).toEqual([]);
+  });
+
+  test('concurrent writes all land', async () => {
+    const dataFile = join(dir, 'concurrent.json');
+    {
+      await using sm = await startSecretsManager({ dataFile });
+      const c = sm.client();
+      await Promise.all(
+        Array.from({ length: 25 }, (_, i) =>
+          c.send(new CreateSecretCommand({ Name: `s${i}`, SecretString: String(i) })),
+        ),
+      );
+    }
+    const json = JSON.parse(await readFile(dataFile, 'utf8'));
+    expect(json.secrets).toHaveLength(25);
+  });
+
+  test('a corrupt or foreign data file is refused with PersistenceError naming the file', async () => {
+    const corrupt = join(dir, 'corrupt.json');
+    await writeFile(corrupt, '{not json');
+    const error = await caught(() => startSecretsManager({ dataFile: corrupt }));
+    expect(error).toBeInstanceOf(PersistenceError);
+    expect(error.file).toBe(corrupt);
+    const foreign = join(dir, 'foreign.json');
+    await writeFile(foreign, JSON.stringify({ hello: 'world' }));
+    await expect(startSecretsManager({ dataFile: foreign })).rejects.toBeInstanceOf(
+      PersistenceError,
+    );
+  });
+
+  test('an unwritable data file path is refused at start', async () => {
+    const dataFile = join(dir, 'no-such-dir', 'data.json');
+    const error = await caught(() => startSecretsManager({ dataFile }));
+    expect(error).toBeInstanceOf(PersistenceError);
+    expect(error.file).toBe(dataFile);
+  });
+
+  test('a failed write answers InternalServiceError and reports the error without the value', async () => {
+    const sub = await mkdtemp(join(dir, 'vanishing-'));
+    const errors: unknown[] = [];
+    await using sm = await startSecretsManager({
+      dataFile: join(sub, 'data.json'),
+      onError: (e) => errors.push(e),
+    });
+    await rm(sub, { recursive: true });
+    const error = await caught(() =>
+      sm
+        .client({ maxAttempts: 1 })
+        .send(new CreateSecretCommand({ Name: 'x', SecretString: 'hidden-value' })),
+    );
+    expect(error.name).toBe('InternalServiceError');
+    expect(errors[0]).toBeInstanceOf(PersistenceError);
+    expect(String((errors[0] as Error).message)).not.toContain('hidden-value');
+  });
+});
