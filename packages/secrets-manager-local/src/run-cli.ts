@@ -162,6 +162,7 @@ export async function runCli(
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
     options.signal?.addEventListener('abort', stop, { once: true });
+    if (options.signal?.aborted) stop();
   });
   await sm.close();
   return 0;
