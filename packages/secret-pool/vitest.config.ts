@@ -5,5 +5,7 @@ export default defineProject({
   ssr: { resolve: { conditions: ['@rotakit/source'] } },
   test: {
     include: ['test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
   },
 });

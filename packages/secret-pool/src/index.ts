@@ -39,3 +39,24 @@ export {
   UnknownDatabaseError,
   UnsupportedDriverError,
 } from './errors.js';
+export {
+  type AuthFailureEvent,
+  type ConnectionRetiredEvent,
+  type CredentialsRefreshedEvent,
+  type CredentialsRejectedEvent,
+  createPool,
+  type LoginGuardEvent,
+  type RefreshReason,
+  type SecretPool,
+  type SecretPoolEvents,
+} from './pool/create-pool.js';
+export type {
+  AuthRetryOptions,
+  CreatePoolOptions,
+  LoginGuardOptions,
+  PoolCacheOptions,
+  RetireOptions,
+  SecretSourceOptions,
+  ServerBusyOptions,
+} from './pool/options.js';
+export type { CredentialSource, SecretPoolStats } from './stats.js';

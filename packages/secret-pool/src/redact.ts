@@ -29,7 +29,14 @@ export function hideFromPrinting<T extends object>(target: T, view: () => unknow
   Object.defineProperty(target, inspect.custom, {
     value: (_depth: number, options: Parameters<typeof inspect>[1]) => inspect(view(), options),
     enumerable: false,
+    configurable: true,
+    writable: true,
   });
-  Object.defineProperty(target, 'toJSON', { value: view, enumerable: false });
+  Object.defineProperty(target, 'toJSON', {
+    value: view,
+    enumerable: false,
+    configurable: true,
+    writable: true,
+  });
   return target;
 }

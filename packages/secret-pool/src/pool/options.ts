@@ -1,0 +1,211 @@
+import type { SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
+import type { PoolOptions } from 'mysql2';
+import type { SecretCacheOptions, SecretsManagerLike } from '../cache/options.js';
+import { checkNumber } from '../cache/options.js';
+import type { SecretCache } from '../cache/secret-cache.js';
+import { ConfigurationError } from '../errors.js';
+
+/** Cache tuning when `createPool` builds its own `SecretCache`. */
+export type PoolCacheOptions = Omit<SecretCacheOptions, 'client' | 'clientConfig'>;
+
+/** How access denied on a new connection is handled. */
+export interface AuthRetryOptions {
+  /**
+   * Login retries per request after an access denied (each after a shared refresh: AWSCURRENT,
+   * then AWSPENDING). @default 3
+   */
+  maxRetries?: number;
+  /** First delay before retrying when the refresh found no new credentials (jittered, doubling). @default 200 */
+  retryDelayMs?: number;
+  /** @default 2000 */
+  maxRetryDelayMs?: number;
+  /** Try AWSPENDING when AWSCURRENT did not change (the rotation window). @default true */
+  probePending?: boolean;
+}
+
+/** The failed-login cap. */
+export interface LoginGuardOptions {
+  /** Failed logins (since the last success) within `windowMs` before logins stop. @default 5 */
+  maxFailures?: number;
+  /** @default 60000 */
+  windowMs?: number;
+}
+
+/** Gradual retirement of connections opened with a previous username/host/port/database. */
+export interface RetireOptions {
+  /**
+   * Each old connection gets a random deadline within this span after the change; it is
+   * closed when released (or when idle) after it.
+   * @default 30000
+   */
+  overMs?: number;
+}
+
+/** Retries when the server refuses connections for load reasons (1040, 1203, 1129). */
+export interface ServerBusyOptions {
+  /** @default 3 */
+  retries?: number;
+  /** First delay (jittered, doubling). @default 200 */
+  delayMs?: number;
+}
+
+interface SecretPoolOwnOptions {
+  /** The secret (name or ARN) holding `username`, `password` and optionally `host`, `port`, `dbname`. */
+  secretId: string;
+  auth?: AuthRetryOptions;
+  /** `false` turns the guard off. @default { maxFailures: 5, windowMs: 60000 } */
+  loginGuard?: LoginGuardOptions | false;
+  /**
+   * New connections being opened at once (logins in flight). Bounds how many logins can fail
+   * together when the password changes under them. @default 4
+   */
+  maxConnecting?: number;
+  /** `false` keeps old connections until they close on their own. @default { overMs: 30000 } */
+  retireConnections?: RetireOptions | boolean;
+  serverBusy?: ServerBusyOptions;
+  /**
+   * How often the pool looks at the cached secret (a stale value then refreshes in the
+   * background), so a new AWSCURRENT is picked up even when no connection is opened.
+   * @default 30000
+   */
+  credentialCheckIntervalMs?: number;
+}
+
+/** Where the pool gets its secret: a shared `SecretCache`, or a client / client config for its own. */
+export type SecretSourceOptions =
+  | { cache: SecretCache; client?: never; clientConfig?: never; cacheOptions?: never }
+  | {
+      client: SecretsManagerLike;
+      clientConfig?: never;
+      cache?: never;
+      cacheOptions?: PoolCacheOptions;
+    }
+  | {
+      clientConfig: SecretsManagerClientConfig;
+      client?: never;
+      cache?: never;
+      cacheOptions?: PoolCacheOptions;
+    };
+
+/**
+ * Options of {@link createPool}: mysql2 pool options (host, port, user, password and database
+ * override the secret's fields; `uri` is not accepted) plus the secret's id and source.
+ */
+export type CreatePoolOptions = Omit<PoolOptions, 'uri'> &
+  SecretPoolOwnOptions &
+  SecretSourceOptions;
+
+export interface ResolvedPoolOptions {
+  readonly secretId: string;
+  readonly auth: Readonly<Required<AuthRetryOptions>>;
+  readonly loginGuard: Readonly<Required<LoginGuardOptions>> | undefined;
+  readonly maxConnecting: number;
+  readonly retire: Readonly<Required<RetireOptions>> | undefined;
+  readonly serverBusy: Readonly<Required<ServerBusyOptions>>;
+  readonly credentialCheckIntervalMs: number;
+}
+
+const OWN_KEYS = [
+  'secretId',
+  'cache',
+  'client',
+  'clientConfig',
+  'cacheOptions',
+  'auth',
+  'loginGuard',
+  'maxConnecting',
+  'retireConnections',
+  'serverBusy',
+  'credentialCheckIntervalMs',
+] as const;
+
+/** Splits our options from mysql2's, resolves defaults in one place, validates and freezes. */
+export function resolvePoolOptions(options: CreatePoolOptions): {
+  resolved: ResolvedPoolOptions;
+  mysqlOptions: PoolOptions;
+} {
+  if (options === null || typeof options !== 'object') {
+    throw new ConfigurationError('options', 'expected an object with `secretId`');
+  }
+  if (typeof options.secretId !== 'string' || options.secretId.length === 0) {
+    throw new ConfigurationError('secretId', 'expected a non-empty secret name or ARN');
+  }
+  if ('uri' in options && (options as { uri?: unknown }).uri !== undefined) {
+    throw new ConfigurationError(
+      'uri',
+      'not supported: the connection comes from the secret; pass host/port/database to override it',
+    );
+  }
+  const sources = (['cache', 'client', 'clientConfig'] as const).filter(
+    (key) => options[key] !== undefined,
+  );
+  if (sources.length !== 1) {
+    throw new ConfigurationError(
+      sources[1] ?? 'client',
+      sources.length === 0
+        ? 'pass one of `cache` (a shared SecretCache), `client` (a SecretsManagerClient) or `clientConfig`'
+        : `pass only one of \`cache\`, \`client\`, \`clientConfig\` (got ${sources.join(', ')})`,
+    );
+  }
+  if (options.cache !== undefined && options.cacheOptions !== undefined) {
+    throw new ConfigurationError(
+      'cacheOptions',
+      'cannot tune a shared `cache`; set its options where it is created',
+    );
+  }
+  const auth = options.auth ?? {};
+  const busy = options.serverBusy ?? {};
+  const guard = options.loginGuard === false ? undefined : (options.loginGuard ?? {});
+  const retire =
+    options.retireConnections === false
+      ? undefined
+      : options.retireConnections === true || options.retireConnections === undefined
+        ? {}
+        : options.retireConnections;
+  const resolved: ResolvedPoolOptions = {
+    secretId: options.secretId,
+    auth: Object.freeze({
+      maxRetries: checkNumber('auth.maxRetries', auth.maxRetries ?? 3, { min: 0, integer: true }),
+      retryDelayMs: checkNumber('auth.retryDelayMs', auth.retryDelayMs ?? 200, { min: 0 }),
+      maxRetryDelayMs: checkNumber('auth.maxRetryDelayMs', auth.maxRetryDelayMs ?? 2000, {
+        min: 0,
+      }),
+      probePending: auth.probePending ?? true,
+    }),
+    loginGuard:
+      guard === undefined
+        ? undefined
+        : Object.freeze({
+            maxFailures: checkNumber('loginGuard.maxFailures', guard.maxFailures ?? 5, {
+              min: 1,
+              integer: true,
+            }),
+            windowMs: checkNumber('loginGuard.windowMs', guard.windowMs ?? 60_000, { min: 1 }),
+          }),
+    maxConnecting: checkNumber('maxConnecting', options.maxConnecting ?? 4, {
+      min: 1,
+      integer: true,
+    }),
+    retire:
+      retire === undefined
+        ? undefined
+        : Object.freeze({
+            overMs: checkNumber('retireConnections.overMs', retire.overMs ?? 30_000, { min: 0 }),
+          }),
+    serverBusy: Object.freeze({
+      retries: checkNumber('serverBusy.retries', busy.retries ?? 3, { min: 0, integer: true }),
+      delayMs: checkNumber('serverBusy.delayMs', busy.delayMs ?? 200, { min: 0 }),
+    }),
+    credentialCheckIntervalMs: checkNumber(
+      'credentialCheckIntervalMs',
+      options.credentialCheckIntervalMs ?? 30_000,
+      { min: 10 },
+    ),
+  };
+  if (typeof resolved.auth.probePending !== 'boolean') {
+    throw new ConfigurationError('auth.probePending', 'expected a boolean');
+  }
+  const mysqlOptions: Record<string, unknown> = { ...options };
+  for (const key of OWN_KEYS) delete mysqlOptions[key];
+  return { resolved: Object.freeze(resolved), mysqlOptions: mysqlOptions as PoolOptions };
+}
