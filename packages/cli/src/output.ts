@@ -9,6 +9,8 @@ export interface CliIo {
   stderr: Writable & { isTTY?: boolean };
   stdin: Readable & { isTTY?: boolean };
   env: NodeJS.ProcessEnv;
+  /** Ends long-running commands (`local`) like Ctrl-C does. */
+  signal?: AbortSignal;
 }
 
 export type Colors = ReturnType<typeof picocolors.createColors>;

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import type { GlobalOptions } from './aws.js';
+import { type LocalOptions, localCommand } from './commands/local.js';
 import { statusCommand } from './commands/status.js';
 import { unstickCommand } from './commands/unstick.js';
 import { type CommandContext, createContext } from './context.js';
@@ -33,7 +34,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
     .option('--profile <name>', 'AWS profile from the shared config files')
     .option(
       '--endpoint-url <url>',
-      'Secrets Manager endpoint (e.g. the local one: http://127.0.0.1:4566)',
+      'Secrets Manager endpoint (e.g. the local one: http://127.0.0.1:4584)',
     )
     .option('--json', 'machine-readable output (stable shape)')
     .option('--no-color', 'no colours (they only appear on a terminal anyway)')
@@ -84,6 +85,22 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
         unstickCommand(ctx, secret, options),
       ),
     );
+
+  program
+    .command('local')
+    .description(
+      'Run the local Secrets Manager (AWS-compatible, for tests and local work) until Ctrl-C.',
+    )
+    .option('--port <n>', 'TCP port (0 picks a free one)', '4584')
+    .option('--host <address>', 'address to bind', '127.0.0.1')
+    .option('--data <file>', 'keep secrets in this JSON file across restarts')
+    .option('--rotation-function <arn=url...>', 'map a RotationLambdaARN to a loopback invoke URL')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  rotakit local\n  rotakit local --port 0 --data ./secrets.json\n' +
+        '  AWS_ENDPOINT_URL_SECRETS_MANAGER=http://127.0.0.1:4584 aws secretsmanager list-secrets',
+    )
+    .action(run((ctx, options: LocalOptions) => localCommand(ctx, options)));
 
   registerMoreCommands(program, run);
 
