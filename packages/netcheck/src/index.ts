@@ -14,6 +14,43 @@ export {
   SnapshotCollectionError,
 } from './errors.js';
 export {
+  classifyNetworkError,
+  isNetworkError,
+  type NetworkErrorInfo,
+} from './live/classify.js';
+export { type ProbeDnsOptions, probeDns } from './live/dns.js';
+export {
+  type MysqlEvidence,
+  type MysqlLogin,
+  type ProbeMysqlOptions,
+  probeMysql,
+} from './live/mysql.js';
+export { type MysqlGreeting, parseGreeting } from './live/mysql-greeting.js';
+export {
+  defaultMysqlRateLimiter,
+  ProbeRateLimiter,
+  type ProbeRateLimiterOptions,
+  type RateLimitDecision,
+} from './live/rate-limiter.js';
+export {
+  type ProbeSecretsManagerOptions,
+  probeSecretsManager,
+  type SecretsManagerEvidence,
+  type SecretsManagerLike,
+} from './live/secrets-manager.js';
+export { type ProbeTcpOptions, probeTcp } from './live/tcp.js';
+export { type ProbeTlsOptions, probeTls, type TlsEvidence } from './live/tls.js';
+export type {
+  ConnectAttempt,
+  DnsEvidence,
+  ProbeError,
+  ProbeKind,
+  ProbeOptions,
+  ProbeResult,
+  ProbeStatus,
+  TcpEvidence,
+} from './live/types.js';
+export {
   type AnalyzeOptions,
   analyzeRotationNetwork,
   type DatabaseTargetSummary,

@@ -1,0 +1,177 @@
+import { type EndpointAwareClientConfig, resolveClientEndpoint } from '../endpoint.js';
+import { InvalidOptionError } from '../errors.js';
+import { Deadline, roundMs } from '../util/deadline.js';
+import { classifyNetworkError, toProbeError } from './classify.js';
+import { checkSignal, checkTimeout } from './options.js';
+import type { ProbeError, ProbeOptions, ProbeResult, ProbeStatus } from './types.js';
+
+/** The one method of a `SecretsManagerClient` the probes call. */
+export interface SecretsManagerLike {
+  send(command: never, options?: { abortSignal?: AbortSignal }): Promise<unknown>;
+  config?: unknown;
+}
+
+export interface ProbeSecretsManagerOptions extends ProbeOptions {
+  /** A `SecretsManagerClient`. Its retry settings apply; the probe's timer caps them. */
+  client: SecretsManagerLike;
+  /** Calls DescribeSecret on it; without one, ListSecrets with MaxResults 1. */
+  secretId?: string;
+}
+
+export interface SecretsManagerEvidence {
+  operation: 'DescribeSecret' | 'ListSecrets';
+  /** The URL the client resolves to, when it could be read from the client's config. */
+  endpoint?: string;
+  httpStatusCode?: number;
+  requestId?: string;
+  attempts?: number;
+  totalRetryDelayMs?: number;
+  /** The service's error name (`AccessDeniedException`, `ThrottlingException`, ...). */
+  errorName?: string;
+  /** DescribeSecret: rotation settings, so a report can show them. */
+  rotationEnabled?: boolean;
+  rotationLambdaArn?: string;
+  /** DescribeSecret: the labels on each version. */
+  versionStages?: Record<string, string[]>;
+}
+
+const ACCESS_DENIED = new Set([
+  'AccessDeniedException',
+  'AccessDenied',
+  'UnrecognizedClientException',
+  'InvalidSignatureException',
+  'SignatureDoesNotMatch',
+  'ExpiredTokenException',
+  'MissingAuthenticationTokenException',
+  'IncompleteSignature',
+  'InvalidClientTokenId',
+  'KMSAccessDeniedException',
+]);
+const THROTTLED = new Set([
+  'ThrottlingException',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'Throttling',
+]);
+
+interface SdkError {
+  name?: unknown;
+  $fault?: unknown;
+  $metadata?: {
+    httpStatusCode?: number;
+    requestId?: string;
+    attempts?: number;
+    totalRetryDelay?: number;
+  };
+}
+
+type Module = Record<string, new (input: Record<string, unknown>) => unknown>;
+
+/** The API status for an error the service sent back, or undefined for a transport failure. */
+export function serviceErrorStatus(error: unknown): ProbeStatus | undefined {
+  const e = error as SdkError;
+  const http = e?.$metadata?.httpStatusCode;
+  if (typeof http !== 'number') return undefined;
+  const name = typeof e.name === 'string' ? e.name : '';
+  if (ACCESS_DENIED.has(name) || http === 401 || http === 403) return 'access-denied';
+  if (THROTTLED.has(name) || http === 429) return 'throttled';
+  if (http >= 500) return 'server-error';
+  return 'api-error';
+}
+
+function metadata(evidence: SecretsManagerEvidence, value: SdkError['$metadata']): void {
+  if (!value) return;
+  if (typeof value.httpStatusCode === 'number') evidence.httpStatusCode = value.httpStatusCode;
+  if (value.requestId) evidence.requestId = value.requestId;
+  if (typeof value.attempts === 'number') evidence.attempts = value.attempts;
+  if (typeof value.totalRetryDelay === 'number') evidence.totalRetryDelayMs = value.totalRetryDelay;
+}
+
+async function endpointOf(client: SecretsManagerLike) {
+  if (!client.config || typeof client.config !== 'object') return undefined;
+  try {
+    return await resolveClientEndpoint(client.config as EndpointAwareClientConfig, {});
+  } catch {
+    return undefined; // A client without a region: the call itself will say so.
+  }
+}
+
+/** Runs one cheap API call within an existing deadline. */
+export async function callSecretsManager(
+  client: SecretsManagerLike,
+  secretId: string | undefined,
+  deadline: Deadline,
+): Promise<{ status: ProbeStatus; evidence: SecretsManagerEvidence; error?: ProbeError }> {
+  const operation = secretId ? 'DescribeSecret' : 'ListSecrets';
+  const evidence: SecretsManagerEvidence = { operation };
+  const sdk = (await import('@aws-sdk/client-secrets-manager')) as unknown as Module;
+  const command = secretId
+    ? new sdk.DescribeSecretCommand!({ SecretId: secretId })
+    : new sdk.ListSecretsCommand!({ MaxResults: 1 });
+  try {
+    const out = (await deadline.race(
+      client.send(command as never, { abortSignal: deadline.signal }),
+    )) as {
+      $metadata?: SdkError['$metadata'];
+      RotationEnabled?: boolean;
+      RotationLambdaARN?: string;
+      VersionIdsToStages?: Record<string, string[]>;
+    };
+    metadata(evidence, out?.$metadata);
+    if (out?.RotationEnabled !== undefined) evidence.rotationEnabled = out.RotationEnabled;
+    if (out?.RotationLambdaARN) evidence.rotationLambdaArn = out.RotationLambdaARN;
+    if (out?.VersionIdsToStages) evidence.versionStages = out.VersionIdsToStages;
+    return { status: 'ok', evidence };
+  } catch (error) {
+    metadata(evidence, (error as SdkError)?.$metadata);
+    if (deadline.signal.aborted) {
+      return {
+        status: deadline.timedOut ? 'timeout' : 'aborted',
+        evidence,
+        error: toProbeError(deadline.signal.reason),
+      };
+    }
+    const apiStatus = serviceErrorStatus(error);
+    const name = (error as SdkError)?.name;
+    if (apiStatus && typeof name === 'string') evidence.errorName = name;
+    return {
+      status: apiStatus ?? classifyNetworkError(error).status,
+      evidence,
+      error: toProbeError(error),
+    };
+  }
+}
+
+/**
+ * Makes one cheap Secrets Manager call (DescribeSecret, or ListSecrets without a secret) with
+ * a hard timer. Any answer from the service proves the network path: `access-denied` and
+ * `throttled` are reachability successes with a different problem; `timeout`, `refused`,
+ * `reset` and `dns-failure` are not.
+ * @example
+ * const r = await probeSecretsManager({ client: new SecretsManagerClient({ maxAttempts: 1 }), secretId: 'prod/app' });
+ */
+export async function probeSecretsManager(
+  options: ProbeSecretsManagerOptions,
+): Promise<ProbeResult<SecretsManagerEvidence>> {
+  if (!options?.client || typeof options.client.send !== 'function') {
+    throw new InvalidOptionError(
+      'client',
+      'expected a SecretsManagerClient (an object with send())',
+    );
+  }
+  const timeoutMs = checkTimeout(options.timeoutMs);
+  const signal = checkSignal(options.signal);
+  using deadline = new Deadline(timeoutMs, signal);
+  const endpoint = await endpointOf(options.client);
+  const outcome = await callSecretsManager(options.client, options.secretId, deadline);
+  if (endpoint) outcome.evidence.endpoint = endpoint.url;
+  return {
+    probe: 'secretsmanager',
+    target: endpoint ? `${endpoint.host}:${endpoint.port}` : 'secretsmanager',
+    status: outcome.status,
+    ok: outcome.status === 'ok',
+    durationMs: roundMs(deadline.elapsed()),
+    evidence: outcome.evidence,
+    ...(outcome.error ? { error: outcome.error } : {}),
+  };
+}
