@@ -167,7 +167,7 @@ describe('createPool', () => {
     expect(failures.length).toBeGreaterThanOrEqual(1);
     expect(failures.every((errno) => errno === 1045)).toBe(true);
     // Bounded by maxConnecting: the logins in flight when the password changed.
-    expect(failures.length).toBeLessThanOrEqual(4);
+    expect(failures.length).toBeLessThanOrEqual(2);
     // finishSecret: AWSCURRENT catches up; the pool notices and the window closes.
     await finish(client, secret.name, pendingVersion);
     await pool.cache.get(secret.name, { forceRefresh: true });

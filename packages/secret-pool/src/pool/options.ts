@@ -57,7 +57,7 @@ interface SecretPoolOwnOptions {
   loginGuard?: LoginGuardOptions | false;
   /**
    * New connections being opened at once (logins in flight). Bounds how many logins can fail
-   * together when the password changes under them. @default 4
+   * together when the password changes under them. @default 2
    */
   maxConnecting?: number;
   /** `false` keeps old connections until they close on their own. @default { overMs: 30000 } */
@@ -182,7 +182,7 @@ export function resolvePoolOptions(options: CreatePoolOptions): {
             }),
             windowMs: checkNumber('loginGuard.windowMs', guard.windowMs ?? 60_000, { min: 1 }),
           }),
-    maxConnecting: checkNumber('maxConnecting', options.maxConnecting ?? 4, {
+    maxConnecting: checkNumber('maxConnecting', options.maxConnecting ?? 2, {
       min: 1,
       integer: true,
     }),

@@ -1,0 +1,183 @@
+import { inspect } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { SecretValue } from '../src/cache/secret-value.js';
+import {
+  AccountLockedError,
+  ConfigurationError,
+  createPool,
+  DatabaseAccessDeniedError,
+  HostNotAllowedError,
+  PasswordExpiredError,
+  SecretFormatError,
+  UnknownDatabaseError,
+} from '../src/index.js';
+import { classifyConnectError, terminalError } from '../src/pool/auth-errors.js';
+import { credentialsFromSecret } from '../src/pool/credentials.js';
+import { LoginGuard } from '../src/pool/login-guard.js';
+
+const driverError = (errno: number, sqlState = 'HY000', code = 'ER_X') =>
+  Object.assign(new Error('message text is never read'), { errno, sqlState, code });
+
+function secret(json: unknown): SecretValue {
+  return new SecretValue({
+    arn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:db',
+    name: 'db',
+    versionId: 'v1',
+    versionStages: ['AWSCURRENT'],
+    fetchedAt: Date.now(),
+    secretString: typeof json === 'string' ? json : JSON.stringify(json),
+  });
+}
+
+describe('classifyConnectError', () => {
+  it.each([
+    [1045, '28000', 'auth'],
+    [1698, '28000', 'auth'],
+    [9999, '28000', 'auth'],
+    [3118, 'HY000', 'terminal'],
+    [3955, 'HY000', 'terminal'],
+    [4150, 'HY000', 'terminal'],
+    [4151, 'HY000', 'terminal'],
+    [1862, 'HY000', 'terminal'],
+    [1044, '42000', 'terminal'],
+    [1130, 'HY000', 'terminal'],
+    [1049, '42000', 'terminal'],
+    [1040, '08004', 'busy'],
+    [1203, '42000', 'busy'],
+    [1129, 'HY000', 'busy'],
+    [2003, 'HY000', 'other'],
+  ])('errno %i / %s is %s', (errno, sqlState, kind) => {
+    expect(classifyConnectError(driverError(errno, sqlState))).toBe(kind);
+  });
+
+  it('ignores the message text', () => {
+    expect(classifyConnectError(new Error("Access denied for user 'x'"))).toBe('other');
+    expect(classifyConnectError(Object.assign(new Error(), { code: 'ECONNREFUSED' }))).toBe(
+      'other',
+    );
+  });
+
+  it('maps terminal errnos to typed errors with the driver context', () => {
+    const cases = [
+      [3955, AccountLockedError],
+      [1862, PasswordExpiredError],
+      [1044, DatabaseAccessDeniedError],
+      [1130, HostNotAllowedError],
+      [1049, UnknownDatabaseError],
+    ] as const;
+    for (const [errno, type] of cases) {
+      const cause = driverError(errno);
+      const error = terminalError(cause, 'db');
+      expect(error).toBeInstanceOf(type);
+      expect(error).toMatchObject({ errno, secretId: 'db', cause });
+      expect(error.name).toBe(type.name);
+    }
+  });
+});
+
+describe('LoginGuard', () => {
+  it('blocks after maxFailures in the window and unblocks as failures age out', () => {
+    const guard = new LoginGuard(3, 1000);
+    guard.recordFailure(0);
+    guard.recordFailure(100);
+    expect(guard.blockedFor(200)).toBeUndefined();
+    guard.recordFailure(200);
+    expect(guard.blockedFor(300)).toBe(700);
+    expect(guard.blockedFor(1001)).toBeUndefined();
+  });
+
+  it('resets on a successful login, like the server counters', () => {
+    const guard = new LoginGuard(2, 60_000);
+    guard.recordFailure(0);
+    guard.recordFailure(1);
+    expect(guard.blockedFor(2)).toBe(59_998);
+    guard.recordSuccess();
+    expect(guard.blockedFor(3)).toBeUndefined();
+  });
+});
+
+describe('credentialsFromSecret', () => {
+  const rds = {
+    engine: 'mysql',
+    host: 'db.example',
+    port: 3307,
+    username: 'app',
+    password: 's3cret-value',
+    dbname: 'shop',
+  };
+
+  it('reads the RDS format', () => {
+    const c = credentialsFromSecret(secret(rds), {});
+    expect(c).toMatchObject({ user: 'app', host: 'db.example', port: 3307, database: 'shop' });
+    expect(c.password).toBe('s3cret-value');
+    expect(c.identity).toBe('app@db.example:3307/shop');
+    expect(inspect(c)).not.toContain('s3cret-value');
+    expect(JSON.stringify(c)).not.toContain('s3cret-value');
+  });
+
+  it('lets explicit options win and accepts a port given as a string', () => {
+    const c = credentialsFromSecret(secret({ ...rds, port: '3308' }), {
+      host: '127.0.0.1',
+      database: 'other',
+    });
+    expect(c).toMatchObject({ host: '127.0.0.1', port: 3308, database: 'other' });
+  });
+
+  it.each([
+    [{ ...rds, password: undefined }, 'password'],
+    [{ ...rds, username: undefined }, 'username'],
+    [{ ...rds, host: undefined }, 'host'],
+    [{ ...rds, port: 'eighty' }, 'port'],
+    [{ ...rds, username: 42 }, 'username'],
+  ])('names the bad field (%#)', (json, field) => {
+    const error = (() => {
+      try {
+        credentialsFromSecret(secret(json), {});
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(SecretFormatError);
+    expect(error).toMatchObject({ field });
+    expect(String((error as Error).message)).not.toContain('s3cret-value');
+  });
+
+  it('does not leak the SecretString when it is not JSON', () => {
+    const error = (() => {
+      try {
+        credentialsFromSecret(secret('password=s3cret-value'), {});
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(SecretFormatError);
+    expect(inspect(error)).not.toContain('s3cret-value');
+  });
+});
+
+describe('createPool options', () => {
+  const client = { send: () => Promise.reject(new Error('not called')) };
+
+  it('validates and names the option at fault', () => {
+    expect(() => createPool({ secretId: '', client })).toThrow(/`secretId`/);
+    expect(() =>
+      createPool({ secretId: 'db', client, clientConfig: {} } as unknown as Parameters<
+        typeof createPool
+      >[0]),
+    ).toThrow(ConfigurationError);
+    expect(() => createPool({ secretId: 'db' } as Parameters<typeof createPool>[0])).toThrow(
+      /`client`/,
+    );
+    expect(() => createPool({ secretId: 'db', client, maxConnecting: 0 })).toThrow(
+      /`maxConnecting`/,
+    );
+    expect(() => createPool({ secretId: 'db', client, loginGuard: { maxFailures: 0 } })).toThrow(
+      /`loginGuard.maxFailures`/,
+    );
+    expect(() =>
+      createPool({ secretId: 'db', client, uri: 'mysql://u:p@h/db' } as Parameters<
+        typeof createPool
+      >[0]),
+    ).toThrow(/`uri`/);
+  });
+});
