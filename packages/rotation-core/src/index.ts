@@ -1,3 +1,4 @@
+export type { LambdaContextLike } from './budget.js';
 export type {
   ConnectOptions,
   DatabaseAccount,
@@ -37,6 +38,7 @@ export {
   UnsafeIdentifierError,
   VersionNotPendingError,
 } from './errors.js';
+export { createRotationHandler, type RotationHandler } from './handler.js';
 export {
   type JsonLoggerOptions,
   jsonLogger,
@@ -59,8 +61,15 @@ export {
   type TlsOptions,
 } from './options.js';
 export {
+  type RunRotationParams,
+  type RunRotationResult,
+  type RunRotationStepEvent,
+  runRotation,
+} from './run-rotation.js';
+export {
   DatabaseSecret,
   type ParseSecretOptions,
   parseSecret,
   SECRET_MAX_BYTES,
 } from './secret.js';
+export type { RotationEvent, RotationStepName, StepReport } from './steps/dispatcher.js';

@@ -1,0 +1,307 @@
+import {
+  DescribeSecretCommand,
+  type DescribeSecretResponse,
+  GetRandomPasswordCommand,
+  GetSecretValueCommand,
+  type GetSecretValueResponse,
+  PutSecretValueCommand,
+  type SecretsManagerClient,
+  UpdateSecretVersionStageCommand,
+} from '@aws-sdk/client-secrets-manager';
+import pRetry from 'p-retry';
+import type { TimeBudget } from './budget.js';
+import {
+  RotationError,
+  SecretsManagerError,
+  type SecretsManagerFailureKind,
+  TimeBudgetExceededError,
+} from './errors.js';
+import type { Logger } from './logger.js';
+import type { PasswordPolicy } from './options.js';
+
+export type BoundaryFn = (
+  phase: 'before' | 'after',
+  kind: 'secrets-manager' | 'sql',
+  operation: string,
+) => Promise<void>;
+
+export interface SecretsManagerCallsOptions {
+  client: SecretsManagerClient;
+  budget: TimeBudget;
+  requestTimeoutMs: number;
+  retry: { retries: number; minDelayMs: number; maxDelayMs: number };
+  boundary: BoundaryFn;
+  logger: Logger;
+}
+
+const RETRYABLE = new Set<SecretsManagerFailureKind>([
+  'throttling',
+  'internal',
+  'network',
+  'timeout',
+]);
+
+const KIND_TEXT: Record<SecretsManagerFailureKind, string> = {
+  throttling: 'throttled by Secrets Manager',
+  'access-denied': 'access denied (check the function role, the secret and KMS key policies)',
+  'not-found': 'not found',
+  exists: 'a version with this token already exists with a different value',
+  'invalid-request': 'invalid request',
+  'invalid-parameter': 'invalid parameter',
+  decryption: 'the KMS key could not decrypt the secret',
+  internal: 'Secrets Manager had an internal error',
+  network: 'the Secrets Manager endpoint could not be reached',
+  timeout: 'the request to Secrets Manager timed out',
+  other: 'failed',
+};
+
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNABORTED',
+  'UND_ERR_SOCKET',
+]);
+
+function classify(error: Record<string, unknown>): {
+  kind: SecretsManagerFailureKind;
+  code: string | undefined;
+  status: number | undefined;
+} {
+  const name = typeof error.name === 'string' ? error.name : undefined;
+  const code = typeof error.code === 'string' ? error.code : undefined;
+  const metadata = error.$metadata as { httpStatusCode?: number } | undefined;
+  const status = metadata?.httpStatusCode;
+  const fault = error.$fault;
+  const label = name && name !== 'Error' ? name : code;
+  if (
+    name === 'AbortError' ||
+    name === 'TimeoutError' ||
+    code === 'ETIMEDOUT' ||
+    code === 'ABORT_ERR'
+  ) {
+    return { kind: 'timeout', code: label, status };
+  }
+  if (
+    name === 'ThrottlingException' ||
+    name === 'TooManyRequestsException' ||
+    name === 'RequestLimitExceeded' ||
+    status === 429
+  ) {
+    return { kind: 'throttling', code: label, status };
+  }
+  if (
+    name === 'AccessDeniedException' ||
+    name === 'UnrecognizedClientException' ||
+    name === 'ExpiredTokenException' ||
+    name === 'InvalidSignatureException' ||
+    name === 'MissingAuthenticationTokenException' ||
+    status === 403
+  ) {
+    return { kind: 'access-denied', code: label, status };
+  }
+  if (name === 'ResourceNotFoundException') return { kind: 'not-found', code: label, status };
+  if (name === 'ResourceExistsException') return { kind: 'exists', code: label, status };
+  if (name === 'InvalidRequestException') return { kind: 'invalid-request', code: label, status };
+  if (name === 'InvalidParameterException')
+    return { kind: 'invalid-parameter', code: label, status };
+  if (name === 'DecryptionFailure') return { kind: 'decryption', code: label, status };
+  if (
+    name === 'InternalServiceError' ||
+    fault === 'server' ||
+    (status !== undefined && status >= 500)
+  ) {
+    return { kind: 'internal', code: label, status };
+  }
+  if (
+    (code && NETWORK_CODES.has(code)) ||
+    /socket hang up|ECONNRESET|EPIPE/i.test(String(error.message))
+  ) {
+    return { kind: 'network', code: code ?? 'ECONNRESET', status };
+  }
+  return { kind: 'other', code: label, status };
+}
+
+/** Maps any SDK/network error to a SecretsManagerError (the budget's own error passes through). */
+export function toSecretsManagerError(
+  operation: string,
+  error: unknown,
+  attempts = 1,
+): RotationError {
+  if (error instanceof RotationError) return error;
+  const record = (error ?? {}) as Record<string, unknown>;
+  const { kind, code, status } = classify(record);
+  const serviceMessage = typeof record.message === 'string' ? record.message : '';
+  const requestId = (record.$metadata as { requestId?: string } | undefined)?.requestId;
+  const detail = [code, status !== undefined ? `HTTP ${status}` : undefined]
+    .filter(Boolean)
+    .join(', ');
+  const message = `${operation} ${KIND_TEXT[kind]}${detail ? ` (${detail})` : ''}${
+    serviceMessage && kind !== 'network' && kind !== 'timeout' ? `: ${serviceMessage}` : ''
+  }${attempts > 1 ? ` after ${attempts} attempts` : ''}`;
+  const cause = new Error(serviceMessage || String(code ?? 'unknown error'));
+  cause.name = typeof record.name === 'string' ? record.name : 'Error';
+  if (code) Object.assign(cause, { code });
+  return new SecretsManagerError(
+    message,
+    { operation, kind, code, httpStatusCode: status, requestId, attempts },
+    { cause },
+  );
+}
+
+export const isRetryable = (error: unknown) =>
+  error instanceof SecretsManagerError && RETRYABLE.has(error.kind);
+
+/**
+ * The Secrets Manager calls the steps make, each fitted into the time budget, retried on
+ * transient faults (throttling, 5xx, dropped connections, timeouts), and reported to the
+ * boundary hook before and after.
+ */
+export class SecretsManagerCalls {
+  readonly #options: SecretsManagerCallsOptions;
+
+  constructor(options: SecretsManagerCallsOptions) {
+    this.#options = options;
+  }
+
+  async #send<T>(
+    operation: string,
+    // biome-ignore lint/suspicious/noExplicitAny: each SDK command type is distinct; send() checks it
+    command: any,
+  ): Promise<T> {
+    const { client, budget, requestTimeoutMs, retry, boundary, logger } = this.#options;
+    await boundary('before', 'secrets-manager', operation);
+    let attempts = 0;
+    const result = await pRetry(
+      async () => {
+        attempts++;
+        const timeout = budget.timeoutFor(`${operation} (Secrets Manager)`, requestTimeoutMs);
+        const abortSignal = budget.signalFor(timeout);
+        try {
+          return (await client.send(command, { abortSignal, requestTimeout: timeout })) as T;
+        } catch (error) {
+          if (budget.signal.aborted) {
+            const reason = budget.signal.reason;
+            throw reason instanceof TimeBudgetExceededError
+              ? new TimeBudgetExceededError({
+                  operation: `${operation} (Secrets Manager)`,
+                  remainingMs: budget.remainingMs(),
+                  reserveMs: budget.reserveMs,
+                })
+              : reason;
+          }
+          throw toSecretsManagerError(operation, error, attempts);
+        }
+      },
+      {
+        retries: retry.retries,
+        minTimeout: retry.minDelayMs,
+        maxTimeout: retry.maxDelayMs,
+        factor: 2,
+        randomize: true,
+        unref: true,
+        signal: budget.signal,
+        // A retry only when the wait and another attempt still fit in the budget.
+        shouldRetry: ({ error }) =>
+          isRetryable(error) && budget.usableMs() > retry.minDelayMs + 100,
+        onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
+          if (isRetryable(error) && retriesLeft > 0) {
+            logger.warn(`${operation} failed; retrying`, {
+              operation,
+              attempt: attemptNumber,
+              kind: (error as SecretsManagerError).kind,
+              code: (error as SecretsManagerError).code,
+            });
+          }
+        },
+      },
+    ).catch((error: unknown) => {
+      // p-retry rethrows the budget's abort reason as is; make sure it is ours.
+      if (error instanceof RotationError) throw error;
+      throw toSecretsManagerError(operation, error, attempts);
+    });
+    await boundary('after', 'secrets-manager', operation);
+    return result;
+  }
+
+  describeSecret(secretId: string): Promise<DescribeSecretResponse> {
+    return this.#send('DescribeSecret', new DescribeSecretCommand({ SecretId: secretId }));
+  }
+
+  getSecretValue(
+    secretId: string,
+    selector: { versionId?: string; stage?: string },
+  ): Promise<GetSecretValueResponse> {
+    return this.#send(
+      'GetSecretValue',
+      new GetSecretValueCommand({
+        SecretId: secretId,
+        ...(selector.versionId ? { VersionId: selector.versionId } : {}),
+        ...(selector.stage ? { VersionStage: selector.stage } : {}),
+      }),
+    );
+  }
+
+  async getRandomPassword(policy: Readonly<Required<PasswordPolicy>>): Promise<string> {
+    const output = await this.#send<{ RandomPassword?: string }>(
+      'GetRandomPassword',
+      new GetRandomPasswordCommand({
+        PasswordLength: policy.length,
+        ExcludeCharacters: policy.excludeCharacters,
+        ExcludeNumbers: policy.excludeNumbers,
+        ExcludePunctuation: policy.excludePunctuation,
+        ExcludeUppercase: policy.excludeUppercase,
+        ExcludeLowercase: policy.excludeLowercase,
+        IncludeSpace: policy.includeSpace,
+        RequireEachIncludedType: policy.requireEachIncludedType,
+      }),
+    );
+    if (!output.RandomPassword) {
+      throw new SecretsManagerError('GetRandomPassword returned no password', {
+        operation: 'GetRandomPassword',
+        kind: 'other',
+      });
+    }
+    return output.RandomPassword;
+  }
+
+  putPendingValue(params: {
+    secretId: string;
+    token: string;
+    secretString: string;
+    rotationToken: string | undefined;
+  }): Promise<unknown> {
+    return this.#send(
+      'PutSecretValue',
+      new PutSecretValueCommand({
+        SecretId: params.secretId,
+        ClientRequestToken: params.token,
+        SecretString: params.secretString,
+        VersionStages: ['AWSPENDING'],
+        ...(params.rotationToken ? { RotationToken: params.rotationToken } : {}),
+      }),
+    );
+  }
+
+  updateVersionStage(params: {
+    secretId: string;
+    stage: string;
+    moveTo?: string | undefined;
+    removeFrom?: string | undefined;
+  }): Promise<unknown> {
+    return this.#send(
+      'UpdateSecretVersionStage',
+      new UpdateSecretVersionStageCommand({
+        SecretId: params.secretId,
+        VersionStage: params.stage,
+        ...(params.moveTo ? { MoveToVersionId: params.moveTo } : {}),
+        ...(params.removeFrom ? { RemoveFromVersionId: params.removeFrom } : {}),
+      }),
+    );
+  }
+}

@@ -1,0 +1,269 @@
+import { TimeBudget } from '../budget.js';
+import {
+  annotateError,
+  InvalidEventError,
+  RotationError,
+  RotationNotEnabledError,
+  type RotationStep,
+  VersionNotPendingError,
+} from '../errors.js';
+import { type Logger, serializeError } from '../logger.js';
+import type { ResolvedOptions, RotationBoundary } from '../options.js';
+import { SecretsManagerCalls } from '../secrets-manager.js';
+import { alternatingUsers } from '../strategies/alternating-users.js';
+import { singleUser } from '../strategies/single-user.js';
+import type { Strategy } from '../strategies/strategy.js';
+import { AWSCURRENT, AWSPENDING, type StepContext } from './context.js';
+import { createSecret } from './create-secret.js';
+import { finishSecret, removePendingLabel } from './finish-secret.js';
+import { setSecret } from './set-secret.js';
+import { testSecret } from './test-secret.js';
+
+/** The step names the service sends; the snake_case spelling of one AWS page is accepted too. */
+export type RotationStepName =
+  | RotationStep
+  | 'create_secret'
+  | 'set_secret'
+  | 'test_secret'
+  | 'finish_secret';
+
+/**
+ * The event Secrets Manager sends a rotation function. `RotationToken` (missing from
+ * `@types/aws-lambda`) is passed on to PutSecretValue.
+ */
+export interface RotationEvent {
+  Step: RotationStepName;
+  SecretId: string;
+  ClientRequestToken: string;
+  RotationToken?: string;
+}
+
+/** A validated event. @internal */
+export interface ParsedEvent {
+  step: RotationStep;
+  secretId: string;
+  token: string;
+  rotationToken: string | undefined;
+}
+
+const STEP_NAMES: Record<string, RotationStep> = {
+  createSecret: 'createSecret',
+  setSecret: 'setSecret',
+  testSecret: 'testSecret',
+  finishSecret: 'finishSecret',
+  create_secret: 'createSecret',
+  set_secret: 'setSecret',
+  test_secret: 'testSecret',
+  finish_secret: 'finishSecret',
+};
+
+const printable = (value: string) =>
+  JSON.stringify(value.length > 64 ? `${value.slice(0, 64)}...` : value);
+
+/** Checks the event's shape; every problem is an InvalidEventError naming the field. */
+export function parseEvent(event: unknown): ParsedEvent {
+  if (event === null || typeof event !== 'object' || Array.isArray(event)) {
+    throw new InvalidEventError('event', 'is not an object');
+  }
+  const record = event as Record<string, unknown>;
+  const secretId = record.SecretId;
+  if (typeof secretId !== 'string' || secretId.length === 0 || secretId.length > 2048) {
+    throw new InvalidEventError('SecretId', 'must be a non-empty string (the secret ARN)');
+  }
+  const token = record.ClientRequestToken;
+  if (typeof token !== 'string' || token.length < 32 || token.length > 64) {
+    throw new InvalidEventError('ClientRequestToken', 'must be a string of 32 to 64 characters', {
+      secretId,
+    });
+  }
+  const rawStep = record.Step;
+  if (typeof rawStep !== 'string') {
+    throw new InvalidEventError('Step', 'is missing', { secretId, versionId: token });
+  }
+  const step = STEP_NAMES[rawStep];
+  if (!step) {
+    throw new InvalidEventError(
+      'Step',
+      `${printable(rawStep)} is not a rotation step (createSecret, setSecret, testSecret, finishSecret) for secret ${secretId}`,
+      { secretId, versionId: token },
+    );
+  }
+  const rotationToken = record.RotationToken;
+  if (rotationToken !== undefined && rotationToken !== null && typeof rotationToken !== 'string') {
+    throw new InvalidEventError('RotationToken', 'must be a string when present', {
+      secretId,
+      versionId: token,
+    });
+  }
+  return {
+    step,
+    secretId,
+    token,
+    rotationToken: typeof rotationToken === 'string' && rotationToken ? rotationToken : undefined,
+  };
+}
+
+/** A logger that adds fixed fields to every line. */
+export function withFields(logger: Logger, fields: Record<string, unknown>): Logger {
+  const merge = (extra?: Record<string, unknown>) => ({ ...fields, ...extra });
+  return {
+    debug: (message, extra) => logger.debug(message, merge(extra)),
+    info: (message, extra) => logger.info(message, merge(extra)),
+    warn: (message, extra) => logger.warn(message, merge(extra)),
+    error: (message, extra) => logger.error(message, merge(extra)),
+  };
+}
+
+const STRATEGIES: Record<ResolvedOptions['strategy'], Strategy> = {
+  'single-user': singleUser,
+  'alternating-users': alternatingUsers,
+};
+
+export interface DispatchMode {
+  /**
+   * Run by `runRotation` rather than by the service: the secret need not have rotation
+   * enabled, and createSecret may create the pending version itself.
+   */
+  direct: boolean;
+  signal?: AbortSignal | undefined;
+}
+
+/** What one step invocation did. */
+export interface StepReport {
+  step: RotationStep;
+  /** True when the version was already AWSCURRENT and the step did nothing. */
+  skipped: boolean;
+  durationMs: number;
+}
+
+/** Called when a step fails, before the error is rethrown (diagnosis). @internal */
+export type FailureObserver = (
+  error: unknown,
+  ctx: { options: ResolvedOptions; event: ParsedEvent; budget: TimeBudget; logger: Logger },
+) => Promise<void>;
+
+/**
+ * Runs one step the way the templates' dispatcher does: DescribeSecret, the rotation and
+ * version checks, a no-op when the token is already AWSCURRENT, then the step.
+ * @internal
+ */
+export async function dispatch(
+  options: ResolvedOptions,
+  event: ParsedEvent,
+  lambdaContext: unknown,
+  mode: DispatchMode,
+  onFailure?: FailureObserver,
+): Promise<StepReport> {
+  const started = performance.now();
+  const { step, secretId, token } = event;
+  const logger = withFields(options.logger, { secretId, step, versionId: token });
+  const budget = TimeBudget.fromContext(lambdaContext, {
+    reserveMs: options.timeouts.reserveMs,
+    defaultMs: options.timeouts.defaultBudgetMs,
+    signal: mode.signal,
+  });
+  const occurrences = new Map<string, number>();
+  const boundary = async (
+    phase: 'before' | 'after',
+    kind: 'secrets-manager' | 'sql',
+    operation: string,
+  ) => {
+    const onBoundary = options.hooks.onBoundary;
+    if (!onBoundary) return;
+    const key = `${phase}:${kind}:${operation}`;
+    const occurrence = (occurrences.get(key) ?? 0) + 1;
+    occurrences.set(key, occurrence);
+    const info: RotationBoundary = {
+      name: `${step}:${phase}:${kind === 'sql' ? 'sql' : 'sm'}:${operation}#${occurrence}`,
+      step,
+      phase,
+      kind,
+      operation,
+      occurrence,
+      at: performance.now(),
+    };
+    await onBoundary(info);
+  };
+  const sm = new SecretsManagerCalls({
+    client: options.client,
+    budget,
+    requestTimeoutMs: options.timeouts.requestTimeoutMs,
+    retry: options.retry,
+    boundary,
+    logger,
+  });
+
+  logger.info(`${step}: started`, {
+    strategy: options.strategy,
+    remainingMs: Math.round(budget.remainingMs()),
+  });
+  try {
+    const metadata = await sm.describeSecret(secretId);
+    if (!mode.direct && metadata.RotationEnabled !== true) {
+      throw new RotationNotEnabledError(`Secret ${secretId} is not enabled for rotation`);
+    }
+    const stages = metadata.VersionIdsToStages?.[token];
+    const ctx: StepContext = {
+      options,
+      step,
+      secretId,
+      token,
+      rotationToken: event.rotationToken,
+      metadata,
+      sm,
+      budget,
+      logger,
+      boundary,
+    };
+    if (!stages) {
+      if (!(mode.direct && step === 'createSecret')) {
+        throw new VersionNotPendingError(
+          `Secret version ${token} has no stage for rotation of secret ${secretId}`,
+          [],
+        );
+      }
+    } else if (stages.includes(AWSCURRENT)) {
+      logger.info(`${step}: version is already AWSCURRENT; nothing to do`);
+      // A finishSecret that stopped between its two calls leaves AWSPENDING here.
+      if (stages.includes(AWSPENDING)) await removePendingLabel(ctx);
+      return { step, skipped: true, durationMs: performance.now() - started };
+    } else if (!stages.includes(AWSPENDING)) {
+      throw new VersionNotPendingError(
+        `Secret version ${token} not set as AWSPENDING for rotation of secret ${secretId}`,
+        stages,
+      );
+    }
+
+    const strategy = STRATEGIES[options.strategy];
+    switch (step) {
+      case 'createSecret':
+        await createSecret(ctx, strategy);
+        break;
+      case 'setSecret':
+        await setSecret(ctx, strategy);
+        break;
+      case 'testSecret':
+        await testSecret(ctx);
+        break;
+      case 'finishSecret':
+        await finishSecret(ctx);
+        break;
+    }
+    const durationMs = performance.now() - started;
+    logger.info(`${step}: finished`, { durationMs: Math.round(durationMs) });
+    return { step, skipped: false, durationMs };
+  } catch (error) {
+    if (error instanceof RotationError) {
+      annotateError(error, { step, secretId, versionId: token });
+    }
+    logger.error(`${step}: failed`, { error: serializeError(error) });
+    if (onFailure) {
+      await onFailure(error, { options, event, budget, logger }).catch((observerError: unknown) => {
+        logger.warn('failure diagnosis could not run', { error: serializeError(observerError) });
+      });
+    }
+    throw error;
+  } finally {
+    budget[Symbol.dispose]();
+  }
+}

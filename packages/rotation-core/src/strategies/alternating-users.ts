@@ -1,0 +1,119 @@
+import {
+  AccountCopyError,
+  CloneNameTooLongError,
+  CredentialMismatchError,
+  SecretFormatError,
+} from '../errors.js';
+import { type DatabaseSecret, parseSecret } from '../secret.js';
+import { AWSCURRENT, connect, type StepContext, targetOf, withSession } from '../steps/context.js';
+import type { Strategy } from './strategy.js';
+
+/** `user` <-> `user_clone`. */
+export function alternateUsername(username: string, suffix: string): string {
+  if (username.endsWith(suffix)) {
+    const base = username.slice(0, -suffix.length);
+    if (base.length === 0) {
+      throw new SecretFormatError(
+        'username',
+        `is the clone suffix ${JSON.stringify(suffix)} alone; there is no user to alternate with`,
+        'AWSCURRENT',
+      );
+    }
+    return base;
+  }
+  return `${username}${suffix}`;
+}
+
+async function readMaster(ctx: StepContext, masterArn: string): Promise<DatabaseSecret> {
+  const value = await ctx.sm.getSecretValue(masterArn, { stage: AWSCURRENT });
+  // An RDS-managed master secret holds only username and password.
+  return parseSecret(value.SecretString, {
+    source: 'master',
+    engines: ctx.options.database.engines,
+    requireEngine: false,
+    requireHost: false,
+  });
+}
+
+/** The app's user alternates between `user` and `user_clone`; the master makes the other one a copy. */
+export const alternatingUsers: Strategy = {
+  pendingUsername: (ctx, current) => alternateUsername(current.username, ctx.options.cloneSuffix),
+
+  async checkPending(ctx, current, pendingUsername) {
+    // Only the longer name can be too long; going back to the original always fits.
+    if (pendingUsername.length <= current.username.length) return;
+    let limit = ctx.options.usernameCharacterLimit;
+    let limitSource: 'option' | 'server' = 'option';
+    if (limit === 'server') {
+      limitSource = 'server';
+      const session = await connect(ctx, targetOf(ctx, current), 'current');
+      limit = await withSession(session, (s) => s.maxUsernameLength());
+    }
+    if (pendingUsername.length > limit) {
+      throw new CloneNameTooLongError({
+        username: current.username,
+        cloneUsername: pendingUsername,
+        limit,
+        limitSource,
+      });
+    }
+  },
+
+  async setSecret(ctx, current, pending) {
+    if (pending.username !== alternateUsername(current.username, ctx.options.cloneSuffix)) {
+      throw new CredentialMismatchError(
+        'username',
+        `The AWSPENDING user ${JSON.stringify(pending.username)} is not the alternate of the AWSCURRENT user ${JSON.stringify(current.username)}`,
+      );
+    }
+    if (pending.host !== current.host) {
+      throw new CredentialMismatchError(
+        'host',
+        `The AWSPENDING host ${JSON.stringify(pending.host)} is not the AWSCURRENT host ${JSON.stringify(current.host)}`,
+      );
+    }
+    // The current credentials must work: this stops a secret that was never valid from being
+    // used to create accounts as the master (the templates' confused-deputy guard). The login
+    // also tells which account (user@host) the server matched, whose grants are copied.
+    const currentSession = await connect(ctx, targetOf(ctx, current), 'current');
+    const source = await withSession(currentSession, (s) => s.currentAccount());
+    if (source.username !== current.username) {
+      throw new AccountCopyError(
+        `Logging in as ${JSON.stringify(current.username)} matched the account ${JSON.stringify(source.username)}@${JSON.stringify(source.host)} (an anonymous or proxied account); refusing to copy it`,
+      );
+    }
+
+    const masterArn = current.masterarn as string;
+    const master = await readMaster(ctx, masterArn);
+    let host = master.host || undefined;
+    let port = master.port;
+    if (!host && ctx.options.masterEndpoint) {
+      const found = await ctx.options.masterEndpoint(master, {
+        masterArn,
+        signal: ctx.budget.signal,
+      });
+      host = found?.host;
+      port ??= found?.port;
+    }
+    const masterTarget = targetOf(ctx, master, {
+      host: host ?? current.host,
+      port: port ?? current.port ?? ctx.options.database.defaultPort,
+      ssl: master.ssl ?? current.ssl,
+    });
+    const masterSession = await connect(ctx, masterTarget, 'master');
+    const result = await withSession(masterSession, (s) =>
+      s.syncAccount({
+        source,
+        targetUsername: pending.username,
+        password: pending.password,
+        revokeExtra: ctx.options.revokeExtraGrants,
+      }),
+    );
+    ctx.logger.info('setSecret: the AWSPENDING user is a copy of the AWSCURRENT user', {
+      account: `${result.target.username}@${result.target.host}`,
+      created: result.created,
+      granted: result.granted,
+      revoked: result.revoked,
+    });
+  },
+};

@@ -1,0 +1,96 @@
+import { CredentialMismatchError, DatabaseLoginError } from '../errors.js';
+import type { DatabaseSecret } from '../secret.js';
+import {
+  AWSPREVIOUS,
+  readOptionalSecret,
+  type StepContext,
+  targetOf,
+  tryLogin,
+  withSession,
+} from '../steps/context.js';
+import type { Strategy } from './strategy.js';
+
+function guardSameAccount(
+  a: DatabaseSecret,
+  b: DatabaseSecret,
+  aName: string,
+  bName: string,
+): void {
+  if (a.username !== b.username) {
+    throw new CredentialMismatchError(
+      'username',
+      `Attempting to modify user ${JSON.stringify(b.username)} (${bName}) other than the ${aName} user ${JSON.stringify(a.username)}`,
+    );
+  }
+  if (a.host !== b.host) {
+    throw new CredentialMismatchError(
+      'host',
+      `The ${bName} host ${JSON.stringify(b.host)} is not the ${aName} host ${JSON.stringify(a.host)}`,
+    );
+  }
+}
+
+/** The user changes its own password. */
+export const singleUser: Strategy = {
+  pendingUsername: (_ctx, current) => current.username,
+
+  async checkPending() {},
+
+  async setSecret(ctx: StepContext, current: DatabaseSecret, pending: DatabaseSecret) {
+    const failures: DatabaseLoginError[] = [];
+    const pendingSession = await tryLogin(ctx, targetOf(ctx, pending), 'pending', failures);
+    if (pendingSession) {
+      await pendingSession.close();
+      ctx.logger.info('setSecret: the AWSPENDING password already works; nothing to do');
+      return;
+    }
+    guardSameAccount(current, pending, 'AWSCURRENT', 'AWSPENDING');
+
+    let session = await tryLogin(ctx, targetOf(ctx, current), 'current', failures);
+    let previousMissing = false;
+    if (!session) {
+      const previous = await readOptionalSecret(ctx, { stage: AWSPREVIOUS });
+      if (previous) {
+        guardSameAccount(pending, previous, 'AWSPENDING', 'AWSPREVIOUS');
+        // Like the templates: the previous version is tried with the current TLS setting.
+        session = await tryLogin(
+          ctx,
+          targetOf(ctx, previous, { ssl: current.ssl }),
+          'previous',
+          failures,
+        );
+      } else {
+        previousMissing = true;
+      }
+    }
+    if (!session) {
+      const tried = failures
+        .map(
+          (f) =>
+            `${f.credentials}: access denied${f.errno !== undefined ? ` (errno ${f.errno})` : ''}`,
+        )
+        .join('; ');
+      const last = failures[failures.length - 1];
+      throw new DatabaseLoginError(
+        `Unable to log into database with previous, current, or pending secret: ${tried}${previousMissing ? '; previous: no AWSPREVIOUS version' : ''}. The password on the server matches none of them (changed outside rotation?).`,
+        {
+          credentials: last?.credentials ?? 'current',
+          reason: 'access-denied',
+          host: current.host,
+          port: last?.port ?? current.port ?? ctx.options.database.defaultPort,
+          errno: last?.errno,
+          code: last?.code,
+          attempts: failures.map((f) => ({
+            credentials: f.credentials,
+            reason: f.reason,
+            errno: f.errno,
+            code: f.code,
+          })),
+        },
+        { cause: last },
+      );
+    }
+    await withSession(session, (s) => s.changeOwnPassword(pending.password));
+    ctx.logger.info('setSecret: set the AWSPENDING password on the database');
+  },
+};

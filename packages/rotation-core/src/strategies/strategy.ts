@@ -1,0 +1,12 @@
+import type { DatabaseSecret } from '../secret.js';
+import type { StepContext } from '../steps/context.js';
+
+/** What differs between single user and alternating users. @internal */
+export interface Strategy {
+  /** The username the pending version gets (the same, or the other of the pair). */
+  pendingUsername(ctx: StepContext, current: DatabaseSecret): string;
+  /** Checks before the pending version is stored (the clone name's length). */
+  checkPending(ctx: StepContext, current: DatabaseSecret, pendingUsername: string): Promise<void>;
+  /** Makes the pending credentials work on the database. */
+  setSecret(ctx: StepContext, current: DatabaseSecret, pending: DatabaseSecret): Promise<void>;
+}
