@@ -6,6 +6,7 @@ import {
   DescribeSecretCommand,
   GetSecretValueCommand,
   InvalidRequestException,
+  ListSecretsCommand,
   ResourceNotFoundException,
   RotateSecretCommand,
   type SecretsManagerClient,
@@ -566,5 +567,73 @@ describe('scheduled rotation', () => {
     const [started] = local.tick();
     expect(started?.token).toBe(VersionId);
     expect((await local.waitForRotation(name)).status).toBe('succeeded');
+  });
+});
+
+describe('/_local rotation routes', () => {
+  test('register a URL function, tick, wait for and retry rotations over HTTP', async () => {
+    let now = Date.UTC(2030, 0, 1);
+    await using local = await startSecretsManager({ now: () => now });
+    const c = local.client({ maxAttempts: 1 });
+    let fail = true;
+    const template = templateRotation(c);
+    const lambda = http.createServer(async (req, res) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const event = JSON.parse(Buffer.concat(chunks).toString('utf8')) as RotationEvent;
+      try {
+        if (fail && event.Step === 'finishSecret') throw new Error('not yet');
+        await template(event, {} as RotationContext, () => {});
+        res.writeHead(200).end('null');
+      } catch (error) {
+        res
+          .writeHead(500)
+          .end(JSON.stringify({ errorType: 'Error', errorMessage: (error as Error).message }));
+      }
+    });
+    await new Promise<void>((resolve) => lambda.listen(0, '127.0.0.1', resolve));
+    try {
+      const post = async (path: string, body: unknown = {}) => {
+        const res = await fetch(`${local.endpoint}/_local/${path}`, {
+          method: 'POST',
+          body: JSON.stringify(body),
+        });
+        return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+      };
+      const url = `http://127.0.0.1:${(lambda.address() as AddressInfo).port}/`;
+      expect((await post('rotation-functions', { arn: FN, url })).status).toBe(200);
+      expect((await post('rotation-functions', { arn: FN })).status).toBe(400);
+      const name = uniqueName('routes');
+      await c.send(new CreateSecretCommand({ Name: name, SecretString: '{"password":"a"}' }));
+      await c.send(
+        new RotateSecretCommand({
+          SecretId: name,
+          RotationLambdaARN: FN,
+          RotateImmediately: false,
+          RotationRules: { AutomaticallyAfterDays: 1 },
+        }),
+      );
+      await local.waitForRotation(name);
+      now += 86_400_000;
+      const ticked = await post('tick');
+      expect((ticked.body.started as unknown[]).length).toBe(1);
+      const waited = await fetch(
+        `${local.endpoint}/_local/rotations/${encodeURIComponent(name)}?wait=1&timeoutMs=30000`,
+      ).then((r) => r.json() as Promise<{ rotation: { status: string; failedStep: string } }>);
+      expect(waited.rotation).toMatchObject({ status: 'failed', failedStep: 'finishSecret' });
+      fail = false;
+      const retried = await post(`rotations/${encodeURIComponent(name)}/retry`);
+      expect(retried.body.rotation).toMatchObject({
+        status: 'succeeded',
+        trigger: 'retry',
+        attempt: 2,
+      });
+      const again = await post(`rotations/${encodeURIComponent(name)}/retry`);
+      expect(again).toMatchObject({ status: 400, body: { error: 'RotationNotRetryableError' } });
+      expect((await post('reset')).status).toBe(200);
+      expect(await c.send(new ListSecretsCommand({}))).toMatchObject({ SecretList: [] });
+    } finally {
+      lambda.close();
+    }
   });
 });
