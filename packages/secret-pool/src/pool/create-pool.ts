@@ -455,15 +455,13 @@ export class SecretPool extends EventEmitter<SecretPoolEvents> {
       this.#ensureCredentials().catch(() => undefined);
       return;
     }
+    if (this.#mustWait(gen)) {
+      this.#waiters.push(request);
+      return;
+    }
     this.#checkCredentials();
-    const next = this.#gen as Generation;
-    if (
-      this.#recovery !== undefined ||
-      this.#connecting >= this.#options.maxConnecting ||
-      (!next.verified && this.#connecting > 0)
-    ) {
-      // Unverified credentials are tried by one login at a time, so stale ones cost one
-      // failed login, not one per waiting request.
+    // A newer AWSCURRENT may just have been applied: it is unverified, so gate it too.
+    if (this.#gen !== gen && this.#mustWait(this.#gen as Generation)) {
       this.#waiters.push(request);
       return;
     }
@@ -483,6 +481,16 @@ export class SecretPool extends EventEmitter<SecretPoolEvents> {
       request.connecting = true;
       this.#connecting++;
     }
+  }
+
+  #mustWait(gen: Generation): boolean {
+    return (
+      this.#recovery !== undefined ||
+      this.#connecting >= this.#options.maxConnecting ||
+      // Unverified credentials are tried by one login at a time, so stale ones cost one
+      // failed login, not one per waiting request.
+      (!gen.verified && this.#connecting > 0)
+    );
   }
 
   #rejectByGuard(request: ConnectRequest, blockedFor: number, now: number): void {
@@ -505,12 +513,21 @@ export class SecretPool extends EventEmitter<SecretPoolEvents> {
     );
   }
 
-  /** Lets waiting requests try again (credentials arrived, a login finished, a refresh ended). */
+  /**
+   * Lets waiting requests try again (credentials arrived, a login finished, a refresh ended),
+   * in order, stopping at the first one the gate sends back.
+   */
   #drain(): void {
-    if (this.#waiters.length === 0) return;
-    const waiters = this.#waiters;
-    this.#waiters = [];
-    for (const request of waiters) this.#core.getConnection(request.done);
+    while (this.#waiters.length > 0) {
+      const request = this.#waiters.shift() as ConnectRequest;
+      const waiting = this.#waiters.length;
+      this.#core.getConnection(request.done);
+      if (this.#waiters.length > waiting && this.#waiters.at(-1) === request) {
+        this.#waiters.pop();
+        this.#waiters.unshift(request);
+        return;
+      }
+    }
   }
 
   #onResult(request: ConnectRequest, error: Error | null, connection?: InternalConnection): void {
