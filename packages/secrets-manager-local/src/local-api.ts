@@ -15,9 +15,9 @@ export async function handleLocalRequest(
   res: ServerResponse,
 ): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://local');
-  const parts = url.pathname.split('/').slice(2).map(decodeURIComponent);
   const method = req.method ?? 'GET';
   try {
+    const parts = url.pathname.split('/').slice(2).map(decodeURIComponent);
     const body = await readJson(req);
     const [resource, id, action] = parts;
     if (resource === 'health' && method === 'GET') {
@@ -96,7 +96,11 @@ export async function handleLocalRequest(
       });
       return;
     }
-    if (res.destroyed) return;
+    if (error instanceof URIError) {
+      reply(res, 400, { error: 'BadRequest', message: 'Malformed percent-encoding in the path' });
+      return;
+    }
+    reply(res, 500, { error: 'InternalError', message: 'Unexpected error; see the server log' });
     throw error;
   }
 }

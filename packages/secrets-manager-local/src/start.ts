@@ -249,8 +249,14 @@ export async function startSecretsManager(
     reset: () => countsMap.clear(),
   });
 
+  let api: SecretsManagerLocal | undefined;
   const server = http.createServer({ noDelay: true }, (req, res) => {
     if (req.url?.startsWith('/_local/')) {
+      // Between listen() and the API object's creation there is nothing to route to yet.
+      if (api === undefined) {
+        res.writeHead(503).end();
+        return;
+      }
       void handleLocalRequest(api, req, res).catch(config.onError);
       return;
     }
@@ -316,7 +322,7 @@ export async function startSecretsManager(
     return started;
   };
 
-  const api: SecretsManagerLocal = {
+  const local: SecretsManagerLocal = {
     endpoint,
     host: config.host,
     port,
@@ -407,9 +413,10 @@ export async function startSecretsManager(
       return closing;
     },
     [Symbol.asyncDispose]() {
-      return api.close();
+      return local.close();
     },
   };
+  api = local;
 
   if (config.tickIntervalMs > 0) {
     tickTimer = setInterval(() => {
@@ -421,7 +428,7 @@ export async function startSecretsManager(
     }, config.tickIntervalMs);
     tickTimer.unref();
   }
-  return api;
+  return local;
 }
 
 function endpointHost(host: string): string {

@@ -214,5 +214,7 @@ describe('/_local HTTP routes', () => {
     expect((await call('GET', 'rotations/unknown-secret')).status).toBe(404);
     expect((await call('GET', 'health')).body).toMatchObject({ status: 'ok' });
     expect((await call('GET', 'nothing-here')).status).toBe(404);
+    expect((await call('GET', 'rotations/%E0%A4%A')).status).toBe(400);
+    expect((await call('POST', 'faults', 'not an object')).status).toBe(400);
   });
 });
