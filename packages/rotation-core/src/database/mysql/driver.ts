@@ -622,12 +622,12 @@ function statementError(label: string, error: unknown, secrets: readonly string[
   const detail = [info.errno !== undefined ? `errno ${info.errno}` : undefined, info.code]
     .filter(Boolean)
     .join(', ');
-  const message =
-    info.errno !== undefined
+  const text =
+    info.errno !== undefined || reason === 'other'
       ? scrub(info.message, secrets)
-      : `${describeReason(reason)}${info.code ? '' : `: ${scrub(info.message, secrets)}`}`;
+      : describeReason(reason);
   return new DatabaseError(
-    `${label} failed${detail ? ` (${detail})` : ''}: ${message}`,
+    `${label} failed${detail ? ` (${detail})` : ''}: ${text}`,
     { statement: label, errno: info.errno, code: info.code, sqlState: info.sqlState },
     { cause: safeCause(info, secrets) },
   );

@@ -15,6 +15,10 @@ export function driverErrorInfo(error: unknown): DriverErrorInfo {
   // Node reports system errors with a negative errno; only server errnos are useful here.
   if (errno !== undefined && errno < 0) errno = undefined;
   let message = error instanceof Error ? error.message : String(error);
+  // mysql2 says this, without a code, when a command is sent after the server went away.
+  if (code === undefined && /connection is in closed state/i.test(message)) {
+    code = 'PROTOCOL_CONNECTION_LOST';
+  }
   // net.connect to several addresses fails with an AggregateError: use the first cause.
   if (error instanceof AggregateError && error.errors.length > 0) {
     const first = driverErrorInfo(error.errors[0]);
