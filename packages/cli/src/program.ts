@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import type { GlobalOptions } from './aws.js';
 import { type LocalOptions, localCommand } from './commands/local.js';
+import { type RotateOptions, rotateCommand } from './commands/rotate.js';
 import { statusCommand } from './commands/status.js';
 import { unstickCommand } from './commands/unstick.js';
 import { type CommandContext, createContext } from './context.js';
@@ -84,6 +85,29 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
       run((ctx, secret: string, options: { yes?: boolean; force?: boolean }) =>
         unstickCommand(ctx, secret, options),
       ),
+    );
+
+  program
+    .command('rotate')
+    .argument('<secret>', 'secret name or ARN')
+    .description(
+      'Run the four rotation steps from this machine, with a progress line per step; on failure, the cause and a network diagnosis.',
+    )
+    .option(
+      '--strategy <strategy>',
+      'single-user or alternating-users (default: alternating-users when the secret has masterarn)',
+    )
+    .option('--ca-bundle <pem-or-path>', 'CA certificates to verify the database TLS certificate')
+    .option('--strict-tls', 'never fall back to plaintext when the secret has no ssl key')
+    .option('--step-timeout <ms>', 'time each step may take, like the Lambda timeout', '300000')
+    .option('--verbose', 'print the engine log lines')
+    .addHelpText(
+      'after',
+      '\nThe database must be reachable from here (its host and port come from the secret).\n' +
+        '\nExamples:\n  rotakit rotate prod/app/mysql\n  rotakit rotate prod/app/mysql --strategy alternating-users --json',
+    )
+    .action(
+      run((ctx, secret: string, options: RotateOptions) => rotateCommand(ctx, secret, options)),
     );
 
   program

@@ -1,0 +1,75 @@
+import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { diagnoseFailure, type PathReport } from '@rotakit/netcheck';
+import {
+  DatabaseLoginError,
+  type RotationError,
+  SecretsManagerError,
+} from '@rotakit/rotation-core';
+
+/** A failed rotation, said plainly: what failed, where, and what the network probes found. */
+export interface FailureReport {
+  name: string;
+  message: string;
+  step?: string;
+  details: Record<string, string | number>;
+  networkError: boolean;
+  /** One line from netcheck, e.g. "secretsmanager... resolved to public 52.x; no route out: ..." */
+  diagnosis?: string;
+  report?: PathReport;
+}
+
+export interface DescribeFailureOptions {
+  client: SecretsManagerClient;
+  secretId: string;
+  secretsManagerEndpoint?: string | undefined;
+  signal?: AbortSignal | undefined;
+  /** @default 8000 */
+  budgetMs?: number;
+}
+
+/** Turns a typed rotation error into a report, probing the network when the error is network-class. */
+export async function describeFailure(
+  error: RotationError,
+  options: DescribeFailureOptions,
+): Promise<FailureReport> {
+  const details: Record<string, string | number> = {};
+  if (error instanceof DatabaseLoginError) {
+    details.credentials = error.credentials;
+    details.reason = error.reason;
+    details.database = `${error.host}:${error.port}`;
+    if (error.errno !== undefined) details.errno = error.errno;
+    if (error.code !== undefined) details.code = error.code;
+  } else if (error instanceof SecretsManagerError) {
+    details.operation = error.operation;
+    details.kind = error.kind;
+    if (error.code !== undefined) details.code = error.code;
+  }
+  if (error.versionId) details.version = error.versionId;
+
+  // The probes need the database's host and port; the secret has them (its password is
+  // never used by netcheck). Without it they can only look at the Secrets Manager path.
+  const secret = await options.client
+    .send(new GetSecretValueCommand({ SecretId: options.secretId }))
+    .then((value) => value.SecretString)
+    .catch(() => undefined);
+  const diagnosis = await diagnoseFailure(error, {
+    remainingMs: options.budgetMs ?? 8000,
+    ...(secret ? { secret } : {}),
+    client: options.client,
+    secretId: options.secretId,
+    ...(options.secretsManagerEndpoint
+      ? { secretsManagerEndpoint: options.secretsManagerEndpoint }
+      : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  }).catch(() => undefined);
+
+  return {
+    name: error.name,
+    message: error.message,
+    ...(error.step ? { step: error.step } : {}),
+    details,
+    networkError: diagnosis?.networkError ?? false,
+    ...(diagnosis?.networkError ? { diagnosis: diagnosis.summary } : {}),
+    ...(diagnosis?.report ? { report: diagnosis.report } : {}),
+  };
+}
