@@ -1,9 +1,11 @@
 export {
   defaultServiceHost,
+  type EndpointAwareClientConfig,
   type EndpointSource,
   type EnvLike,
   type ResolvedEndpoint,
   type ResolveEndpointOptions,
+  resolveClientEndpoint,
   resolveServiceEndpoint,
 } from './endpoint.js';
 export {
@@ -18,6 +20,7 @@ export {
   isNetworkError,
   type NetworkErrorInfo,
 } from './live/classify.js';
+export { type DiagnoseOptions, type Diagnosis, diagnoseFailure } from './live/diagnose.js';
 export { type ProbeDnsOptions, probeDns } from './live/dns.js';
 export {
   type MysqlEvidence,
@@ -26,12 +29,16 @@ export {
   probeMysql,
 } from './live/mysql.js';
 export { type MysqlGreeting, parseGreeting } from './live/mysql-greeting.js';
+export type { CheckId, CheckStatus, PathCheck, PathReport } from './live/path.js';
+export { type CheckPathOptions, checkAppPath, checkRotationPath } from './live/presets.js';
 export {
   defaultMysqlRateLimiter,
   ProbeRateLimiter,
   type ProbeRateLimiterOptions,
   type RateLimitDecision,
 } from './live/rate-limiter.js';
+export { type FormatReportOptions, formatReport } from './live/report.js';
+export type { SecretInput } from './live/secret.js';
 export {
   type ProbeSecretsManagerOptions,
   probeSecretsManager,

@@ -280,3 +280,71 @@ describe('resolveServiceEndpoint', () => {
     );
   });
 });
+
+describe('hints and summary (no traffic to public addresses is ever sent by the tests)', () => {
+  it('names the missing way out when a public address times out', async () => {
+    const { tcpHint } = await import('../src/live/path.js');
+    const hint = tcpHint(
+      'timeout',
+      'secretsmanager.us-east-1.amazonaws.com',
+      443,
+      classifyAddress('52.94.133.131'),
+      'the rotation function',
+      'rotation',
+      'interface endpoint',
+    );
+    expect(hint).toBe(
+      'secretsmanager.us-east-1.amazonaws.com resolved to public 52.94.133.131; no route out: create an interface endpoint with private DNS or a NAT route',
+    );
+    const app = tcpHint(
+      'timeout',
+      'h',
+      443,
+      classifyAddress('52.94.133.131'),
+      'the application',
+      'app',
+      'interface endpoint',
+    );
+    expect(app).toContain('public IP with an internet gateway route');
+  });
+
+  it('names the security groups and NACLs when a private address times out', async () => {
+    const { tcpHint } = await import('../src/live/path.js');
+    const hint = tcpHint(
+      'timeout',
+      'secretsmanager.us-east-1.amazonaws.com',
+      443,
+      classifyAddress('10.0.1.23'),
+      'the rotation function',
+      'rotation',
+      'interface endpoint',
+    );
+    expect(hint).toMatch(
+      /interface endpoint security group must accept TCP 443 from the rotation function's security group/,
+    );
+    expect(hint).toMatch(/1024-65535/);
+  });
+
+  it('leads the summary with R5 (no route out) over R4 and lists the other failures', async () => {
+    const { summarize } = await import('../src/live/path.js');
+    const check = (id: string, status: string, hint?: string) => ({
+      id,
+      name: id,
+      status,
+      detail: 'd',
+      evidence: {},
+      durationMs: 1,
+      ...(hint ? { hint } : {}),
+    });
+    const summary = summarize({
+      aborted: false,
+      durationMs: 10,
+      checks: [
+        check('R4', 'fail', 'timeout'),
+        check('R5', 'fail', 'no route out'),
+        check('R6', 'fail', 'api'),
+      ] as never,
+    });
+    expect(summary).toBe('R5 R5: no route out (+2 more failing: R4, R6)');
+  });
+});

@@ -123,5 +123,6 @@ export async function probeDns(options: ProbeDnsOptions): Promise<ProbeResult<Dn
   const timeoutMs = checkTimeout(options.timeoutMs);
   const signal = checkSignal(options.signal);
   using deadline = new Deadline(timeoutMs, signal);
-  return resolveHost(host, deadline, options.resolver ?? 'system', options.expectCidrs);
+  // Awaited so that `using` keeps the deadline armed until the probe ends.
+  return await resolveHost(host, deadline, options.resolver ?? 'system', options.expectCidrs);
 }

@@ -6,7 +6,14 @@ import { firstPacketLength, type MysqlGreeting, parseGreeting } from './mysql-gr
 import { checkHost, checkPort, checkSignal, checkTimeout } from './options.js';
 import { defaultMysqlRateLimiter, type ProbeRateLimiter } from './rate-limiter.js';
 import { connectTcp } from './tcp.js';
-import type { ProbeError, ProbeOptions, ProbeResult, ProbeStatus, TcpEvidence } from './types.js';
+import type {
+  DnsEvidence,
+  ProbeError,
+  ProbeOptions,
+  ProbeResult,
+  ProbeStatus,
+  TcpEvidence,
+} from './types.js';
 
 /** Credentials for the optional login check; the password is used once and never reported. */
 export interface MysqlLogin {
@@ -221,7 +228,27 @@ export async function probeMysql(options: ProbeMysqlOptions): Promise<ProbeResul
     throw new InvalidOptionError('login', 'expected { user: string, password: string }');
   }
   using deadline = new Deadline(timeoutMs, signal);
+  // Awaited so that `using` keeps the deadline armed until the probe ends.
+  return await runMysql(host, port, deadline, {
+    limiter,
+    ...(options.login ? { login: options.login } : {}),
+  });
+}
+
+/** `probeMysql` within an existing deadline (and optionally an existing DNS answer). */
+export async function runMysql(
+  host: string,
+  port: number,
+  deadline: Deadline,
+  options: {
+    limiter: ProbeRateLimiter | false;
+    login?: MysqlLogin;
+    resolved?: ProbeResult<DnsEvidence>;
+  },
+): Promise<ProbeResult<MysqlEvidence>> {
+  const started0 = deadline.elapsed();
   const target = `${host}:${port}`;
+  const limiter = options.limiter;
   const result = (
     status: ProbeStatus,
     evidence: MysqlEvidence,
@@ -231,7 +258,7 @@ export async function probeMysql(options: ProbeMysqlOptions): Promise<ProbeResul
     target,
     status,
     ok: status === 'ok',
-    durationMs: roundMs(deadline.elapsed()),
+    durationMs: roundMs(deadline.elapsed() - started0),
     evidence,
     ...(error ? { error } : {}),
   });
@@ -248,7 +275,7 @@ export async function probeMysql(options: ProbeMysqlOptions): Promise<ProbeResul
       );
     }
   }
-  const tcp = await connectTcp(host, port, deadline);
+  const tcp = await connectTcp(host, port, deadline, options.resolved);
   const evidence: MysqlEvidence = tcp.evidence;
   if (!tcp.connected) return result(tcp.status, evidence, tcp.error);
   const { socket } = tcp.connected;

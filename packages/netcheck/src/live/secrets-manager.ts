@@ -19,7 +19,7 @@ export interface ProbeSecretsManagerOptions extends ProbeOptions {
 }
 
 export interface SecretsManagerEvidence {
-  operation: 'DescribeSecret' | 'ListSecrets';
+  operation: 'DescribeSecret' | 'ListSecrets' | 'GetSecretValue';
   /** The URL the client resolves to, when it could be read from the client's config. */
   endpoint?: string;
   httpStatusCode?: number;
@@ -96,32 +96,42 @@ async function endpointOf(client: SecretsManagerLike) {
   }
 }
 
-/** Runs one cheap API call within an existing deadline. */
+export type SecretsManagerOperation = 'DescribeSecret' | 'ListSecrets' | 'GetSecretValue';
+
+export interface CallOutcome {
+  status: ProbeStatus;
+  evidence: SecretsManagerEvidence;
+  /** The raw response; for GetSecretValue it holds the secret and must never be reported. */
+  output?: Record<string, unknown>;
+  error?: ProbeError;
+}
+
+/** Sends one Secrets Manager command within an existing deadline; evidence never holds values. */
 export async function callSecretsManager(
   client: SecretsManagerLike,
+  operation: SecretsManagerOperation,
   secretId: string | undefined,
   deadline: Deadline,
-): Promise<{ status: ProbeStatus; evidence: SecretsManagerEvidence; error?: ProbeError }> {
-  const operation = secretId ? 'DescribeSecret' : 'ListSecrets';
+): Promise<CallOutcome> {
   const evidence: SecretsManagerEvidence = { operation };
   const sdk = (await import('@aws-sdk/client-secrets-manager')) as unknown as Module;
-  const command = secretId
-    ? new sdk.DescribeSecretCommand!({ SecretId: secretId })
-    : new sdk.ListSecretsCommand!({ MaxResults: 1 });
+  const command = new sdk[`${operation}Command`]!(
+    operation === 'ListSecrets' ? { MaxResults: 1 } : { SecretId: secretId },
+  );
   try {
     const out = (await deadline.race(
       client.send(command as never, { abortSignal: deadline.signal }),
-    )) as {
-      $metadata?: SdkError['$metadata'];
-      RotationEnabled?: boolean;
-      RotationLambdaARN?: string;
-      VersionIdsToStages?: Record<string, string[]>;
-    };
+    )) as Record<string, unknown> & { $metadata?: SdkError['$metadata'] };
     metadata(evidence, out?.$metadata);
-    if (out?.RotationEnabled !== undefined) evidence.rotationEnabled = out.RotationEnabled;
-    if (out?.RotationLambdaARN) evidence.rotationLambdaArn = out.RotationLambdaARN;
-    if (out?.VersionIdsToStages) evidence.versionStages = out.VersionIdsToStages;
-    return { status: 'ok', evidence };
+    if (operation === 'DescribeSecret') {
+      if (typeof out.RotationEnabled === 'boolean') evidence.rotationEnabled = out.RotationEnabled;
+      if (typeof out.RotationLambdaARN === 'string')
+        evidence.rotationLambdaArn = out.RotationLambdaARN;
+      if (out.VersionIdsToStages && typeof out.VersionIdsToStages === 'object') {
+        evidence.versionStages = out.VersionIdsToStages as Record<string, string[]>;
+      }
+    }
+    return { status: 'ok', evidence, output: out };
   } catch (error) {
     metadata(evidence, (error as SdkError)?.$metadata);
     if (deadline.signal.aborted) {
@@ -163,7 +173,12 @@ export async function probeSecretsManager(
   const signal = checkSignal(options.signal);
   using deadline = new Deadline(timeoutMs, signal);
   const endpoint = await endpointOf(options.client);
-  const outcome = await callSecretsManager(options.client, options.secretId, deadline);
+  const outcome = await callSecretsManager(
+    options.client,
+    options.secretId ? 'DescribeSecret' : 'ListSecrets',
+    options.secretId,
+    deadline,
+  );
   if (endpoint) outcome.evidence.endpoint = endpoint.url;
   return {
     probe: 'secretsmanager',

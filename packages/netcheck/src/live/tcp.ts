@@ -6,6 +6,7 @@ import { resolveHost } from './dns.js';
 import { checkHost, checkPort, checkSignal, checkTimeout } from './options.js';
 import type {
   ConnectAttempt,
+  DnsEvidence,
   ProbeError,
   ProbeOptions,
   ProbeResult,
@@ -65,9 +66,10 @@ export async function connectTcp(
   host: string,
   port: number,
   deadline: Deadline,
+  resolved?: ProbeResult<DnsEvidence>,
 ): Promise<ConnectOutcome> {
   const evidence: TcpEvidence = { host, port, attempts: [] };
-  const dns = await resolveHost(host, deadline);
+  const dns = resolved ?? (await resolveHost(host, deadline));
   if (!dns.evidence.literal) evidence.dns = dns.evidence;
   if (!dns.ok) {
     evidence.phase = 'dns';

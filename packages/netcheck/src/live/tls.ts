@@ -4,7 +4,14 @@ import { Deadline, roundMs } from '../util/deadline.js';
 import { classifyNetworkError, toProbeError } from './classify.js';
 import { checkHost, checkPort, checkSignal, checkTimeout } from './options.js';
 import { type Connected, connectTcp } from './tcp.js';
-import type { ProbeError, ProbeOptions, ProbeResult, ProbeStatus, TcpEvidence } from './types.js';
+import type {
+  DnsEvidence,
+  ProbeError,
+  ProbeOptions,
+  ProbeResult,
+  ProbeStatus,
+  TcpEvidence,
+} from './types.js';
 
 export interface ProbeTlsOptions extends ProbeOptions {
   host: string;
@@ -133,12 +140,26 @@ export async function probeTls(options: ProbeTlsOptions): Promise<ProbeResult<Tl
   const signal = checkSignal(options.signal);
   const servername = options.servername ?? (isIP(host) ? undefined : host);
   using deadline = new Deadline(timeoutMs, signal);
-  const tcp = await connectTcp(host, port, deadline);
+  // Awaited so that `using` keeps the deadline armed until the probe ends.
+  return await runTls(host, port, servername, options.ca, deadline);
+}
+
+/** `probeTls` within an existing deadline (and optionally an existing DNS answer). */
+export async function runTls(
+  host: string,
+  port: number,
+  servername: string | undefined,
+  ca: ProbeTlsOptions['ca'],
+  deadline: Deadline,
+  resolved?: ProbeResult<DnsEvidence>,
+): Promise<ProbeResult<TlsEvidence>> {
+  const started = deadline.elapsed();
+  const tcp = await connectTcp(host, port, deadline, resolved);
   const evidence: TlsEvidence = { ...tcp.evidence, ...(servername ? { servername } : {}) };
   let status = tcp.status;
   let error = tcp.error;
   if (tcp.connected) {
-    const outcome = await handshake(tcp.connected, servername, options.ca, deadline, evidence);
+    const outcome = await handshake(tcp.connected, servername, ca, deadline, evidence);
     status = outcome.status;
     error = outcome.error;
     if (status !== 'ok') evidence.phase = 'tls-handshake';
@@ -150,7 +171,7 @@ export async function probeTls(options: ProbeTlsOptions): Promise<ProbeResult<Tl
     target: `${host}:${port}`,
     status,
     ok: status === 'ok',
-    durationMs: roundMs(deadline.elapsed()),
+    durationMs: roundMs(deadline.elapsed() - started),
     evidence,
     ...(error ? { error } : {}),
   };
