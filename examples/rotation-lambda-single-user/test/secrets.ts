@@ -1,0 +1,55 @@
+import {
+  CreateSecretCommand,
+  GetSecretValueCommand,
+  RotateSecretCommand,
+  type SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import type { RotationOutcome, SecretsManagerLocal } from '@rotakit/secrets-manager-local';
+import { canLogin, type LoginResult, uniqueName } from '@rotakit/testing';
+
+export type SecretJson = Record<string, unknown>;
+
+export async function createSecret(
+  client: SecretsManagerClient,
+  value: SecretJson,
+): Promise<{ name: string; arn: string }> {
+  const name = uniqueName('example');
+  const created = await client.send(
+    new CreateSecretCommand({ Name: name, SecretString: JSON.stringify(value) }),
+  );
+  return { name, arn: String(created.ARN) };
+}
+
+/** RotateSecret with the given function, then that rotation's outcome. */
+export async function rotate(
+  sm: SecretsManagerLocal,
+  client: SecretsManagerClient,
+  secretId: string,
+  functionArn: string,
+): Promise<RotationOutcome> {
+  const started = await client.send(
+    new RotateSecretCommand({ SecretId: secretId, RotationLambdaARN: functionArn }),
+  );
+  return sm.waitForRotation(secretId, { token: String(started.VersionId), timeoutMs: 50_000 });
+}
+
+export async function secretValue(
+  client: SecretsManagerClient,
+  secretId: string,
+  stage = 'AWSCURRENT',
+): Promise<SecretJson> {
+  const value = await client.send(
+    new GetSecretValueCommand({ SecretId: secretId, VersionStage: stage }),
+  );
+  return JSON.parse(String(value.SecretString)) as SecretJson;
+}
+
+export function loginWith(value: SecretJson): Promise<LoginResult> {
+  return canLogin({
+    host: String(value.host),
+    port: Number(value.port),
+    username: String(value.username),
+    password: String(value.password),
+    connectTimeoutMs: 5000,
+  });
+}
