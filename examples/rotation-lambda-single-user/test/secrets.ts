@@ -50,6 +50,8 @@ export function loginWith(value: SecretJson): Promise<LoginResult> {
     port: Number(value.port),
     username: String(value.username),
     password: String(value.password),
+    // Logging into dbname also proves the account still has its grants there.
+    ...(typeof value.dbname === 'string' ? { database: value.dbname } : {}),
     connectTimeoutMs: 5000,
   });
 }

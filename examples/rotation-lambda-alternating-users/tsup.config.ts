@@ -1,0 +1,26 @@
+import { defineConfig } from 'tsup';
+
+// One ESM file for the Lambda Node.js runtime (nodejs20.x and later): everything bundled
+// except the AWS SDK v3, which the runtime ships (and ESM handlers can import from Node 18 on).
+export default defineConfig({
+  entry: { index: 'src/index.ts' },
+  format: 'esm',
+  outExtension: () => ({ js: '.mjs' }),
+  platform: 'node',
+  target: 'node20',
+  minify: true,
+  sourcemap: true,
+  splitting: false,
+  clean: true,
+  dts: false,
+  external: [/^@aws-sdk\//, /^@smithy\//],
+  noExternal: [/^(?!@aws-sdk\/|@smithy\/)/],
+  esbuildOptions(options) {
+    // Workspace packages are bundled from their sources: no need to build them first.
+    options.conditions = ['@rotakit/source'];
+  },
+  // mysql2 is CommonJS and calls require() for Node built-ins; ESM output has no require.
+  banner: {
+    js: "import { createRequire as __rotakitCreateRequire } from 'node:module'; const require = __rotakitCreateRequire(import.meta.url);",
+  },
+});
