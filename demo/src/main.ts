@@ -1,0 +1,260 @@
+#!/usr/bin/env node
+// `pnpm demo`: an application under load through rotations, with rotakit and without.
+import { parseArgs } from 'node:util';
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { checkRotationPath, formatReport } from '@rotakit/netcheck';
+import type { RotationStrategy } from '@rotakit/rotation-core';
+import { createPool } from '@rotakit/secret-pool';
+import Table from 'cli-table3';
+import { createPool as createPlainPool } from 'mysql2/promise';
+import pc from 'picocolors';
+import { type Load, startLoad } from './load.js';
+import { cleanupDatabase, prepareDatabase, type RotationRun, startStack } from './stack.js';
+
+const USAGE = `Usage: pnpm demo [-- options]
+
+Starts a private MariaDB and the local Secrets Manager, runs an application under load through
+rotations (single-user, then alternating users) with a rotakit pool and, side by side, a plain
+mysql2 pool given the secret once. Exits 0 only if the rotakit side had zero failed queries.
+
+Options:
+  --single <n>          single-user rotations (default 4)
+  --alternating <n>     alternating-users rotations (default 4)
+  --workers <n>         concurrent workers per pool (default 32)
+  --step-gap-ms <ms>    pause between rotation steps, as the service's invocations take (default 300)
+  --no-baseline         skip the plain mysql2 pool
+  --mysql-url <url>     use this server's admin account (mysql://USER:PASSWORD@HOST:PORT) instead of a private MariaDB
+  --aws                 use AWS Secrets Manager (default credentials and Region) instead of the local one;
+                        rotations then run from this machine (runRotation); the database must be reachable
+  -h, --help`;
+
+function count(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) {
+    console.error(`--${name} must be a whole number (got ${value})\n\n${USAGE}`);
+    process.exit(2);
+  }
+  return n;
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      single: { type: 'string' },
+      alternating: { type: 'string' },
+      workers: { type: 'string' },
+      'step-gap-ms': { type: 'string' },
+      'no-baseline': { type: 'boolean' },
+      'mysql-url': { type: 'string' },
+      aws: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const singleRotations = count(values.single, 4, 'single');
+  const alternatingRotations = count(values.alternating, 4, 'alternating');
+  const workers = count(values.workers, 32, 'workers');
+  const stepGapMs = count(values['step-gap-ms'], 300, 'step-gap-ms');
+  const baseline = !values['no-baseline'];
+  const tty = Boolean(process.stdout.isTTY);
+  const started = performance.now();
+
+  console.log(pc.bold('rotakit demo') + pc.dim(' - credential rotation that apps survive\n'));
+  const stack = await startStack({
+    mysqlUrl: values['mysql-url'],
+    aws: values.aws ?? false,
+    stepGapMs,
+  });
+  const cleanups: Array<() => Promise<unknown>> = [];
+  try {
+    console.log(`  database         ${stack.description.database}`);
+    console.log(`  secrets manager  ${stack.description.secretsManager}`);
+    const db = await prepareDatabase(stack.mysql);
+    if (values['mysql-url']) cleanups.push(() => cleanupDatabase(stack.mysql, db));
+    const base = {
+      engine: 'mysql',
+      host: stack.mysql.host,
+      port: stack.mysql.port,
+      dbname: db.database,
+      ssl: false,
+    };
+    const masterArn = await stack.createSecret('demo/master', {
+      ...base,
+      username: db.masterUser,
+      password: db.masterPassword,
+    });
+    const appSecret = { ...base, username: db.appUser, password: db.appPassword, team: 'checkout' };
+    const secretArn = await stack.createSecret('demo/app', appSecret);
+    console.log(`  app secret       demo/app (user ${db.appUser}, RDS secret JSON)\n`);
+
+    // The same pool settings on both sides: 8 connections for 32 workers, idle ones closed
+    // after 200 ms, and churn in the load, so new logins happen during every rotation window.
+    const poolSettings = { connectionLimit: 8, maxIdle: 2, idleTimeout: 200 };
+    const rotakitPool = createPool({ secretId: secretArn, client: stack.client, ...poolSettings });
+    cleanups.push(() => rotakitPool.end());
+    const plainPool = baseline
+      ? createPlainPool({
+          host: base.host,
+          port: base.port,
+          user: appSecret.username,
+          password: appSecret.password,
+          database: db.database,
+          ...poolSettings,
+        })
+      : undefined;
+    if (plainPool) cleanups.push(() => plainPool.end());
+
+    const loads: { rotakit: Load; plain?: Load } = {
+      rotakit: startLoad(rotakitPool, { workers }),
+      ...(plainPool ? { plain: startLoad(plainPool, { workers }) } : {}),
+    };
+    const rotations: Array<RotationRun & { strategy: RotationStrategy }> = [];
+    const total = singleRotations + alternatingRotations;
+    const progressLine = () => {
+      const calls = stack.secretsManagerCalls();
+      const smCalls = calls ? Object.values(calls).reduce((a, b) => a + b, 0) : undefined;
+      const r = loads.rotakit.counters;
+      const p = loads.plain?.counters;
+      const user = rotakitPool.stats().credentials.username ?? '?';
+      return [
+        `rotations ${rotations.filter((x) => x.ok).length}/${total}`,
+        `rotakit ${pc.green(`${r.ok} ok`)} ${r.failed ? pc.red(`${r.failed} failed`) : '0 failed'}`,
+        ...(p
+          ? [`plain mysql2 ${p.ok} ok ${p.failed ? pc.red(`${p.failed} failed`) : '0 failed'}`]
+          : []),
+        ...(smCalls !== undefined ? [`SM calls ${smCalls}`] : []),
+        `user ${user}`,
+      ].join(pc.dim(' | '));
+    };
+    let lastPrinted = 0;
+    const ticker = setInterval(() => {
+      if (tty) process.stdout.write(`\r\x1b[2K  ${progressLine()}`);
+      else if (performance.now() - lastPrinted > 2000) {
+        lastPrinted = performance.now();
+        console.log(`  ${progressLine()}`);
+      }
+    }, 250);
+    ticker.unref();
+    const note = (text: string) => {
+      if (tty) process.stdout.write('\r\x1b[2K');
+      console.log(`  ${text}`);
+    };
+
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const rotate = async (strategy: RotationStrategy, n: number) => {
+      for (let i = 1; i <= n; i++) {
+        const run = await stack.rotate(secretArn, strategy);
+        rotations.push({ ...run, strategy });
+        note(
+          `${run.ok ? pc.green('✓') : pc.red('✗')} ${strategy} rotation ${i}/${n} in ${Math.round(run.durationMs)} ms` +
+            `${run.error ? pc.red(`: ${run.error}`) : ''} ${pc.dim(`(pool logs in as ${rotakitPool.stats().credentials.username})`)}`,
+        );
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      }
+    };
+    await rotate('single-user', singleRotations);
+    if (alternatingRotations > 0) {
+      // Switch the secret to alternating users: it names the master secret, whose account
+      // creates `<user>_clone` with the same grants; rotations then flip between the two.
+      const { SecretString } = await stack.client.send(
+        new GetSecretValueCommand({ SecretId: secretArn }),
+      );
+      await stack.updateSecret(secretArn, {
+        ...JSON.parse(SecretString ?? '{}'),
+        masterarn: masterArn,
+      });
+      note(pc.dim('switched demo/app to alternating users (added masterarn)'));
+      await rotate('alternating-users', alternatingRotations);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    clearInterval(ticker);
+    const rotakitResult = await loads.rotakit.stop();
+    const plainResult = await loads.plain?.stop();
+    if (tty) process.stdout.write('\r\x1b[2K');
+
+    console.log(pc.bold('\nNetwork path a rotation function here would use (netcheck):'));
+    const report = await checkRotationPath({
+      secretId: secretArn,
+      client: stack.client,
+      timeoutMs: 5000,
+    });
+    console.log(
+      formatReport(report, { color: tty })
+        .split('\n')
+        .map((line) => `  ${line}`)
+        .join('\n'),
+    );
+
+    const stats = rotakitPool.stats();
+    const calls = stack.secretsManagerCalls();
+    const table = new Table({
+      head: ['', 'rotakit createPool', ...(plainResult ? ['plain mysql2 pool'] : [])],
+      style: tty ? {} : { head: [], border: [] },
+    });
+    const both = (a: string | number, b: string | number) => [a, ...(plainResult ? [b] : [])];
+    table.push(
+      { 'queries ok': both(rotakitResult.ok, plainResult?.ok ?? '') },
+      { 'queries failed': both(rotakitResult.failed, plainResult?.failed ?? '') },
+      {
+        'errors seen': both(
+          [...rotakitResult.errors].map(([k, v]) => `${k} x${v}`).join('\n') || '-',
+          [...(plainResult?.errors ?? [])].map(([k, v]) => `${k} x${v}`).join('\n') || '-',
+        ),
+      },
+      { 'access denied on login': both(stats.authFailures, '') },
+      { 'rotation windows bridged with AWSPENDING': both(stats.pendingProbeSuccesses, '') },
+      { 'old-user connections retired': both(stats.retiredConnections, '') },
+      { 'longest rotation window seen': both(`${stats.longestRotationWindowMs} ms`, '') },
+      { 'Secrets Manager fetches by the pool': both(stats.cache.fetches, 'once, at start') },
+    );
+    console.log(pc.bold('\nSummary'));
+    console.log(
+      `  rotations: ${rotations.filter((r) => r.ok).length}/${rotations.length} succeeded ` +
+        `(${singleRotations} single-user, ${alternatingRotations} alternating-users); ` +
+        `time ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
+    if (calls) {
+      console.log(
+        `  Secrets Manager calls (all clients): ${Object.entries(calls)
+          .map(([op, n]) => `${op} ${n}`)
+          .join(', ')}`,
+      );
+    }
+    console.log(table.toString());
+
+    const allRotated = rotations.every((r) => r.ok);
+    const pass = rotakitResult.failed === 0 && allRotated && rotakitResult.ok > 0;
+    if (pass) {
+      console.log(
+        pc.green(`\n✓ rotakit: zero failed queries across ${rotations.length} rotations.`) +
+          (plainResult?.failed
+            ? ` The plain pool failed ${plainResult.failed} times: new logins used a stale password.`
+            : ''),
+      );
+    } else {
+      console.log(
+        pc.red(
+          `\n✗ rotakit side: ${rotakitResult.failed} failed queries; rotations ok: ${allRotated}.`,
+        ),
+      );
+    }
+    return pass ? 0 : 1;
+  } finally {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+    await stack.close();
+  }
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: Error) => {
+    console.error(pc.red(`demo failed: ${error.name}: ${error.message}`));
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,214 @@
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  CreateSecretCommand,
+  DeleteSecretCommand,
+  RotateSecretCommand,
+  SecretsManagerClient,
+  UpdateSecretCommand,
+} from '@aws-sdk/client-secrets-manager';
+import {
+  createRotationHandler,
+  mysql,
+  type RotationHandler,
+  type RotationStrategy,
+  runRotation,
+  silentLogger,
+} from '@rotakit/rotation-core';
+import { type SecretsManagerLocal, startSecretsManager } from '@rotakit/secrets-manager-local';
+import {
+  type MysqlConnectionInfo,
+  type MysqlServer,
+  parseMysqlUrl,
+  startMysql,
+  uniqueName,
+  withAdmin,
+} from '@rotakit/testing';
+
+const FUNCTION_ARN: Record<RotationStrategy, string> = {
+  'single-user': 'arn:aws:lambda:us-east-1:123456789012:function:rotakit-single-user',
+  'alternating-users': 'arn:aws:lambda:us-east-1:123456789012:function:rotakit-alternating-users',
+};
+
+export interface StackOptions {
+  /** An existing server's admin account instead of a private MariaDB. */
+  mysqlUrl?: string | undefined;
+  /** Use the real Secrets Manager (default credentials and Region) instead of the local one. */
+  aws?: boolean;
+  /** Pause before each step after createSecret, as the service's separate invocations take time. */
+  stepGapMs: number;
+}
+
+export interface RotationRun {
+  ok: boolean;
+  durationMs: number;
+  error?: string;
+}
+
+/** The database, Secrets Manager, and a way to rotate through it. */
+export interface Stack {
+  mysql: MysqlConnectionInfo;
+  client: SecretsManagerClient;
+  /** What the local endpoint counted; undefined against AWS. */
+  secretsManagerCalls(): Record<string, number> | undefined;
+  local: SecretsManagerLocal | undefined;
+  description: { database: string; secretsManager: string };
+  createSecret(name: string, value: Record<string, unknown>): Promise<string>;
+  updateSecret(secretId: string, value: Record<string, unknown>): Promise<void>;
+  rotate(secretId: string, strategy: RotationStrategy): Promise<RotationRun>;
+  close(): Promise<void>;
+}
+
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const [server, local] = await Promise.all([
+    options.mysqlUrl
+      ? Promise.resolve(undefined)
+      : startMysql({ serverArgs: ['--max-connections=500'] }),
+    options.aws ? Promise.resolve(undefined) : startSecretsManager(),
+  ]);
+  const mysqlInfo: MysqlConnectionInfo = server ?? parseMysqlUrl(options.mysqlUrl!);
+  const client = local ? local.client({ maxAttempts: 2 }) : new SecretsManagerClient({});
+  const handlers: RotationHandler[] = [];
+  const created: string[] = [];
+
+  const handlerFor = (strategy: RotationStrategy) => {
+    const handler = createRotationHandler({
+      strategy,
+      database: mysql(),
+      client,
+      logger: silentLogger,
+      env: {},
+    });
+    handlers.push(handler);
+    return handler;
+  };
+  if (local) {
+    for (const strategy of ['single-user', 'alternating-users'] as const) {
+      const handler = handlerFor(strategy);
+      local.registerRotationFunction(FUNCTION_ARN[strategy], async (event, context) => {
+        if (event.Step !== 'createSecret') await sleep(options.stepGapMs);
+        await handler(event, context);
+      });
+    }
+  }
+
+  return {
+    mysql: mysqlInfo,
+    client,
+    local,
+    secretsManagerCalls: () => (local ? { ...local.counts() } : undefined),
+    description: {
+      database: server
+        ? `private MariaDB ${server.version.split(' ')[2] ?? ''} on ${server.host}:${server.port}`
+        : `${mysqlInfo.host}:${mysqlInfo.port}`,
+      secretsManager: local
+        ? `local Secrets Manager at ${local.endpoint}`
+        : 'AWS Secrets Manager (default credentials)',
+    },
+    async createSecret(name, value) {
+      const out = await client.send(
+        new CreateSecretCommand({
+          Name: local ? name : uniqueName(name.replaceAll('/', '-')),
+          SecretString: JSON.stringify(value),
+        }),
+      );
+      created.push(out.ARN!);
+      return out.ARN!;
+    },
+    async updateSecret(secretId, value) {
+      await client.send(
+        new UpdateSecretCommand({ SecretId: secretId, SecretString: JSON.stringify(value) }),
+      );
+    },
+    async rotate(secretId, strategy) {
+      const started = performance.now();
+      try {
+        if (local) {
+          const { VersionId } = await client.send(
+            new RotateSecretCommand({
+              SecretId: secretId,
+              RotationLambdaARN: FUNCTION_ARN[strategy],
+            }),
+          );
+          const outcome = await local.waitForRotation(secretId, {
+            token: VersionId!,
+            timeoutMs: 60_000,
+          });
+          return {
+            ok: outcome.status === 'succeeded',
+            durationMs: performance.now() - started,
+            ...(outcome.error
+              ? { error: `${outcome.failedStep}: ${outcome.error.name}: ${outcome.error.message}` }
+              : {}),
+          };
+        }
+        await runRotation({
+          secretId,
+          client,
+          options: { strategy, database: mysql(), logger: silentLogger },
+        });
+        return { ok: true, durationMs: performance.now() - started };
+      } catch (error) {
+        const e = error as Error;
+        return {
+          ok: false,
+          durationMs: performance.now() - started,
+          error: `${e.name}: ${e.message}`,
+        };
+      }
+    },
+    async close() {
+      for (const handler of handlers) await handler.close();
+      if (!local) {
+        for (const arn of created) {
+          await client
+            .send(new DeleteSecretCommand({ SecretId: arn, ForceDeleteWithoutRecovery: true }))
+            .catch(() => undefined);
+        }
+        client.destroy();
+      }
+      await Promise.all([local?.close(), (server as MysqlServer | undefined)?.stop()]);
+    },
+  };
+}
+
+/** Creates the app's database, table and user, and the master account for alternating users. */
+export async function prepareDatabase(info: MysqlConnectionInfo) {
+  const database = uniqueName('shop');
+  const appUser = uniqueName('app', 6);
+  const masterUser = uniqueName('admin', 6);
+  const appPassword = randomBytes(18).toString('base64url');
+  const masterPassword = randomBytes(18).toString('base64url');
+  await withAdmin(info, async (admin) => {
+    await admin.query(`CREATE DATABASE ${admin.escapeId(database)}`);
+    await admin.query(
+      `CREATE TABLE ${admin.escapeId(database)}.orders (id INT AUTO_INCREMENT PRIMARY KEY, total DECIMAL(10,2) NOT NULL)`,
+    );
+    await admin.query(
+      `INSERT INTO ${admin.escapeId(database)}.orders (total) VALUES (19.99), (5.00), (120.50), (42.00), (7.25)`,
+    );
+    await admin.query('CREATE USER ?@? IDENTIFIED BY ?', [appUser, '%', appPassword]);
+    await admin.query(`GRANT SELECT, INSERT ON ${admin.escapeId(database)}.* TO ?@?`, [
+      appUser,
+      '%',
+    ]);
+    // The master creates the clone and hands it the app user's grants (alternating users).
+    await admin.query('CREATE USER ?@? IDENTIFIED BY ?', [masterUser, '%', masterPassword]);
+    await admin.query('GRANT ALL PRIVILEGES ON *.* TO ?@? WITH GRANT OPTION', [masterUser, '%']);
+  });
+  return { database, appUser, appPassword, masterUser, masterPassword };
+}
+
+/** Drops what `prepareDatabase` created (on a server the demo did not start). */
+export async function cleanupDatabase(
+  info: MysqlConnectionInfo,
+  created: { database: string; appUser: string; masterUser: string },
+  cloneSuffix = '_clone',
+) {
+  await withAdmin(info, async (admin) => {
+    await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeId(created.database)}`);
+    for (const user of [created.appUser, `${created.appUser}${cloneSuffix}`, created.masterUser]) {
+      await admin.query('DROP USER IF EXISTS ?@?', [user, '%']);
+    }
+  });
+}
