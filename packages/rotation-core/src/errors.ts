@@ -319,6 +319,21 @@ export class TimeBudgetExceededError extends RotationError {
   }
 }
 
+/** The preflight network checks found a problem before createSecret. */
+export class PreflightError extends RotationError {
+  override readonly name: string = 'PreflightError';
+  /** The failing checks' ids (R3, R7, ...). */
+  readonly failedChecks: readonly string[];
+  constructor(
+    message: string,
+    failedChecks: readonly string[],
+    context: RotationErrorContext = {},
+  ) {
+    super(message, context);
+    this.failedChecks = Object.freeze([...failedChecks]);
+  }
+}
+
 const PENDING_CONTEXT = Symbol('rotakit.contextAnnotated');
 
 /**

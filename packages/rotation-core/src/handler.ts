@@ -1,7 +1,9 @@
+import { diagnoseStepFailure, runPreflight } from './diagnosis.js';
 import { InvalidEventError, InvalidOptionError } from './errors.js';
 import { serializeError } from './logger.js';
 import { type ResolvedOptions, type RotationHandlerOptions, resolveOptions } from './options.js';
 import {
+  type BeforeCreate,
   type DispatchMode,
   dispatch,
   type FailureObserver,
@@ -33,9 +35,10 @@ export function engineOf(handler: unknown): RotationEngine | undefined {
   return (handler as unknown as Record<symbol, RotationEngine | undefined>)[ENGINE];
 }
 
-/** Hook for the failure diagnosis, installed by the diagnosis module. @internal */
+/** Extensions run by the dispatcher (diagnosis, preflight). @internal */
 export interface HandlerInternals {
   onFailure?: FailureObserver;
+  beforeCreate?: BeforeCreate;
 }
 
 /**
@@ -47,7 +50,10 @@ export interface HandlerInternals {
  * export const handler = createRotationHandler({ strategy: 'single-user', database: mysql() });
  */
 export function createRotationHandler(options: RotationHandlerOptions): RotationHandler {
-  return buildHandler(resolveOptions(options), {});
+  return buildHandler(resolveOptions(options), {
+    onFailure: diagnoseStepFailure,
+    beforeCreate: runPreflight,
+  });
 }
 
 /** @internal */
@@ -58,7 +64,7 @@ export function buildHandler(
   const engine: RotationEngine = Object.freeze({
     options: resolved,
     run: (event: ParsedEvent, context: unknown, mode: DispatchMode) =>
-      dispatch(resolved, event, context, mode, internals.onFailure),
+      dispatch(resolved, event, context, mode, internals),
   });
   let closed = false;
   const handler = async (event: RotationEvent, context?: unknown): Promise<void> => {

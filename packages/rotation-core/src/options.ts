@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import {
+  type DescribeSecretResponse,
   SecretsManagerClient,
   type SecretsManagerClientConfig,
 } from '@aws-sdk/client-secrets-manager';
@@ -53,7 +54,7 @@ export interface TimeoutOptions {
   queryTimeoutMs?: number;
   /** Upper bound for each Secrets Manager request. @default 10000 */
   requestTimeoutMs?: number;
-  /** Time kept back before Lambda's deadline to report the failure. @default 3000 */
+  /** Time kept back before Lambda's deadline to report the failure and run the diagnosis. @default 4000 */
   reserveMs?: number;
   /** The time budget of a step run without a Lambda context. @default 300000 */
   defaultBudgetMs?: number;
@@ -103,8 +104,21 @@ export interface RotationHooks {
 /** Where the master logs in when its secret has no host (an RDS-managed master secret). */
 export type MasterEndpointResolver = (
   master: DatabaseSecret,
-  context: { masterArn: string; signal: AbortSignal },
+  context: {
+    masterArn: string;
+    signal: AbortSignal;
+    /** DescribeSecret of the master secret (its tags name the RDS instance or cluster). */
+    describeMaster(): Promise<DescribeSecretResponse>;
+  },
 ) => Promise<{ host: string; port?: number | undefined } | undefined>;
+
+/** Network checks (netcheck's checkRotationPath) run before createSecret. */
+export interface PreflightOptions {
+  /** Time for all checks, within the step's budget. @default 8000 */
+  timeoutMs?: number;
+  /** Fail createSecret when a check fails (else only log the report). @default true */
+  failOnError?: boolean;
+}
 
 interface BaseRotationOptions {
   /** `single-user` changes the user's own password; `alternating-users` flips between `user` and `user_clone` as the master. */
@@ -129,6 +143,14 @@ interface BaseRotationOptions {
   retry?: RetryOptions;
   /** Finds the master's host when its secret has none. @default the user secret's host and port */
   masterEndpoint?: MasterEndpointResolver;
+  /**
+   * When a step fails on the network (timeout, refused, DNS, TLS) or runs out of time, probe
+   * the path that failed (netcheck's diagnoseFailure) within the time left and log the report.
+   * @default true
+   */
+  diagnose?: boolean;
+  /** Check the network path (Secrets Manager and database) before createSecret. @default false */
+  preflight?: boolean | PreflightOptions;
   /** @internal Fault injection and timing. */
   hooks?: RotationHooks;
   /** Environment read for defaults. @default process.env */
@@ -243,7 +265,10 @@ export interface ResolvedOptions {
   readonly timeouts: Readonly<Required<TimeoutOptions>>;
   readonly retry: Readonly<Required<RetryOptions>>;
   readonly masterEndpoint: MasterEndpointResolver | undefined;
+  readonly diagnose: boolean;
+  readonly preflight: Readonly<Required<PreflightOptions>> | undefined;
   readonly hooks: RotationHooks;
+  readonly env: Readonly<Record<string, string | undefined>>;
 }
 
 function positiveInt(option: string, value: number, min = 1, max = Number.MAX_SAFE_INTEGER) {
@@ -282,7 +307,8 @@ export function resolveOptions(options: RotationHandlerOptions): ResolvedOptions
   if (options.client && options.clientConfig) {
     throw new InvalidOptionError('client', 'give either client or clientConfig, not both');
   }
-  const env = fromEnvironment(options.env ?? process.env);
+  const rawEnv = options.env ?? process.env;
+  const env = fromEnvironment(rawEnv);
 
   const password = { ...env.password, ...definedOnly(options.password ?? {}) };
   positiveInt('password.length', password.length, 1, 4096);
@@ -302,7 +328,7 @@ export function resolveOptions(options: RotationHandlerOptions): ResolvedOptions
     connectTimeoutMs: options.timeouts?.connectTimeoutMs ?? 5000,
     queryTimeoutMs: options.timeouts?.queryTimeoutMs ?? 15_000,
     requestTimeoutMs: options.timeouts?.requestTimeoutMs ?? 10_000,
-    reserveMs: options.timeouts?.reserveMs ?? 3000,
+    reserveMs: options.timeouts?.reserveMs ?? 4000,
     defaultBudgetMs: options.timeouts?.defaultBudgetMs ?? 300_000,
   };
   for (const [key, value] of Object.entries(timeouts)) {
@@ -322,6 +348,16 @@ export function resolveOptions(options: RotationHandlerOptions): ResolvedOptions
   };
   positiveInt('testSecret.attempts', testSecret.attempts, 1, 20);
   positiveInt('testSecret.delayMs', testSecret.delayMs, 0);
+
+  const preflight =
+    options.preflight === undefined || options.preflight === false
+      ? undefined
+      : Object.freeze({
+          timeoutMs: (options.preflight === true ? undefined : options.preflight.timeoutMs) ?? 8000,
+          failOnError:
+            (options.preflight === true ? undefined : options.preflight.failOnError) ?? true,
+        });
+  if (preflight) positiveInt('preflight.timeoutMs', preflight.timeoutMs, 100);
 
   const tls = Object.freeze({
     strict: options.tls?.strict ?? env.tls.strict,
@@ -357,7 +393,10 @@ export function resolveOptions(options: RotationHandlerOptions): ResolvedOptions
     timeouts: Object.freeze(timeouts),
     retry: Object.freeze(retry),
     masterEndpoint: options.masterEndpoint,
+    diagnose: options.diagnose ?? true,
+    preflight,
     hooks: Object.freeze({ ...(options.hooks ?? {}) }),
+    env: rawEnv,
   });
 }
 

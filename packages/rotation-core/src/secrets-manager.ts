@@ -145,7 +145,9 @@ export function toSecretsManagerError(
     serviceMessage && kind !== 'network' && kind !== 'timeout' ? `: ${serviceMessage}` : ''
   }${attempts > 1 ? ` after ${attempts} attempts` : ''}`;
   const cause = new Error(serviceMessage || String(code ?? 'unknown error'));
-  cause.name = typeof record.name === 'string' ? record.name : 'Error';
+  // A timeout is named TimeoutError whatever aborted it, so tools see a network timeout.
+  cause.name =
+    kind === 'timeout' ? 'TimeoutError' : typeof record.name === 'string' ? record.name : 'Error';
   if (code) Object.assign(cause, { code });
   return new SecretsManagerError(
     message,

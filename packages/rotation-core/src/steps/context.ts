@@ -31,6 +31,14 @@ export interface StepContext {
   readonly budget: TimeBudget;
   readonly logger: Logger;
   readonly boundary: BoundaryFn;
+  /** What the step was talking to, for the failure diagnosis. */
+  readonly diagnostics: Diagnostics;
+}
+
+/** @internal */
+export interface Diagnostics {
+  /** The last database the step tried to log in to. */
+  database?: { host: string; port: number; engine: string | undefined };
 }
 
 const SOURCE_OF_STAGE: Record<string, SecretSource> = {
@@ -95,6 +103,11 @@ export function connect(
   credentials: CredentialRole,
 ): Promise<DatabaseSession> {
   const { options, budget } = ctx;
+  ctx.diagnostics.database = {
+    host: target.host,
+    port: target.port,
+    engine: options.database.engines[0],
+  };
   const connectTimeoutMs = budget.timeoutFor(
     `logging in to the database with the ${ROLE_TEXT[credentials]} credentials`,
     options.timeouts.connectTimeoutMs,

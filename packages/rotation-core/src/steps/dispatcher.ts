@@ -13,7 +13,7 @@ import { SecretsManagerCalls } from '../secrets-manager.js';
 import { alternatingUsers } from '../strategies/alternating-users.js';
 import { singleUser } from '../strategies/single-user.js';
 import type { Strategy } from '../strategies/strategy.js';
-import { AWSCURRENT, AWSPENDING, type StepContext } from './context.js';
+import { AWSCURRENT, AWSPENDING, type Diagnostics, type StepContext } from './context.js';
 import { createSecret } from './create-secret.js';
 import { finishSecret, removePendingLabel } from './finish-secret.js';
 import { setSecret } from './set-secret.js';
@@ -139,8 +139,17 @@ export interface StepReport {
 /** Called when a step fails, before the error is rethrown (diagnosis). @internal */
 export type FailureObserver = (
   error: unknown,
-  ctx: { options: ResolvedOptions; event: ParsedEvent; budget: TimeBudget; logger: Logger },
+  ctx: {
+    options: ResolvedOptions;
+    event: ParsedEvent;
+    budget: TimeBudget;
+    logger: Logger;
+    diagnostics: Diagnostics;
+  },
 ) => Promise<void>;
+
+/** Runs before the createSecret body (preflight checks). @internal */
+export type BeforeCreate = (ctx: StepContext) => Promise<void>;
 
 /**
  * Runs one step the way the templates' dispatcher does: DescribeSecret, the rotation and
@@ -152,8 +161,10 @@ export async function dispatch(
   event: ParsedEvent,
   lambdaContext: unknown,
   mode: DispatchMode,
-  onFailure?: FailureObserver,
+  extensions: { onFailure?: FailureObserver; beforeCreate?: BeforeCreate } = {},
 ): Promise<StepReport> {
+  const { onFailure, beforeCreate } = extensions;
+  const diagnostics: Diagnostics = {};
   const started = performance.now();
   const { step, secretId, token } = event;
   const logger = withFields(options.logger, { secretId, step, versionId: token });
@@ -214,6 +225,7 @@ export async function dispatch(
       budget,
       logger,
       boundary,
+      diagnostics,
     };
     if (!stages) {
       if (!(mode.direct && step === 'createSecret')) {
@@ -237,6 +249,7 @@ export async function dispatch(
     const strategy = STRATEGIES[options.strategy];
     switch (step) {
       case 'createSecret':
+        await beforeCreate?.(ctx);
         await createSecret(ctx, strategy);
         break;
       case 'setSecret':
@@ -258,9 +271,11 @@ export async function dispatch(
     }
     logger.error(`${step}: failed`, { error: serializeError(error) });
     if (onFailure) {
-      await onFailure(error, { options, event, budget, logger }).catch((observerError: unknown) => {
-        logger.warn('failure diagnosis could not run', { error: serializeError(observerError) });
-      });
+      await onFailure(error, { options, event, budget, logger, diagnostics }).catch(
+        (observerError: unknown) => {
+          logger.warn('failure diagnosis could not run', { error: serializeError(observerError) });
+        },
+      );
     }
     throw error;
   } finally {

@@ -91,6 +91,7 @@ export const alternatingUsers: Strategy = {
       const found = await ctx.options.masterEndpoint(master, {
         masterArn,
         signal: ctx.budget.signal,
+        describeMaster: () => ctx.sm.describeSecret(masterArn),
       });
       host = found?.host;
       port ??= found?.port;

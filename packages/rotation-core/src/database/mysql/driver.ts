@@ -194,7 +194,11 @@ function loginError(
     code: info.code,
     sqlState: info.sqlState,
   };
-  const cause = safeCause(info, [target.password]);
+  // Host and port on the cause let reachability tools tell a database failure from others.
+  const cause = Object.assign(safeCause(info, [target.password]), {
+    hostname: target.host,
+    port: target.port,
+  });
   if (reason === 'tls' && tlsRequired) {
     return new TlsRequiredError(
       `Could not log in to ${where} with the ${who}: TLS is required and failed (${detail || info.message})${info.code === 'HANDSHAKE_NO_SSL_SUPPORT' ? '; the server does not offer TLS' : ''}`,
