@@ -75,12 +75,10 @@ describe('diagnosis of network failures', () => {
     const entry = diagnosisOf(logger);
     expect(entry?.level).toBe('error');
     expect(entry?.extra).toMatchObject({ diagnosis: { focus: 'database', networkError: true } });
-    const report = (
-      entry?.extra?.diagnosis as {
-        report: { checks: { id: string; status: string; detail: string }[] };
-      }
-    ).report;
-    const r7 = report.checks.find((c) => c.id === 'R7');
+    const diagnosis = entry?.extra?.diagnosis as
+      | { report: { checks: { id: string; status: string; detail: string }[] } }
+      | undefined;
+    const r7 = diagnosis?.report.checks.find((c) => c.id === 'R7');
     expect(r7?.status).toBe('fail');
     expect(r7?.detail).toMatch(new RegExp(String(port)));
   });
