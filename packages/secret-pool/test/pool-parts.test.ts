@@ -10,8 +10,10 @@ import {
   PasswordExpiredError,
   SecretFormatError,
   UnknownDatabaseError,
+  UnsupportedDriverError,
 } from '../src/index.js';
 import { classifyConnectError, terminalError } from '../src/pool/auth-errors.js';
+import { checkInternals } from '../src/pool/create-pool.js';
 import { credentialsFromSecret } from '../src/pool/credentials.js';
 import { LoginGuard } from '../src/pool/login-guard.js';
 
@@ -155,6 +157,20 @@ describe('credentialsFromSecret', () => {
   });
 });
 
+describe('checkInternals', () => {
+  it('names the mysql2 internal that is missing', () => {
+    const fake = {
+      config: { connectionConfig: {}, connectionLimit: 1 },
+      _allConnections: { length: 0, get: () => undefined },
+      _connectionQueue: { length: 0 },
+      getConnection() {},
+      releaseConnection() {},
+    };
+    expect(() => checkInternals(fake as never)).toThrow(UnsupportedDriverError);
+    expect(() => checkInternals(fake as never)).toThrow(/_freeConnections/);
+  });
+});
+
 describe('createPool options', () => {
   const client = { send: () => Promise.reject(new Error('not called')) };
 
@@ -179,5 +195,8 @@ describe('createPool options', () => {
         typeof createPool
       >[0]),
     ).toThrow(/`uri`/);
+    expect(() =>
+      createPool({ secretId: 'db', cache: {} as never } as Parameters<typeof createPool>[0]),
+    ).toThrow(/`cache`/);
   });
 });

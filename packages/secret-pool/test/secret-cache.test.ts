@@ -164,8 +164,10 @@ describe('SecretCache', () => {
     // One refresh started; it failed and is now sleeping its backoff in the background.
     expect(client.calls).toHaveLength(2);
     expect(cache.stats().fetchFailures).toBe(1);
-    // The first forced refresh joined the background refresh then in flight.
-    expect(cache.stats()).toMatchObject({ forcedRefreshesRefused: 19, forcedRefreshesShared: 1 });
+    // Each forced refresh either joined the failing call or was refused: none made a call.
+    const stats = cache.stats();
+    expect(stats.forcedRefreshesRefused + stats.forcedRefreshesShared).toBe(20);
+    expect(stats.forcedRefreshes).toBe(0);
   });
 
   it('fails fast with a SecretFetchError when nothing was ever fetched', async () => {
@@ -348,6 +350,20 @@ describe('SecretCache', () => {
       name: 'SecretFetchError',
       code: 'AbortError',
     });
+  });
+
+  it('stops waiting when the signal aborts, while the shared fetch goes on for others', async () => {
+    const client = new ScriptedClient();
+    const cache = makeCache(client);
+    const controller = new AbortController();
+    const mine = cache.get('db', { signal: controller.signal });
+    const other = cache.get('db');
+    controller.abort(new Error('caller gave up'));
+    await expect(mine).rejects.toThrow('caller gave up');
+    client.answer(0, 'v1');
+    expect((await other).versionId).toBe('v1');
+    expect(client.calls).toHaveLength(1);
+    await expect(cache.get('db', { signal: AbortSignal.abort() })).rejects.toThrow();
   });
 
   it('rejects calls after close() and stops background retries', async () => {

@@ -34,6 +34,11 @@ export interface GetSecretOptions extends SecretSelector {
    * so callers that saw the same failure share one call.
    */
   fetchedAfter?: number;
+  /**
+   * Stops waiting (rejects with the signal's reason). A fetch shared with other callers goes
+   * on for them.
+   */
+  signal?: AbortSignal;
 }
 
 /** Why a fetch was made. */
@@ -196,6 +201,22 @@ export class SecretCache extends EventEmitter<SecretCacheEvents> {
    * fetched (once, shared by concurrent callers) if absent.
    */
   async get(secretId: string, options: GetSecretOptions = {}): Promise<SecretValue> {
+    const { signal } = options;
+    if (signal === undefined) return this.#get(secretId, options);
+    signal.throwIfAborted();
+    let onAbort: (() => void) | undefined;
+    const aborted = new Promise<never>((_resolve, reject) => {
+      onAbort = () => reject(signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      return await Promise.race([this.#get(secretId, options), aborted]);
+    } finally {
+      if (onAbort) signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  async #get(secretId: string, options: GetSecretOptions): Promise<SecretValue> {
     const entry = this.#entryFor(secretId, options);
     if (options.forceRefresh) return this.#forced(entry, options.fetchedAfter);
     const value = entry.value;

@@ -12,6 +12,7 @@ import {
 } from '../diagnostics.js';
 import {
   AuthenticationError,
+  ConfigurationError,
   LoginGuardError,
   SecretPoolError,
   ServerBusyError,
@@ -131,7 +132,8 @@ interface InternalPool {
   promise(): PromisePool;
 }
 
-function checkInternals(core: InternalPool): void {
+/** Throws UnsupportedDriverError when a mysql2 pool lacks an internal this module uses. */
+export function checkInternals(core: InternalPool): void {
   const checks: [string, boolean][] = [
     ['config.connectionConfig', typeof core.config?.connectionConfig === 'object'],
     ['_allConnections', typeof core._allConnections?.get === 'function'],
@@ -248,9 +250,7 @@ export class SecretPool extends EventEmitter<SecretPoolEvents> {
     Object.defineProperty(this.#explicit, 'password', { enumerable: false });
     if (options.cache !== undefined) {
       if (!(options.cache instanceof SecretCache)) {
-        throw new UnsupportedDriverError(
-          'cache (expected a SecretCache from @rotakit/secret-pool)',
-        );
+        throw new ConfigurationError('cache', 'expected a SecretCache from @rotakit/secret-pool');
       }
       this.#cache = options.cache;
       this.#ownsCache = false;
