@@ -1,3 +1,4 @@
+import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import {
   type Connection,
   type ConnectionOptions,
@@ -133,6 +134,7 @@ async function connectMysql(
   let tls = mode !== 'disable';
   try {
     connection = await openConnection(tls ? { ...base, ssl } : base, options.signal);
+    if (tls) verifyHostName(connection, target.host);
   } catch (error) {
     const reason = classifyDriverError(error);
     if (reason === 'tls' && mode === 'prefer') {
@@ -184,7 +186,11 @@ function loginError(
   const detail = [info.errno !== undefined ? `errno ${info.errno}` : undefined, info.code]
     .filter(Boolean)
     .join(', ');
-  const serverSays = info.errno !== undefined ? `: ${scrub(info.message, [target.password])}` : '';
+  // Server messages and TLS errors ("self-signed certificate in certificate chain") say more.
+  const serverSays =
+    info.errno !== undefined || reason === 'tls'
+      ? `: ${scrub(info.message, [target.password])}`
+      : '';
   const details = {
     credentials: options.credentials,
     reason,
@@ -201,7 +207,7 @@ function loginError(
   });
   if (reason === 'tls' && tlsRequired) {
     return new TlsRequiredError(
-      `Could not log in to ${where} with the ${who}: TLS is required and failed (${detail || info.message})${info.code === 'HANDSHAKE_NO_SSL_SUPPORT' ? '; the server does not offer TLS' : ''}`,
+      `Could not log in to ${where} with the ${who}: TLS is required and failed (${detail || 'TLS'}): ${scrub(info.message, [target.password])}${info.code === 'HANDSHAKE_NO_SSL_SUPPORT' ? '; the server does not offer TLS' : ''}`,
       details,
       { cause },
     );
@@ -211,6 +217,24 @@ function loginError(
     details,
     { cause },
   );
+}
+
+/**
+ * mysql2 checks the certificate's name only for host names; for an IP address Node compares
+ * it with "localhost". Check the name (or IP SAN) here for every host.
+ */
+function verifyHostName(connection: Connection, host: string): void {
+  const socket = (connection as unknown as { stream?: { getPeerCertificate?: () => unknown } })
+    .stream;
+  const certificate = socket?.getPeerCertificate?.();
+  if (!certificate || typeof certificate !== 'object' || Object.keys(certificate).length === 0) {
+    return;
+  }
+  const mismatch = checkServerIdentity(host, certificate as PeerCertificate);
+  if (mismatch) {
+    connection.destroy();
+    throw mismatch;
+  }
 }
 
 function openConnection(config: ConnectionOptions, signal: AbortSignal): Promise<Connection> {

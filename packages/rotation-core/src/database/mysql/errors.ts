@@ -34,7 +34,7 @@ export function driverErrorInfo(error: unknown): DriverErrorInfo {
 }
 
 const TLS_CODES =
-  /^(HANDSHAKE_NO_SSL_SUPPORT|ERR_TLS_.*|ERR_SSL_.*|EPROTO|.*CERT.*|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_.*)$/;
+  /^(HANDSHAKE_NO_SSL_SUPPORT|HANDSHAKE_SSL_ERROR|ERR_TLS_.*|ERR_SSL_.*|EPROTO|.*CERT.*|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_.*)$/;
 
 /** Why a login or statement failed, from the error's code and errno. */
 export function classifyDriverError(error: unknown): LoginFailureReason {
