@@ -87,7 +87,8 @@ function explainNetworkError(error: unknown): unknown {
   return wrapped;
 }
 
-function isLoopbackUrl(url: string): boolean {
+/** True for http(s) URLs on localhost/127.x/[::1]: the local Secrets Manager. */
+export function isLoopbackUrl(url: string): boolean {
   try {
     const host = new URL(url).hostname;
     return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);

@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import type { GlobalOptions } from './aws.js';
+import { type DoctorOptions, doctorCommand } from './commands/doctor.js';
 import { type LocalOptions, localCommand } from './commands/local.js';
+import { type NetcheckOptions, netcheckCommand } from './commands/netcheck.js';
 import { type RotateOptions, rotateCommand } from './commands/rotate.js';
 import { statusCommand } from './commands/status.js';
 import { unstickCommand } from './commands/unstick.js';
@@ -17,8 +19,6 @@ Exit codes:
 
 Environment:
   AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL_SECRETS_MANAGER (like --endpoint-url), NO_COLOR`;
-
-type Action = (ctx: CommandContext, ...args: never[]) => Promise<ExitCode>;
 
 /**
  * Runs the `rotakit` command line with `argv` (without the node and script paths) and
@@ -111,6 +111,65 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
     );
 
   program
+    .command('doctor')
+    .argument('<secret>', 'secret name or ARN')
+    .description(
+      'Everything at once, findings first: status, live checks from here, and static analysis of security groups, NACLs, routes and the VPC endpoint.',
+    )
+    .option(
+      '--function <name>',
+      "rotation function name or ARN (default: the secret's RotationLambdaARN)",
+    )
+    .option(
+      '--db-cluster <id>',
+      'DB cluster identifier (default: dbClusterIdentifier in the secret)',
+    )
+    .option(
+      '--db-instance <id>',
+      'DB instance identifier (default: dbInstanceIdentifier in the secret)',
+    )
+    .option('--no-live', 'skip the live probes')
+    .option('--no-static', 'skip reading the EC2/RDS/Lambda configuration')
+    .option('--timeout <ms>', 'budget for the live checks', '10000')
+    .option(
+      '--snapshot <file>',
+      'analyse a saved snapshot (JSON) instead of reading the AWS configuration',
+    )
+    .option('--save-snapshot <file>', 'write the collected configuration snapshot to this file')
+    .addHelpText(
+      'after',
+      '\nStatic analysis needs read access to EC2 (Describe*), RDS (DescribeDB*) and Lambda (GetFunctionConfiguration, GetPolicy).\n' +
+        '\nExamples:\n  rotakit doctor prod/app/mysql\n  rotakit doctor prod/app/mysql --function rotate-mysql --json',
+    )
+    .action(
+      run((ctx, secret: string, options: DoctorOptions) => doctorCommand(ctx, secret, options)),
+    );
+
+  program
+    .command('netcheck')
+    .description(
+      "Live reachability probes from this machine: a secret's rotation (or app) path, or one host and port.",
+    )
+    .option(
+      '--secret <secret>',
+      'check the path to Secrets Manager and the database named in this secret',
+    )
+    .option('--app', "with --secret: the application's path instead of the rotation function's")
+    .option('--login', 'with --secret: also log in to the database with the secret')
+    .option('--rds', 'with --secret: also check the path to the RDS API (R8)')
+    .option('--host <host>', 'probe this host (DNS, TCP, and TLS or MySQL by port)')
+    .option('--port <port>', 'with --host')
+    .option('--tls', 'with --host: also a TLS handshake (default on port 443)')
+    .option('--mysql', 'with --host: also read the MySQL greeting (default on port 3306)')
+    .option('--timeout <ms>', 'budget for all probes', '10000')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  rotakit netcheck --secret prod/app/mysql\n  rotakit netcheck --host mydb.cluster-abc.us-east-1.rds.amazonaws.com --port 3306\n' +
+        '  rotakit netcheck --host secretsmanager.us-east-1.amazonaws.com --port 443 --json',
+    )
+    .action(run((ctx, options: NetcheckOptions) => netcheckCommand(ctx, options)));
+
+  program
     .command('local')
     .description(
       'Run the local Secrets Manager (AWS-compatible, for tests and local work) until Ctrl-C.',
@@ -125,8 +184,6 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
         '  AWS_ENDPOINT_URL_SECRETS_MANAGER=http://127.0.0.1:4584 aws secretsmanager list-secrets',
     )
     .action(run((ctx, options: LocalOptions) => localCommand(ctx, options)));
-
-  registerMoreCommands(program, run);
 
   try {
     await program.parseAsync([...argv], { from: 'user' });
@@ -145,12 +202,3 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
     return ExitCode.CheckFailed;
   }
 }
-
-type RunWrapper = <A extends unknown[]>(
-  action: (ctx: CommandContext, ...args: A) => Promise<ExitCode>,
-) => (...args: unknown[]) => Promise<void>;
-
-// Commands that build on the other packages register here as they land.
-function registerMoreCommands(_program: Command, _run: RunWrapper): void {}
-
-export type { Action };
