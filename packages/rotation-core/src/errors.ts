@@ -319,6 +319,11 @@ export class TimeBudgetExceededError extends RotationError {
   }
 }
 
+/** The master's database endpoint could not be found through the RDS API. */
+export class MasterEndpointError extends RotationError {
+  override readonly name: string = 'MasterEndpointError';
+}
+
 /** The preflight network checks found a problem before createSecret. */
 export class PreflightError extends RotationError {
   override readonly name: string = 'PreflightError';

@@ -26,6 +26,8 @@ export {
   InvalidOptionError,
   type LoginAttempt,
   type LoginFailureReason,
+  MasterEndpointError,
+  PreflightError,
   RotationError,
   RotationNotEnabledError,
   type RotationStep,
@@ -60,6 +62,7 @@ export {
   type TimeoutOptions,
   type TlsOptions,
 } from './options.js';
+export { type RdsClientLike, rdsMasterEndpoint } from './rds.js';
 export {
   type RunRotationParams,
   type RunRotationResult,
