@@ -1,6 +1,16 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { Pool as CorePool } from 'mysql2';
+import type { Pool as PromisePool } from 'mysql2/promise';
 import { describe, expectTypeOf, it } from 'vitest';
-import { SecretCache, type SecretCacheOptions, type SecretsManagerLike } from '../src/index.js';
+import {
+  type CreatePoolOptions,
+  createPool,
+  SecretCache,
+  type SecretCacheOptions,
+  type SecretPool,
+  type SecretPoolStats,
+  type SecretsManagerLike,
+} from '../src/index.js';
 
 describe('public types', () => {
   it('accepts a real SecretsManagerClient as the injected client', () => {
@@ -14,5 +24,29 @@ describe('public types', () => {
     expectTypeOf(both).not.toBeAny();
     expectTypeOf(SecretCache).constructorParameters.toEqualTypeOf<[SecretCacheOptions]>();
     client.destroy();
+  });
+
+  it('gives createPool the mysql2 promise pool surface', () => {
+    expectTypeOf(createPool).returns.toEqualTypeOf<SecretPool>();
+    expectTypeOf<SecretPool['query']>().toEqualTypeOf<PromisePool['query']>();
+    expectTypeOf<SecretPool['execute']>().toEqualTypeOf<PromisePool['execute']>();
+    expectTypeOf<SecretPool['getConnection']>().toEqualTypeOf<PromisePool['getConnection']>();
+    expectTypeOf<SecretPool['pool']>().toEqualTypeOf<CorePool>();
+    expectTypeOf<SecretPool['end']>().toEqualTypeOf<() => Promise<void>>();
+    expectTypeOf<ReturnType<SecretPool['stats']>>().toEqualTypeOf<SecretPoolStats>();
+    expectTypeOf<SecretPool>().toHaveProperty(Symbol.asyncDispose);
+  });
+
+  it('takes mysql2 pool options and exactly one secret source', () => {
+    const cache = {} as SecretCache;
+    expectTypeOf({
+      secretId: 's',
+      cache,
+      connectionLimit: 4,
+      idleTimeout: 1000,
+    }).toExtend<CreatePoolOptions>();
+    // @ts-expect-error cache and client are exclusive
+    const both: CreatePoolOptions = { secretId: 's', cache, client: {} as SecretsManagerLike };
+    expectTypeOf(both).not.toBeAny();
   });
 });
