@@ -86,7 +86,9 @@ async function benchStrategy(sm, client, db, strategy) {
     );
     const outcome = await sm.waitForRotation(name, { token: started.VersionId, timeoutMs: 60_000 });
     if (outcome.status !== 'succeeded') {
-      throw new Error(`${strategy} rotation ${i + 1} failed at ${outcome.failedStep}: ${outcome.error?.message}`);
+      throw new Error(
+        `${strategy} rotation ${i + 1} failed at ${outcome.failedStep}: ${outcome.error?.message}`,
+      );
     }
     rotations.push(outcome.durationMs);
     for (const step of outcome.steps) steps[step.step].push(step.durationMs);
@@ -109,10 +111,16 @@ const db = await startMysql();
 const sm = await startSecretsManager();
 const client = sm.client({ maxAttempts: 1 });
 try {
-  const result = { benchmark: 'rotation-core/rotation', rotationsPerStrategy: ROTATIONS, strategies: {} };
+  const result = {
+    benchmark: 'rotation-core/rotation',
+    rotationsPerStrategy: ROTATIONS,
+    strategies: {},
+  };
   for (const strategy of ['single-user', 'alternating-users']) {
     result.strategies[strategy] = await benchStrategy(sm, client, db, strategy);
-    process.stderr.write(`${strategy}: ${JSON.stringify(result.strategies[strategy].rotationMs)}\n`);
+    process.stderr.write(
+      `${strategy}: ${JSON.stringify(result.strategies[strategy].rotationMs)}\n`,
+    );
   }
   console.log(JSON.stringify(result));
 } finally {

@@ -53,6 +53,7 @@ export {
   fromEnvironment,
   type MasterEndpointResolver,
   type PasswordPolicy,
+  type PreflightOptions,
   type RetryOptions,
   type RotationBoundary,
   type RotationHandlerOptions,
