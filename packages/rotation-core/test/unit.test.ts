@@ -1,0 +1,135 @@
+import { inspect } from 'node:util';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SecretsManagerRotationHandler } from 'aws-lambda';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import { TimeBudget } from '../src/budget.js';
+import { mysql } from '../src/database/mysql/driver.js';
+import { scrub } from '../src/database/mysql/errors.js';
+import { quoteIdentifier, quoteString } from '../src/database/mysql/escape.js';
+import {
+  annotateError,
+  DatabaseError,
+  RotationError,
+  TimeBudgetExceededError,
+} from '../src/errors.js';
+import { createRotationHandler } from '../src/handler.js';
+import { jsonLogger, serializeError } from '../src/logger.js';
+import { alternateUsername } from '../src/strategies/alternating-users.js';
+
+describe('jsonLogger', () => {
+  it('writes one JSON line per call with Powertools fields and redacts secret-looking keys', () => {
+    const lines: string[] = [];
+    const logger = jsonLogger({ level: 'INFO', write: (line) => lines.push(line) });
+    logger.debug('hidden');
+    logger.info('hello', { secretId: 's', password: 'p4ss', nested: { SecretString: '{}' } });
+    expect(lines).toHaveLength(1);
+    const entry = JSON.parse(lines[0] as string);
+    expect(entry).toMatchObject({
+      level: 'INFO',
+      message: 'hello',
+      service: 'rotakit-rotation',
+      secretId: 's',
+      password: '[redacted]',
+      nested: { SecretString: '[redacted]' },
+    });
+    expect(typeof entry.timestamp).toBe('string');
+  });
+
+  it('serialises errors without mysql2 sql text', () => {
+    const cause = Object.assign(new Error('boom'), {
+      code: 'ER_X',
+      sql: "SET PASSWORD = PASSWORD('p4ss')",
+    });
+    const error = new DatabaseError(
+      'SET PASSWORD failed',
+      { statement: 'SET PASSWORD', errno: 1 },
+      { cause },
+    );
+    const text = JSON.stringify(serializeError(error));
+    expect(text).toContain('ER_X');
+    expect(text).not.toContain('p4ss');
+  });
+});
+
+describe('errors', () => {
+  it('annotates once with step, secret and version', () => {
+    const error = new RotationError('went wrong');
+    annotateError(error, { step: 'setSecret', secretId: 'arn:x', versionId: 'v1' });
+    annotateError(error, { step: 'setSecret', secretId: 'arn:x', versionId: 'v1' });
+    expect(error.message).toBe('setSecret failed for secret arn:x: went wrong');
+    expect(error).toMatchObject({
+      step: 'setSecret',
+      secretId: 'arn:x',
+      versionId: 'v1',
+      name: 'RotationError',
+    });
+  });
+});
+
+describe('SQL quoting', () => {
+  it('doubles quotes, and backslashes only when they are escapes', () => {
+    expect(quoteString("a'b\\c", false)).toBe("'a''b\\\\c'");
+    expect(quoteString("a'b\\c", true)).toBe("'a''b\\c'");
+    expect(quoteIdentifier('we`ird')).toBe('`we``ird`');
+  });
+
+  it('scrubs passwords in every quoted form and drops the text after "near"', () => {
+    expect(scrub("bad 'it''s' here", ["it's"])).toBe("bad '[redacted]' here");
+    expect(scrub("You have an error in your SQL syntax near 'secret' at line 1", [])).toBe(
+      'You have an error in your SQL syntax near [statement redacted]',
+    );
+  });
+});
+
+describe('alternateUsername', () => {
+  it('flips between user and user_clone', () => {
+    expect(alternateUsername('app', '_clone')).toBe('app_clone');
+    expect(alternateUsername('app_clone', '_clone')).toBe('app');
+    expect(() => alternateUsername('_clone', '_clone')).toThrow(/no user to alternate with/);
+  });
+});
+
+describe('TimeBudget', () => {
+  it('takes the Lambda remaining time, keeps a reserve and aborts with a typed reason', async () => {
+    const budget = TimeBudget.fromContext(
+      { getRemainingTimeInMillis: () => 120 },
+      { reserveMs: 100, defaultMs: 60_000 },
+    );
+    expect(budget.remainingMs()).toBeLessThanOrEqual(120);
+    await new Promise((resolve) => budget.signal.addEventListener('abort', resolve));
+    expect(budget.signal.reason).toBeInstanceOf(TimeBudgetExceededError);
+    expect(() => budget.timeoutFor('PutSecretValue', 1000)).toThrow(TimeBudgetExceededError);
+    budget[Symbol.dispose]();
+  });
+
+  it('uses the default without a context', () => {
+    const budget = TimeBudget.fromContext(undefined, { reserveMs: 10, defaultMs: 5000 });
+    expect(budget.timeoutFor('x', 100_000)).toBeLessThanOrEqual(4990);
+    budget[Symbol.dispose]();
+  });
+});
+
+describe('types', () => {
+  it('fits the aws-lambda handler type and refuses client with clientConfig', async () => {
+    const handler = createRotationHandler({
+      strategy: 'single-user',
+      database: mysql(),
+      clientConfig: { region: 'us-east-1' },
+      env: {},
+    });
+    const asLambda: SecretsManagerRotationHandler = handler;
+    expectTypeOf(asLambda).toBeFunction();
+    expect(() =>
+      // @ts-expect-error client and clientConfig are exclusive
+      createRotationHandler({
+        strategy: 'single-user',
+        database: mysql(),
+        client: new SecretsManagerClient({ region: 'us-east-1' }),
+        clientConfig: { region: 'us-east-1' },
+        env: {},
+      }),
+    ).toThrow(/either client or clientConfig/);
+    await handler.close();
+    expect(inspect(handler)).not.toContain('secret');
+  });
+});
