@@ -55,7 +55,7 @@ beforeAll(async () => {
     },
   });
   sm.registerRotationFunction(FUNCTION_ARN, fn.url);
-});
+}, 45_000);
 
 afterAll(async () => {
   await fn?.close();
@@ -80,7 +80,7 @@ async function userSecret(
   return { name, value, user };
 }
 
-describe('alternating-users bundle', () => {
+describe('alternating-users bundle', { timeout: 45_000 }, () => {
   it('flips between user and user_clone; AWSCURRENT and AWSPREVIOUS both log in', async () => {
     const { name, value, user } = await userSecret({ masterarn: masterArn });
     const usernames = [];

@@ -29,7 +29,7 @@ beforeAll(async () => {
     },
   });
   sm.registerRotationFunction(FUNCTION_ARN, fn.url);
-});
+}, 45_000);
 
 afterAll(async () => {
   await fn?.close();
@@ -51,7 +51,7 @@ async function userSecret(): Promise<{ name: string; value: SecretJson }> {
   return { name, value };
 }
 
-describe('single-user bundle', () => {
+describe('single-user bundle', { timeout: 45_000 }, () => {
   it('rotates through RotateSecret three times: AWSCURRENT logs in, AWSPREVIOUS holds the old value', async () => {
     const { name, value } = await userSecret();
     let previous = value;

@@ -1,0 +1,101 @@
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { createPool, type SecretPool } from '@rotakit/secret-pool';
+import { jsonLog, type Log, type RunningServer, startServer } from './app.js';
+import { type AppConfig, readConfig } from './config.js';
+
+export interface RunOptions {
+  /** Where the configuration comes from. @default process.env */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** A Secrets Manager client to use instead of one built from AWS_REGION / AWS_ENDPOINT_URL_SECRETS_MANAGER. */
+  client?: SecretsManagerClient;
+  /** Aborting it shuts the service down (server first, then the pool). */
+  signal?: AbortSignal;
+  /** @default JSON lines on stdout */
+  log?: Log;
+}
+
+/** The running service. */
+export interface RunningApp extends AsyncDisposable {
+  readonly config: AppConfig;
+  readonly pool: SecretPool;
+  readonly server: RunningServer;
+  /** Settles once the server and the pool are closed. */
+  readonly closed: Promise<void>;
+  /** Stops the server (requests in flight finish), then ends the pool. */
+  close(): Promise<void>;
+}
+
+/**
+ * Reads the configuration, opens the pool and starts the server; shuts down when `signal`
+ * aborts.
+ *
+ * @example
+ * const controller = new AbortController();
+ * process.once('SIGTERM', () => controller.abort());
+ * const app = await run({ signal: controller.signal });
+ * await app.closed;
+ */
+export async function run(options: RunOptions = {}): Promise<RunningApp> {
+  const config = readConfig(options.env ?? process.env);
+  const log = options.log ?? jsonLog;
+  options.signal?.throwIfAborted();
+  const pool = createPool({
+    secretId: config.secretId,
+    ...(options.client
+      ? { client: options.client }
+      : {
+          clientConfig: {
+            ...(config.region ? { region: config.region } : {}),
+            ...(config.endpoint ? { endpoint: config.endpoint } : {}),
+          },
+        }),
+    connectionLimit: config.poolSize,
+  });
+  let server: RunningServer;
+  try {
+    server = await startServer({ pool, port: config.port, host: config.host, log });
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
+  log('info', 'listening', { url: server.url, secretId: config.secretId });
+
+  let settle!: () => void;
+  const closed = new Promise<void>((resolve) => {
+    settle = resolve;
+  });
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      options.signal?.removeEventListener('abort', onAbort);
+      log('info', 'shutting down');
+      try {
+        await server.close();
+      } finally {
+        try {
+          await pool.end();
+        } finally {
+          settle();
+        }
+      }
+      log('info', 'stopped');
+    })();
+    return closing;
+  };
+  function onAbort() {
+    close().catch((error: unknown) =>
+      log('error', 'shutdown failed', { error: error instanceof Error ? error.name : 'Error' }),
+    );
+  }
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  // Aborted while the server was starting: the listener came too late to hear it.
+  if (options.signal?.aborted) onAbort();
+  return {
+    config,
+    pool,
+    server,
+    closed,
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}

@@ -1,0 +1,354 @@
+// The quickstart service in-process, reading MySQL (the shared MariaDB) through
+// @rotakit/secret-pool, while rotation-core's single-user handler rotates its secret through
+// the local Secrets Manager.
+import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  CreateSecretCommand,
+  DescribeSecretCommand,
+  RotateSecretCommand,
+  type SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import {
+  createRotationHandler,
+  mysql as mysqlDriver,
+  type RotationHandler,
+  silentLogger,
+} from '@rotakit/rotation-core';
+import { createPool, type SecretPool } from '@rotakit/secret-pool';
+import { type SecretsManagerLocal, startSecretsManager } from '@rotakit/secrets-manager-local';
+import {
+  canLogin,
+  createDatabaseUser,
+  type DatabaseUser,
+  uniqueName,
+  withAdmin,
+} from '@rotakit/testing';
+import { testMysql } from '@rotakit/testing/vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { type Log, type RunningServer, run, startServer } from '../src/index.js';
+
+const SINGLE_USER = 'arn:aws:lambda:us-east-1:123456789012:function:single-user';
+const SCHEMA = readFileSync(new URL('../schema.sql', import.meta.url), 'utf8');
+const WINDOW_MS = 150;
+
+const server = testMysql();
+let sm: SecretsManagerLocal;
+let client: SecretsManagerClient;
+let rotation: RotationHandler;
+
+beforeAll(async () => {
+  sm = await startSecretsManager();
+  client = sm.client({ maxAttempts: 1 });
+  rotation = createRotationHandler({
+    strategy: 'single-user',
+    database: mysqlDriver(),
+    client,
+    logger: silentLogger,
+    env: {},
+    hooks: {
+      // Hold the rotation window open (the database has the new password, AWSCURRENT still
+      // the old one) so that requests open connections inside it.
+      async onBoundary(boundary) {
+        if (
+          boundary.step === 'finishSecret' &&
+          boundary.phase === 'before' &&
+          boundary.occurrence === 1
+        ) {
+          await sleep(WINDOW_MS);
+        }
+      },
+    },
+  });
+  sm.registerRotationFunction(SINGLE_USER, rotation);
+});
+
+afterAll(async () => {
+  await rotation?.close();
+  await sm?.close();
+});
+
+/** An app user (SELECT, INSERT), its items table and its secret. */
+async function appDatabase(): Promise<{ secretId: string; user: DatabaseUser }> {
+  const user = await createDatabaseUser(server, { privileges: ['SELECT', 'INSERT'] });
+  await withAdmin(server, async (admin) => {
+    await admin.query(`USE ${admin.escapeId(user.database)}`);
+    await admin.query(SCHEMA);
+  });
+  const secretId = uniqueName('app');
+  await client.send(
+    new CreateSecretCommand({
+      Name: secretId,
+      SecretString: JSON.stringify({
+        engine: 'mysql',
+        host: user.host,
+        port: user.port,
+        username: user.username,
+        password: user.password,
+        dbname: user.database,
+      }),
+    }),
+  );
+  return { secretId, user };
+}
+
+function captureLog(): Log & { lines: string[] } {
+  const lines: string[] = [];
+  const log = ((level, message, fields) => {
+    lines.push(JSON.stringify({ level, message, ...fields }));
+  }) as Log & { lines: string[] };
+  log.lines = lines;
+  return log;
+}
+
+async function call(
+  base: string,
+  path: string,
+  init?: RequestInit,
+): Promise<{ status: number; body: unknown; headers: Headers }> {
+  const res = await fetch(`${base}${path}`, init);
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
+}
+
+const postItem = (base: string, name: unknown) =>
+  call(base, '/items', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name }),
+  });
+
+async function currentVersion(secretId: string): Promise<string | undefined> {
+  const described = await client.send(new DescribeSecretCommand({ SecretId: secretId }));
+  return Object.entries(described.VersionIdsToStages ?? {}).find(([, stages]) =>
+    stages.includes('AWSCURRENT'),
+  )?.[0];
+}
+
+describe('the app', { timeout: 30_000 }, () => {
+  let pool: SecretPool;
+  let app: RunningServer;
+  const log = captureLog();
+
+  beforeAll(async () => {
+    const { secretId } = await appDatabase();
+    pool = createPool({ secretId, client, connectionLimit: 2 });
+    app = await startServer({ pool, log });
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await pool?.end();
+  });
+
+  it('serves /health, POST /items and GET /items from the database', async () => {
+    const health = await call(app.url, '/health');
+    expect(health).toMatchObject({
+      status: 200,
+      body: { status: 'ok', credentialSource: 'AWSCURRENT' },
+    });
+    expect((health.body as { secretVersion?: string }).secretVersion).toMatch(/^[0-9a-f-]{36}$/);
+
+    expect(await postItem(app.url, 'first')).toMatchObject({
+      status: 201,
+      body: { name: 'first' },
+    });
+    expect(await postItem(app.url, 'second')).toMatchObject({
+      status: 201,
+      body: { name: 'second' },
+    });
+    const list = await call(app.url, '/items');
+    expect(list.status).toBe(200);
+    expect((list.body as { name: string }[]).map((item) => item.name)).toEqual(['second', 'first']);
+    const limited = await call(app.url, '/items?limit=1');
+    expect((limited.body as unknown[]).length).toBe(1);
+    expect(log.lines).toEqual([]);
+  });
+
+  it('answers bad requests with 400, 404, 405 and 413 without touching the database', async () => {
+    expect(await postItem(app.url, '')).toMatchObject({
+      status: 400,
+      body: { error: /name must be/ },
+    });
+    expect(await postItem(app.url, 'x'.repeat(201))).toMatchObject({ status: 400 });
+    expect(await postItem(app.url, 42)).toMatchObject({ status: 400 });
+    expect(await call(app.url, '/items', { method: 'POST', body: '{not json' })).toMatchObject({
+      status: 400,
+      body: { error: /must be JSON/ },
+    });
+    expect(await call(app.url, '/items?limit=0')).toMatchObject({ status: 400 });
+    expect(await call(app.url, '/nothing')).toMatchObject({ status: 404 });
+    const wrongMethod = await call(app.url, '/health', { method: 'DELETE' });
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.headers.get('allow')).toBe('GET');
+    const big = await call(app.url, '/items', {
+      method: 'POST',
+      body: JSON.stringify({ name: 'y'.repeat(20_000) }),
+    });
+    expect(big.status).toBe(413);
+  });
+
+  it('answers 503 naming the error, not the password, when the database refuses the login', async () => {
+    const { secretId, user } = await appDatabase();
+    await withAdmin(server, (admin) =>
+      admin.query('ALTER USER ?@? IDENTIFIED BY ?', [
+        user.username,
+        '%',
+        'changed-behind-its-back',
+      ]),
+    );
+    const broken = captureLog();
+    await using brokenPool = createPool({
+      secretId,
+      client,
+      auth: { maxRetries: 0 },
+      loginGuard: false,
+    });
+    await using brokenApp = await startServer({ pool: brokenPool, log: broken });
+    const res = await call(brokenApp.url, '/items');
+    expect(res.status).toBe(503);
+    expect(res.body).toEqual({ error: 'database unavailable', reason: 'AuthenticationError' });
+    expect(broken.lines.join('\n')).toMatch(/request failed/);
+    for (const secret of [user.password, 'changed-behind-its-back']) {
+      expect(JSON.stringify(res.body)).not.toContain(secret);
+      expect(broken.lines.join('\n')).not.toContain(secret);
+    }
+  });
+});
+
+describe('rotation under load', { timeout: 50_000 }, () => {
+  it('5 single-user rotations while 6 clients keep calling: zero failed requests', async () => {
+    const { secretId, user } = await appDatabase();
+    const log = captureLog();
+    await using pool = createPool({
+      secretId,
+      client,
+      // Few connections that idle out quickly, so logins keep happening during the rotations.
+      connectionLimit: 4,
+      maxIdle: 1,
+      idleTimeout: 50,
+      cacheOptions: { ttlMs: 300 },
+      credentialCheckIntervalMs: 50,
+      retireConnections: { overMs: 100 },
+    });
+    await using app = await startServer({ pool, log });
+
+    let stop = false;
+    const failures: string[] = [];
+    let ok = 0;
+    let inserted = 0;
+    const worker = async (id: number) => {
+      for (let n = 0; !stop; n++) {
+        const kind = n % 3;
+        const path = kind === 0 ? '/health' : kind === 1 ? '/items?limit=5' : `POST /items`;
+        try {
+          const res =
+            kind === 2 ? await postItem(app.url, `w${id}-${n}`) : await call(app.url, path);
+          if (res.status === 200 || res.status === 201) {
+            ok++;
+            if (kind === 2) inserted++;
+          } else {
+            failures.push(`${path} -> ${res.status} ${JSON.stringify(res.body)}`);
+          }
+        } catch (error) {
+          failures.push(`${path} -> ${(error as Error).message}`);
+        }
+        // Uneven pauses: connections go idle, time out and get reopened.
+        await sleep(n % 7 === 0 ? 60 : 2);
+      }
+    };
+    const workers = Array.from({ length: 6 }, (_, id) => worker(id));
+
+    await sleep(200);
+    const openedBefore = pool.stats().connectionsOpened;
+    const outcomes = [];
+    for (let i = 0; i < 5; i++) {
+      const started = await client.send(
+        new RotateSecretCommand({ SecretId: secretId, RotationLambdaARN: SINGLE_USER }),
+      );
+      outcomes.push(
+        await sm.waitForRotation(secretId, { token: String(started.VersionId), timeoutMs: 30_000 }),
+      );
+      await sleep(100);
+    }
+    // The pool reports the last version once it has picked it up.
+    const version = await currentVersion(secretId);
+    await vi.waitFor(
+      async () => {
+        const health = await call(app.url, '/health');
+        expect((health.body as { secretVersion?: string }).secretVersion).toBe(version);
+      },
+      { timeout: 10_000, interval: 100 },
+    );
+    stop = true;
+    await Promise.all(workers);
+
+    expect(
+      outcomes.map((o) => o.status),
+      JSON.stringify(outcomes.map((o) => o.error)),
+    ).toEqual(Array(5).fill('succeeded'));
+    expect(
+      failures,
+      `${failures.slice(0, 5).join('\n')}\n${log.lines.slice(0, 5).join('\n')}`,
+    ).toEqual([]);
+    expect(ok).toBeGreaterThan(100);
+    // Logins happened during the rotations, not only before them.
+    expect(pool.stats().connectionsOpened).toBeGreaterThan(openedBefore);
+    // Every accepted POST is in the table.
+    const [rows] = await withAdmin(server, (admin) =>
+      admin.query(`SELECT COUNT(*) AS n FROM ${admin.escapeId(user.database)}.items`),
+    );
+    expect(Number((rows as { n: number }[])[0]?.n)).toBe(inserted);
+    // The password really changed: the original one no longer logs in.
+    expect(
+      await canLogin({
+        host: user.host,
+        port: user.port,
+        username: user.username,
+        password: user.password,
+      }),
+    ).toMatchObject({ ok: false, errno: 1045 });
+  });
+});
+
+describe('run()', { timeout: 30_000 }, () => {
+  it('starts from the environment and, when the signal aborts, closes the server and the pool', async () => {
+    const { secretId } = await appDatabase();
+    const controller = new AbortController();
+    const log = captureLog();
+    const app = await run({
+      env: { SECRET_ID: secretId, PORT: '0', POOL_SIZE: '3' },
+      client,
+      signal: controller.signal,
+      log,
+    });
+    expect(app.config).toMatchObject({ secretId, port: 0, host: '127.0.0.1', poolSize: 3 });
+    expect(await postItem(app.server.url, 'via run')).toMatchObject({ status: 201 });
+    // A keep-alive connection stays open after the request: shutdown must not wait for it.
+    controller.abort();
+    await app.closed;
+    await expect(fetch(`${app.server.url}/health`)).rejects.toThrow();
+    await expect(app.pool.query('SELECT 1')).rejects.toThrow();
+    expect(log.lines.map((line) => (JSON.parse(line) as { message: string }).message)).toEqual([
+      'listening',
+      'shutting down',
+      'stopped',
+    ]);
+  });
+
+  it('names the environment variable at fault', async () => {
+    await expect(run({ env: {}, client })).rejects.toMatchObject({
+      name: 'ConfigurationError',
+      variable: 'SECRET_ID',
+    });
+    await expect(run({ env: { SECRET_ID: 's', PORT: 'http' }, client })).rejects.toThrow(
+      /PORT must be an integer from 0 to 65535/,
+    );
+    await expect(
+      run({ env: { SECRET_ID: 's', AWS_ENDPOINT_URL_SECRETS_MANAGER: 'localhost:4584' }, client }),
+    ).rejects.toMatchObject({ variable: 'AWS_ENDPOINT_URL_SECRETS_MANAGER' });
+    await expect(run({ env: { SECRET_ID: 's', POOL_SIZE: '0' }, client })).rejects.toMatchObject({
+      variable: 'POOL_SIZE',
+    });
+  });
+});

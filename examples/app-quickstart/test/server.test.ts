@@ -1,0 +1,126 @@
+// `pnpm start` (node dist/server.js) as its own process, configured only by environment
+// variables: it serves, and SIGTERM stops it cleanly.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { CreateSecretCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { type SecretsManagerLocal, startSecretsManager } from '@rotakit/secrets-manager-local';
+import { createDatabaseUser, uniqueName, withAdmin } from '@rotakit/testing';
+import { testMysql } from '@rotakit/testing/vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const SERVER = fileURLToPath(new URL('../dist/server.js', import.meta.url));
+const SCHEMA = readFileSync(new URL('../schema.sql', import.meta.url), 'utf8');
+const server = testMysql();
+let sm: SecretsManagerLocal;
+let client: SecretsManagerClient;
+
+beforeAll(async () => {
+  if (!existsSync(SERVER)) {
+    throw new Error(
+      `${SERVER} is missing: run pnpm build first (or: pnpm --filter ./examples/app-quickstart build)`,
+    );
+  }
+  sm = await startSecretsManager();
+  client = sm.client({ maxAttempts: 1 });
+});
+
+afterAll(async () => {
+  await sm?.close();
+});
+
+interface Started {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+  /** Resolves with the URL from the `listening` log line. */
+  listening: Promise<string>;
+}
+
+function start(env: Record<string, string>): Started {
+  let output = '';
+  const child = spawn(process.execPath, [SERVER], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: '/nonexistent',
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_EC2_METADATA_DISABLED: 'true',
+      ...env,
+    },
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const listening = new Promise<string>((resolve, reject) => {
+    const onData = (chunk: string) => {
+      output += chunk;
+      const line = output.split('\n').find((l) => l.includes('"listening"'));
+      if (line) resolve((JSON.parse(line) as { url: string }).url);
+    };
+    child.stdout?.setEncoding('utf8').on('data', onData);
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+      output += chunk;
+    });
+    exited.then((code) => reject(new Error(`exited with ${code} before listening:\n${output}`)));
+  });
+  listening.catch(() => undefined);
+  return { child, output: () => output, exited, listening };
+}
+
+describe('node dist/server.js', { timeout: 30_000 }, () => {
+  it('serves from SECRET_ID and AWS_ENDPOINT_URL_SECRETS_MANAGER, and exits 0 on SIGTERM', async () => {
+    const user = await createDatabaseUser(server, { privileges: ['SELECT', 'INSERT'] });
+    await withAdmin(server, async (admin) => {
+      await admin.query(`USE ${admin.escapeId(user.database)}`);
+      await admin.query(SCHEMA);
+    });
+    const secretId = uniqueName('app');
+    await client.send(
+      new CreateSecretCommand({
+        Name: secretId,
+        SecretString: JSON.stringify({
+          engine: 'mysql',
+          host: user.host,
+          port: user.port,
+          username: user.username,
+          password: user.password,
+          dbname: user.database,
+        }),
+      }),
+    );
+    const app = start({
+      SECRET_ID: secretId,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: sm.endpoint,
+      PORT: '0',
+    });
+    try {
+      const url = await app.listening;
+      const posted = await fetch(`${url}/items`, {
+        method: 'POST',
+        body: JSON.stringify({ name: 'from the bin' }),
+      });
+      expect(posted.status).toBe(201);
+      const items = (await (await fetch(`${url}/items`)).json()) as { name: string }[];
+      expect(items.map((item) => item.name)).toEqual(['from the bin']);
+
+      app.child.kill('SIGTERM');
+      expect(await app.exited).toBe(0);
+      const messages = app
+        .output()
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => (JSON.parse(line) as { message: string }).message);
+      expect(messages).toEqual(['listening', 'shutting down', 'stopped']);
+      expect(app.output()).not.toContain(user.password);
+    } finally {
+      app.child.kill('SIGKILL');
+    }
+  });
+
+  it('exits 2 naming SECRET_ID when it is not set', async () => {
+    const app = start({});
+    expect(await app.exited).toBe(2);
+    expect(app.output()).toMatch(/SECRET_ID is required/);
+  });
+});
