@@ -38,12 +38,3 @@ export class SnapshotCollectionError extends NetcheckError {
     this.operation = operation;
   }
 }
-
-/** The secret could not be read or does not hold what a MySQL rotation secret should. */
-export class SecretReadError extends NetcheckError {
-  readonly secretId: string | undefined;
-  constructor(message: string, secretId: string | undefined, options?: ErrorOptions) {
-    super(message, options);
-    this.secretId = secretId;
-  }
-}

@@ -12,7 +12,6 @@ export {
   InvalidOptionError,
   InvalidSnapshotError,
   NetcheckError,
-  SecretReadError,
   SnapshotCollectionError,
 } from './errors.js';
 export {
