@@ -1,4 +1,8 @@
-import { PutSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  CreateSecretCommand,
+  PutSecretValueCommand,
+  type SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
 import { type SecretsManagerLocal, startSecretsManager } from '@rotakit/secrets-manager-local';
 import { createDatabaseUser, uniqueName, withAdmin } from '@rotakit/testing';
 import { testMysql } from '@rotakit/testing/vitest';
@@ -11,7 +15,7 @@ import {
   SecretFormatError,
   VersionNotPendingError,
 } from '../src/errors.js';
-import { createRotationHandler, type RotationHandler } from '../src/handler.js';
+import { createRotationHandler, engineOf, type RotationHandler } from '../src/handler.js';
 import type { RotationHandlerOptions } from '../src/options.js';
 import { captureLogger } from './helpers.js';
 import {
@@ -329,6 +333,63 @@ describe('dispatcher guards (handler invoked directly)', () => {
     }).catch((e) => e);
     expect(error).toBeInstanceOf(CredentialMismatchError);
     expect(error.field).toBe('username');
+  });
+
+  it('createSecret keeps the value another invocation stored first (ResourceExistsException)', async () => {
+    const { name, value } = await userSecret();
+    const fn = FUNCTION_ARN(uniqueName('race'));
+    const theirs = 'stored-by-the-other-invocation-1A!';
+    let raced = false;
+    const handler = handlerFor({
+      strategy: 'single-user',
+      hooks: {
+        onBoundary: async (b) => {
+          if (raced || b.name !== 'createSecret:before:sm:PutSecretValue#1') return;
+          raced = true;
+          const token = labels(await stagesOf(client, name)).AWSPENDING as string;
+          await client.send(
+            new PutSecretValueCommand({
+              SecretId: name,
+              ClientRequestToken: token,
+              SecretString: JSON.stringify({ ...value, password: theirs }),
+              VersionStages: ['AWSPENDING'],
+            }),
+          );
+        },
+      },
+    });
+    sm.registerRotationFunction(fn, handler);
+    const outcome = await rotate(sm, client, name, fn);
+    expect(raced).toBe(true);
+    expect(outcome.status, outcome.error?.message).toBe('succeeded');
+    expect((await secretValue(client, name))?.password).toBe(theirs);
+    expect(await loginWith(await secretValue(client, name))).toEqual({ ok: true });
+    expect(
+      logger.entries.some((e) =>
+        /another invocation stored the AWSPENDING value first/.test(e.message),
+      ),
+    ).toBe(true);
+  });
+
+  it('finishSecret works when no version is AWSCURRENT (no RemoveFromVersionId)', async () => {
+    const name = uniqueName('no_current');
+    await client.send(new CreateSecretCommand({ Name: name }));
+    const token = crypto.randomUUID();
+    await client.send(
+      new PutSecretValueCommand({
+        SecretId: name,
+        ClientRequestToken: token,
+        SecretString: JSON.stringify({ engine: 'mysql', host: 'h', username: 'u', password: 'p' }),
+        VersionStages: ['AWSPENDING'],
+      }),
+    );
+    const engine = engineOf(direct());
+    await engine?.run(
+      { step: 'finishSecret', secretId: name, token, rotationToken: undefined },
+      undefined,
+      { direct: true },
+    );
+    expect(labels(await stagesOf(client, name))).toEqual({ AWSCURRENT: token });
   });
 
   it.each([
