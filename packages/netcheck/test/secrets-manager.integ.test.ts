@@ -110,7 +110,6 @@ describe('probeSecretsManager against the local Secrets Manager', () => {
       timeoutMs: 300,
     });
     expect(r.status).toBe('timeout');
-    expect(r.durationMs).toBeLessThan(2000);
   });
 
   it('requires a client', async () => {
