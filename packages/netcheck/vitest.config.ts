@@ -1,10 +1,3 @@
-import { defineProject } from 'vitest/config';
+import { rotakitProject } from '../../vitest.project.js';
 
-export default defineProject({
-  resolve: { conditions: ['@rotakit/source'] },
-  // Tests run under SSR: resolve workspace packages to their sources there too.
-  ssr: { resolve: { conditions: ['@rotakit/source'] } },
-  test: {
-    include: ['test/**/*.test.ts'],
-  },
-});
+export default rotakitProject();

@@ -1,11 +1,3 @@
-import { defineProject } from 'vitest/config';
+import { rotakitProject } from '../../vitest.project.js';
 
-export default defineProject({
-  resolve: { conditions: ['@rotakit/source'] },
-  ssr: { resolve: { conditions: ['@rotakit/source'] } },
-  test: {
-    include: ['test/**/*.test.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
-  },
-});
+export default rotakitProject();

@@ -1,10 +1,3 @@
-import { defineProject } from 'vitest/config';
+import { rotakitProject } from '../../vitest.project.js';
 
-export default defineProject({
-  resolve: { conditions: ['@rotakit/source'] },
-  test: {
-    include: ['test/**/*.test.ts'],
-    // The AWS CLI test spawns a Python process per call; rotations run several round trips.
-    testTimeout: 60_000,
-  },
-});
+export default rotakitProject();

@@ -26,7 +26,7 @@ export function printStatus(ctx: CommandContext, status: SecretStatus): void {
   const dash = c.dim('-');
   out.line(
     out.table(
-      ['', ''],
+      [],
       [
         ['ARN', status.arn],
         ['Rotation', status.rotationEnabled ? 'enabled' : 'disabled'],
