@@ -40,9 +40,11 @@ export interface TlsOptions {
    */
   strict?: boolean;
   /**
-   * CA bundle as PEM text or the path of a PEM file (e.g. the RDS global bundle). Server
-   * certificates and host names are always verified.
-   * @default Node's bundled CAs plus NODE_EXTRA_CA_CERTS (env ROTAKIT_CA_BUNDLE)
+   * CA bundle as PEM text or the path of a PEM file, for a database whose CA is neither a
+   * public one nor Amazon RDS's. It replaces the default trust: only these CAs are trusted
+   * (Node's and the RDS CAs are not added). Server certificates and host names are always
+   * verified.
+   * @default Node's CAs (plus NODE_EXTRA_CA_CERTS) and the Amazon RDS CAs (env ROTAKIT_CA_BUNDLE)
    */
   ca?: string | Uint8Array;
 }

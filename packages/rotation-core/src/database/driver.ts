@@ -17,7 +17,10 @@ export interface DatabaseTarget {
 export interface DatabaseTlsSettings {
   /** No plaintext ever: an absent `ssl` key means TLS only, and `ssl: false` is refused. */
   readonly strict: boolean;
-  /** PEM text of the CA bundle, when one was configured. */
+  /**
+   * PEM text of the configured CA bundle, trusted alone. Undefined: Node's default CAs plus
+   * the Amazon RDS CAs.
+   */
   readonly ca: string | undefined;
 }
 

@@ -3,6 +3,7 @@ import {
   type Connection,
   type ConnectionOptions,
   createConnection as createMysqlConnection,
+  type SslOptions,
 } from 'mysql2';
 import {
   AccountCopyError,
@@ -19,9 +20,11 @@ import type {
   DatabaseDriver,
   DatabaseSession,
   DatabaseTarget,
+  DatabaseTlsSettings,
   SyncAccountParams,
   SyncAccountResult,
 } from '../driver.js';
+import { defaultTrustedCas } from '../trust.js';
 import {
   classifyDriverError,
   describeReason,
@@ -92,6 +95,21 @@ export function mysql(options: MysqlDriverOptions = {}): DatabaseDriver {
 
 type TlsMode = 'require' | 'prefer' | 'disable';
 
+/**
+ * The mysql2 `ssl` option of one TLS login: the configured CA bundle, or Node's CAs plus the
+ * Amazon RDS CAs; certificate and host name always verified. A new object per login: mysql2
+ * caches TLS sessions per `ssl` object, and a resumed session shows no peer certificate to
+ * {@link verifyHostName}.
+ * @internal
+ */
+export function mysqlSslOptions(tls: DatabaseTlsSettings): SslOptions {
+  return {
+    ca: tls.ca ?? [...defaultTrustedCas()],
+    rejectUnauthorized: true,
+    verifyIdentity: true,
+  };
+}
+
 async function connectMysql(
   target: DatabaseTarget,
   options: ConnectOptions,
@@ -124,11 +142,7 @@ async function connectMysql(
     connectTimeout: Math.max(1, Math.round(options.connectTimeoutMs)),
     multipleStatements: false,
   };
-  const ssl = {
-    ...(options.tls.ca ? { ca: options.tls.ca } : {}),
-    rejectUnauthorized: true,
-    verifyIdentity: true,
-  };
+  const ssl = mysqlSslOptions(options.tls);
 
   let connection: Connection;
   let tls = mode !== 'disable';
