@@ -157,6 +157,46 @@ describe('credentialsFromSecret', () => {
   });
 });
 
+describe("credentialsFromSecret: the secret's ssl key", () => {
+  const rds = { host: 'db.example', username: 'app', password: 's3cret-value' };
+
+  it.each([
+    [true, true],
+    ['true', true],
+    [' TRUE ', true],
+    [false, false],
+    ['False', false],
+    [null, false],
+    [undefined, false],
+  ])('"ssl": %j requires TLS: %s', (ssl, tls) => {
+    const c = credentialsFromSecret(secret({ ...rds, ssl }), {});
+    expect(c.tls).toBe(tls);
+    expect(c.identity).toBe(`app@db.example:3306/${tls ? ' (TLS)' : ''}`);
+  });
+
+  it("lets the caller's ssl option win, whatever the secret says", () => {
+    const explicit = { ssl: { ca: 'my CA' } };
+    expect(credentialsFromSecret(secret({ ...rds, ssl: true }), explicit).tls).toBe(false);
+    expect(credentialsFromSecret(secret({ ...rds, ssl: 'not a boolean' }), explicit).tls).toBe(
+      false,
+    );
+  });
+
+  it.each([['yes'], [1], [{}]])('refuses "ssl": %j, naming the field', (ssl) => {
+    const error = (() => {
+      try {
+        credentialsFromSecret(secret({ ...rds, ssl }), {});
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(SecretFormatError);
+    expect(error).toMatchObject({ field: 'ssl' });
+    expect(String((error as Error).message)).toMatch(/"ssl" must be true or false/);
+    expect(String((error as Error).message)).not.toContain('s3cret-value');
+  });
+});
+
 describe('checkInternals', () => {
   it('names the mysql2 internal that is missing', () => {
     const fake = {

@@ -1,6 +1,10 @@
 import { EventEmitter } from 'node:events';
 import { inspect } from 'node:util';
-import mysql, { type Pool as CorePool, type PoolConnection as CorePoolConnection } from 'mysql2';
+import mysql, {
+  type Pool as CorePool,
+  type PoolConnection as CorePoolConnection,
+  type SslOptions,
+} from 'mysql2';
 import type { Pool as PromisePool } from 'mysql2/promise';
 import { SecretCache, type SecretCacheStats } from '../cache/secret-cache.js';
 import type { SecretValue } from '../cache/secret-value.js';
@@ -29,6 +33,7 @@ import {
 } from './credentials.js';
 import { LoginGuard } from './login-guard.js';
 import { type CreatePoolOptions, type ResolvedPoolOptions, resolvePoolOptions } from './options.js';
+import { secretSslOptions } from './tls.js';
 
 /** Why new credentials were applied. */
 export type RefreshReason = 'initial' | 'refresh' | 'auth-failure';
@@ -195,6 +200,8 @@ export class SecretPool extends EventEmitter<SecretPoolEvents> {
 
   readonly #options: ResolvedPoolOptions;
   readonly #explicit: ExplicitConnectionFields;
+  /** The `ssl` option for secrets with `"ssl": true`, shared by their connections. */
+  #secretSsl: SslOptions | undefined;
   readonly #core: InternalPool;
   readonly #promise: PromisePool;
   readonly #cache: SecretCache;
@@ -246,6 +253,7 @@ export class SecretPool extends EventEmitter<SecretPoolEvents> {
       password: mysqlOptions.password,
       database: mysqlOptions.database,
       socketPath: mysqlOptions.socketPath,
+      ssl: mysqlOptions.ssl,
     };
     Object.defineProperty(this.#explicit, 'password', { enumerable: false });
     if (options.cache !== undefined) {
@@ -773,6 +781,7 @@ export class SecretPool extends EventEmitter<SecretPoolEvents> {
     config.host = credentials.host ?? base.host;
     config.port = credentials.port ?? base.port;
     config.database = credentials.database ?? base.database;
+    if (credentials.tls) config.ssl = this.#secretSsl ??= secretSslOptions();
     Object.defineProperty(config, GENERATION, { value: gen, enumerable: false });
     return hideFromPrinting(config, () => ({
       user: credentials.user,
@@ -780,6 +789,7 @@ export class SecretPool extends EventEmitter<SecretPoolEvents> {
       host: config.host,
       port: config.port,
       database: config.database,
+      tls: Boolean(config.ssl),
       secretVersionId: gen.value.versionId,
     }));
   }

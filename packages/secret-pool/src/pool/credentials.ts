@@ -9,6 +9,8 @@ export interface ExplicitConnectionFields {
   password?: string | undefined;
   database?: string | undefined;
   socketPath?: string | undefined;
+  /** The caller's mysql2 `ssl` option: when set, the secret's `ssl` key is ignored. */
+  ssl?: unknown;
 }
 
 /** What one secret version means for new connections. The password is not enumerable. */
@@ -18,7 +20,12 @@ export interface ConnectionCredentials {
   readonly host: string | undefined;
   readonly port: number | undefined;
   readonly database: string | undefined;
-  /** user@host:port/database: when it changes, connections opened before are retired. */
+  /**
+   * The secret says `"ssl": true` and the caller set no `ssl` option: TLS is required, with
+   * Node's CAs plus the Amazon RDS CAs.
+   */
+  readonly tls: boolean;
+  /** user@host:port/database (+ TLS): when it changes, connections opened before are retired. */
   readonly identity: string;
 }
 
@@ -38,9 +45,22 @@ function optionalString(
   return raw;
 }
 
+/** The secret's `ssl` key, as the AWS rotation templates read it. */
+function secretSsl(json: Readonly<Record<string, unknown>>, value: SecretValue): boolean {
+  const raw = json.ssl;
+  if (raw === undefined || raw === null) return false;
+  if (typeof raw === 'boolean') return raw;
+  const word = typeof raw === 'string' ? raw.trim().toLowerCase() : undefined;
+  if (word === 'true' || word === 'false') return word === 'true';
+  throw new SecretFormatError(
+    `Secret ${value.name} (version ${value.versionId}): field "ssl" must be true or false (a boolean, or the string "true"/"false")`,
+    { secretId: value.arn, versionId: value.versionId, field: 'ssl' },
+  );
+}
+
 /**
- * Reads the RDS secret format (`username`, `password`, `host`, `port`, `dbname`); explicit
- * options win over the secret's fields.
+ * Reads the RDS secret format (`username`, `password`, `host`, `port`, `dbname`, `ssl`);
+ * explicit options win over the secret's fields.
  */
 export function credentialsFromSecret(
   value: SecretValue,
@@ -79,8 +99,10 @@ export function credentialsFromSecret(
     port = parsed;
   }
   const database = explicit.database ?? optionalString(json, 'dbname', value);
-  const identity = `${user}@${explicit.socketPath ?? host}:${port ?? 3306}/${database ?? ''}`;
-  const credentials = { user, host, port, database, identity } as ConnectionCredentials;
+  // Without the key, or with "ssl": false, mysql2's own default applies: no TLS.
+  const tls = explicit.ssl === undefined && secretSsl(json, value);
+  const identity = `${user}@${explicit.socketPath ?? host}:${port ?? 3306}/${database ?? ''}${tls ? ' (TLS)' : ''}`;
+  const credentials = { user, host, port, database, tls, identity } as ConnectionCredentials;
   Object.defineProperty(credentials, 'password', { value: password, enumerable: false });
   return Object.freeze(credentials);
 }
