@@ -41,7 +41,8 @@ export const diagnoseStepFailure: FailureObserver = async (error, state) => {
           },
         }
       : {}),
-    ...(options.tls.ca ? { ca: options.tls.ca } : {}),
+    // No tls.ca: it is the database's CA, and netcheck's TLS probe is of the Secrets Manager
+    // endpoint, which the SDK verifies with Node's CAs.
   });
   logger.error(`diagnosis: ${diagnosis.summary}`, {
     diagnosis: {
@@ -67,7 +68,6 @@ export async function runPreflight(ctx: StepContext): Promise<void> {
     timeoutMs,
     env: ctx.options.env,
     signal: ctx.budget.signal,
-    ...(ctx.options.tls.ca ? { ca: ctx.options.tls.ca } : {}),
   }).catch((error: unknown) => {
     ctx.logger.warn('preflight checks could not run', { error: serializeError(error) });
     return undefined;
