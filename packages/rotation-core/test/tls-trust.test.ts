@@ -1,15 +1,9 @@
 // Which CAs a TLS login trusts: by default Node's plus Amazon RDS's, an explicit bundle alone.
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import * as tls from 'node:tls';
-import { afterAll, describe, expect, it } from 'vitest';
+import { defaultTrustedCas, rdsCas, splitPem } from '@rotakit/rds-trust';
+import { describe, expect, it } from 'vitest';
 import { mysqlSslOptions } from '../src/database/mysql/driver.js';
-import { defaultTrustedCas, nodeDefaultCas, rdsCas, splitPem } from '../src/database/trust.js';
-
-const dir = mkdtempSync(join(tmpdir(), 'rotakit-trust-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function caList(ca: unknown): string[] {
   if (typeof ca === 'string') return splitPem(ca);
@@ -78,29 +72,5 @@ describe('an explicit CA bundle', () => {
     expect(caList(ssl.ca)).toHaveLength(1);
     expect(ssl.rejectUnauthorized).toBe(true);
     expect(ssl.verifyIdentity).toBe(true);
-  });
-});
-
-describe("Node's default CAs", () => {
-  const getCaCertificates = (tls as { getCACertificates?: (type: string) => string[] })
-    .getCACertificates;
-
-  it('adds the certificates of NODE_EXTRA_CA_CERTS', () => {
-    const extra = [rdsCas()[1] as string, rdsCas()[2] as string];
-    const file = join(dir, 'extra.pem');
-    writeFileSync(file, `# a comment\n${extra.join('\n')}\n`);
-    const cas = nodeDefaultCas(file);
-    if (getCaCertificates) {
-      // Node 22.15+ reports its own store, NODE_EXTRA_CA_CERTS included.
-      expect(cas).toEqual(getCaCertificates('default'));
-    } else {
-      expect(cas.slice(0, tls.rootCertificates.length)).toEqual([...tls.rootCertificates]);
-      expect(cas.slice(tls.rootCertificates.length).map(normalize)).toEqual(extra.map(normalize));
-    }
-  });
-
-  it('ignores an unreadable NODE_EXTRA_CA_CERTS, as Node does', () => {
-    const cas = nodeDefaultCas(join(dir, 'missing.pem'));
-    expect(cas).toEqual(getCaCertificates ? getCaCertificates('default') : tls.rootCertificates);
   });
 });

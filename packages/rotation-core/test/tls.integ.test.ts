@@ -1,10 +1,12 @@
 // TLS against a MariaDB that has it: CA bundle (PEM text or path), host name verification,
 // no silent downgrade.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createDatabaseUser, type MysqlServer, startMysql } from '@rotakit/testing';
+import {
+  createDatabaseUser,
+  createTestCertificates,
+  type MysqlServer,
+  startMysql,
+  type TestCertificates,
+} from '@rotakit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseTarget } from '../src/database/driver.js';
 import { mysql } from '../src/database/mysql/driver.js';
@@ -12,82 +14,22 @@ import { TlsRequiredError } from '../src/errors.js';
 import { resolveOptions } from '../src/options.js';
 import { captureLogger, connectOptions } from './helpers.js';
 
-let dir: string;
+let certs: TestCertificates | undefined;
 let db: MysqlServer;
 let ca: string;
 let user: { username: string; password: string };
 const driver = mysql();
 
-function openssl(args: string[]) {
-  execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
-}
-
-/** A CA and a server certificate for `localhost` (the only name it is valid for). */
-function makeCertificates() {
-  openssl([
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=rotakit test CA',
-    '-keyout',
-    'ca.key',
-    '-out',
-    'ca.pem',
-  ]);
-  openssl([
-    'req',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-subj',
-    '/CN=localhost',
-    '-keyout',
-    'server.key',
-    '-out',
-    'server.csr',
-  ]);
-  writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=DNS:localhost\n');
-  openssl([
-    'x509',
-    '-req',
-    '-in',
-    'server.csr',
-    '-CA',
-    'ca.pem',
-    '-CAkey',
-    'ca.key',
-    '-CAcreateserial',
-    '-days',
-    '2',
-    '-extfile',
-    'ext.cnf',
-    '-out',
-    'server.pem',
-  ]);
-}
-
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'rotakit-tls-'));
-  makeCertificates();
-  ca = readFileSync(join(dir, 'ca.pem'), 'utf8');
-  db = await startMysql({
-    serverArgs: [
-      `--ssl-ca=${join(dir, 'ca.pem')}`,
-      `--ssl-cert=${join(dir, 'server.pem')}`,
-      `--ssl-key=${join(dir, 'server.key')}`,
-    ],
-  });
+  certs = await createTestCertificates();
+  ca = certs.caPem;
+  db = await startMysql({ serverArgs: certs.serverArgs });
   user = await createDatabaseUser(db, { privileges: [] });
 }, 120_000);
 
 afterAll(async () => {
   await db?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  certs?.remove();
 });
 
 const target = (overrides: Partial<DatabaseTarget>): DatabaseTarget => ({
@@ -152,7 +94,7 @@ describe('TLS to a server that has it', () => {
       strategy: 'single-user',
       database: driver,
       env: {},
-      tls: { ca: join(dir, 'ca.pem') },
+      tls: { ca: certs!.caFile },
       clientConfig: { region: 'us-east-1' },
     });
     const session = await driver.connect(target({}), connectOptions({ tls: resolved.tls }));

@@ -1,88 +1,30 @@
 // The secret's "ssl" key against a MariaDB that has TLS with its own CA (made with openssl).
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import * as tls from 'node:tls';
 import { CreateSecretCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { type SecretsManagerLocal, startSecretsManager } from '@rotakit/secrets-manager-local';
 import {
   createDatabaseUser,
+  createTestCertificates,
   type DatabaseUser,
   type MysqlServer,
   startMysql,
+  type TestCertificates,
   uniqueName,
 } from '@rotakit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool } from '../src/index.js';
 
-let dir: string;
+let certs: TestCertificates | undefined;
 let db: MysqlServer;
 let ca: string;
 let user: DatabaseUser;
 let sm: SecretsManagerLocal;
 let client: SecretsManagerClient;
 
-function openssl(args: string[]) {
-  execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
-}
-
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'secret-pool-tls-'));
-  // A CA of our own and a server certificate for localhost only.
-  openssl([
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=secret-pool test CA',
-    '-keyout',
-    'ca.key',
-    '-out',
-    'ca.pem',
-  ]);
-  openssl([
-    'req',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-subj',
-    '/CN=localhost',
-    '-keyout',
-    'server.key',
-    '-out',
-    'server.csr',
-  ]);
-  writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=DNS:localhost\n');
-  openssl([
-    'x509',
-    '-req',
-    '-in',
-    'server.csr',
-    '-CA',
-    'ca.pem',
-    '-CAkey',
-    'ca.key',
-    '-CAcreateserial',
-    '-days',
-    '2',
-    '-extfile',
-    'ext.cnf',
-    '-out',
-    'server.pem',
-  ]);
-  ca = readFileSync(join(dir, 'ca.pem'), 'utf8');
-  db = await startMysql({
-    serverArgs: [
-      `--ssl-ca=${join(dir, 'ca.pem')}`,
-      `--ssl-cert=${join(dir, 'server.pem')}`,
-      `--ssl-key=${join(dir, 'server.key')}`,
-    ],
-  });
+  certs = await createTestCertificates();
+  ca = certs.caPem;
+  db = await startMysql({ serverArgs: certs.serverArgs });
   user = await createDatabaseUser(db, { privileges: [] });
   sm = await startSecretsManager();
   client = sm.client({ maxAttempts: 1 });
@@ -91,7 +33,7 @@ beforeAll(async () => {
 afterAll(async () => {
   sm?.close();
   await db?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  certs?.remove();
 });
 
 /** A secret (RDS format) for the TLS server's user, reached as localhost. */

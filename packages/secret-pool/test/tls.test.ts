@@ -1,14 +1,9 @@
 // The mysql2 ssl option for a secret with "ssl": true: Node's CAs plus Amazon RDS's, verified.
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import * as tls from 'node:tls';
-import { afterAll, describe, expect, it } from 'vitest';
-import { nodeDefaultCas, rdsCas, secretSslOptions, splitPem } from '../src/pool/tls.js';
-
-const dir = mkdtempSync(join(tmpdir(), 'secret-pool-trust-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+import { rdsCas, splitPem } from '@rotakit/rds-trust';
+import { describe, expect, it } from 'vitest';
+import { secretSslOptions } from '../src/pool/tls.js';
 
 const normalize = (pem: string) => pem.replace(/\s+/g, '');
 
@@ -39,25 +34,5 @@ describe('secretSslOptions', () => {
 
   it('builds a TLS context', () => {
     expect(() => tls.createSecureContext({ ca: ssl.ca })).not.toThrow();
-  });
-});
-
-describe('nodeDefaultCas', () => {
-  const getCaCertificates = (tls as { getCACertificates?: (type: string) => string[] })
-    .getCACertificates;
-
-  it('adds NODE_EXTRA_CA_CERTS and ignores it when unreadable', () => {
-    const extra = rdsCas()[5] as string;
-    const file = join(dir, 'extra.pem');
-    writeFileSync(file, extra);
-    if (getCaCertificates) {
-      // Node 22.15+ reports its own store, NODE_EXTRA_CA_CERTS included.
-      expect(nodeDefaultCas(file)).toEqual(getCaCertificates('default'));
-    } else {
-      expect(nodeDefaultCas(file).map(normalize)).toEqual(
-        [...tls.rootCertificates, extra].map(normalize),
-      );
-      expect(nodeDefaultCas(join(dir, 'missing.pem'))).toEqual(tls.rootCertificates);
-    }
   });
 });

@@ -25,3 +25,8 @@ export {
   uniqueName,
   withAdmin,
 } from './mysql-users.js';
+export {
+  type CreateTestCertificatesOptions,
+  createTestCertificates,
+  type TestCertificates,
+} from './test-certificates.js';

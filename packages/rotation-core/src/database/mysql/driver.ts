@@ -1,4 +1,5 @@
 import { checkServerIdentity, type PeerCertificate } from 'node:tls';
+import { defaultTrustedCas } from '@rotakit/rds-trust';
 import {
   type Connection,
   type ConnectionOptions,
@@ -24,7 +25,6 @@ import type {
   SyncAccountParams,
   SyncAccountResult,
 } from '../driver.js';
-import { defaultTrustedCas } from '../trust.js';
 import {
   classifyDriverError,
   describeReason,

@@ -39,9 +39,13 @@ export function rdsCas(): readonly string[] {
 }
 
 /**
- * What a connection trusts when no CA bundle is configured: Node's default CAs plus the
- * Amazon RDS CAs, which Lambda's Node.js runtimes no longer load (nodejs20.x and later).
- * Computed once per process.
+ * What a connection to RDS/Aurora should trust when no CA bundle is configured: Node's
+ * default CAs plus the Amazon RDS CAs, which Lambda's Node.js runtimes no longer load
+ * (nodejs20.x and later). Computed once per process; pass a copy to each TLS option that
+ * must not share mysql2's per-object TLS session cache.
+ *
+ * @example
+ * const ssl = { ca: [...defaultTrustedCas()], rejectUnauthorized: true, verifyIdentity: true };
  */
 export function defaultTrustedCas(): readonly string[] {
   defaults ??= Object.freeze([...nodeDefaultCas(), ...rdsCas()]);
