@@ -1,21 +1,8 @@
 import { defineConfig } from 'tsup';
+import { libraryBuild } from '../../tsup.library.js';
 
 export default defineConfig([
-  {
-    entry: ['src/index.ts'],
-    format: ['esm', 'cjs'],
-    dts: true,
-    clean: true,
-    sourcemap: true,
-    target: 'node20',
-    platform: 'node',
-  },
-  {
-    // The bin: ESM only (top-level await), run by node directly.
-    entry: ['src/cli.ts'],
-    format: ['esm'],
-    sourcemap: true,
-    target: 'node20',
-    platform: 'node',
-  },
+  libraryBuild(),
+  // The bin: ESM only (top-level await), run by node directly.
+  libraryBuild({ entry: ['src/cli.ts'], format: ['esm'], dts: false, clean: false }),
 ]);

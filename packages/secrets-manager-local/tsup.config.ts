@@ -1,12 +1,10 @@
 import { defineConfig } from 'tsup';
+import { libraryBuild } from '../../tsup.library.js';
 
-export default defineConfig({
-  entry: ['src/index.ts', 'src/cli.ts'],
-  format: ['esm', 'cjs'],
-  // Only the library entry has types; the bin is run, not imported.
-  dts: { entry: ['src/index.ts'] },
-  clean: true,
-  sourcemap: true,
-  target: 'node20',
-  platform: 'node',
-});
+export default defineConfig(
+  libraryBuild({
+    entry: ['src/index.ts', 'src/cli.ts'],
+    // Only the library entry has types; the bin is run, not imported.
+    dts: { entry: ['src/index.ts'] },
+  }),
+);

@@ -1,11 +1,6 @@
 import { defineConfig } from 'tsup';
+import { libraryBuild } from '../../tsup.library.js';
 
-export default defineConfig({
-  entry: ['src/index.ts', 'src/vitest.ts', 'src/vitest-global-setup.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: 'node20',
-  platform: 'node',
-});
+export default defineConfig(
+  libraryBuild({ entry: ['src/index.ts', 'src/vitest.ts', 'src/vitest-global-setup.ts'] }),
+);

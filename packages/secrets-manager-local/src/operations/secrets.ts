@@ -1,6 +1,6 @@
 import { invalidParameter, invalidRequest, ServiceError, validation } from '../errors.js';
 import type { Input } from '../input.js';
-import type { SecretRecord, SecretStore } from '../store.js';
+import type { SecretRecord } from '../store.js';
 import { AWSCURRENT } from '../store.js';
 import {
   decodeNextToken,
@@ -13,8 +13,8 @@ import {
   readValue,
   seconds,
   secretMetadata,
-  valueFields,
 } from './context.js';
+import { secretValueResponse } from './values.js';
 
 export const createSecret: Operation = (input, { store }) => {
   const name = readName(input);
@@ -255,7 +255,7 @@ export const batchGetSecretValue: Operation = (input, { store }) => {
   const read = (secretId: string, secret?: SecretRecord) => {
     try {
       const target = secret ?? store.resolveLive(secretId);
-      values.push(currentValue(store, target));
+      values.push(secretValueResponse(store, target));
     } catch (error) {
       if (!(error instanceof ServiceError)) throw error;
       errors.push({ SecretId: secretId, ErrorCode: error.type, Message: error.message });
@@ -275,15 +275,3 @@ export const batchGetSecretValue: Operation = (input, { store }) => {
   out.Errors = errors;
   return out;
 };
-
-function currentValue(store: SecretStore, secret: SecretRecord): Record<string, unknown> {
-  const version = store.readValue(secret, undefined, undefined);
-  return {
-    ARN: secret.arn,
-    Name: secret.name,
-    VersionId: version.versionId,
-    ...valueFields(version.value),
-    VersionStages: store.stagesOf(secret, version.versionId),
-    CreatedDate: seconds(version.createdDate),
-  };
-}

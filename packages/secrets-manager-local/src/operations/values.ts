@@ -1,5 +1,5 @@
 import { invalidRequest } from '../errors.js';
-import { AWSCURRENT } from '../store.js';
+import { AWSCURRENT, type SecretRecord, type SecretStore } from '../store.js';
 import {
   decodeNextToken,
   encodeNextToken,
@@ -15,7 +15,16 @@ export const getSecretValue: Operation = (input, { store }) => {
   const secretId = readSecretId(input);
   const versionId = input.string('VersionId', { min: 32, max: 64 });
   const stage = input.string('VersionStage', { min: 1, max: 256 });
-  const secret = store.resolveLive(secretId);
+  return secretValueResponse(store, store.resolveLive(secretId), versionId, stage);
+};
+
+/** One secret value as GetSecretValue (and each entry of BatchGetSecretValue) returns it. */
+export function secretValueResponse(
+  store: SecretStore,
+  secret: SecretRecord,
+  versionId?: string,
+  stage?: string,
+): Record<string, unknown> {
   const version = store.readValue(secret, versionId, stage);
   return {
     ARN: secret.arn,
@@ -25,7 +34,7 @@ export const getSecretValue: Operation = (input, { store }) => {
     VersionStages: store.stagesOf(secret, version.versionId),
     CreatedDate: seconds(version.createdDate),
   };
-};
+}
 
 export const putSecretValue: Operation = (input, { store }) => {
   const secretId = readSecretId(input);
