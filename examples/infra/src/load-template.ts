@@ -45,7 +45,7 @@ export interface CfnResource {
 }
 
 export interface CfnTemplate {
-  Parameters: Record<string, { Type: string; Default?: unknown }>;
+  Parameters: Record<string, { Type: string; Default?: unknown; AllowedValues?: unknown[] }>;
   Conditions?: Record<string, unknown>;
   Resources: Record<string, CfnResource>;
   Outputs?: Record<string, unknown>;
