@@ -1,10 +1,8 @@
 // The quickstart service in-process, reading MySQL (the shared MariaDB) through
 // @rotakit/secret-pool, while rotation-core's single-user handler rotates its secret through
 // the local Secrets Manager.
-import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  CreateSecretCommand,
   DescribeSecretCommand,
   RotateSecretCommand,
   type SecretsManagerClient,
@@ -17,19 +15,13 @@ import {
 } from '@rotakit/rotation-core';
 import { createPool, type SecretPool } from '@rotakit/secret-pool';
 import { type SecretsManagerLocal, startSecretsManager } from '@rotakit/secrets-manager-local';
-import {
-  canLogin,
-  createDatabaseUser,
-  type DatabaseUser,
-  uniqueName,
-  withAdmin,
-} from '@rotakit/testing';
+import { canLogin, withAdmin } from '@rotakit/testing';
 import { testMysql } from '@rotakit/testing/vitest';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type Log, type RunningServer, run, startServer } from '../src/index.js';
+import { appDatabase } from './app-database.js';
 
 const SINGLE_USER = 'arn:aws:lambda:us-east-1:123456789012:function:single-user';
-const SCHEMA = readFileSync(new URL('../schema.sql', import.meta.url), 'utf8');
 const WINDOW_MS = 150;
 
 const server = testMysql();
@@ -67,30 +59,6 @@ afterAll(async () => {
   await rotation?.close();
   await sm?.close();
 });
-
-/** An app user (SELECT, INSERT), its items table and its secret. */
-async function appDatabase(): Promise<{ secretId: string; user: DatabaseUser }> {
-  const user = await createDatabaseUser(server, { privileges: ['SELECT', 'INSERT'] });
-  await withAdmin(server, async (admin) => {
-    await admin.query(`USE ${admin.escapeId(user.database)}`);
-    await admin.query(SCHEMA);
-  });
-  const secretId = uniqueName('app');
-  await client.send(
-    new CreateSecretCommand({
-      Name: secretId,
-      SecretString: JSON.stringify({
-        engine: 'mysql',
-        host: user.host,
-        port: user.port,
-        username: user.username,
-        password: user.password,
-        dbname: user.database,
-      }),
-    }),
-  );
-  return { secretId, user };
-}
 
 function captureLog(): Log & { lines: string[] } {
   const lines: string[] = [];
@@ -131,7 +99,7 @@ describe('the app', { timeout: 30_000 }, () => {
   const log = captureLog();
 
   beforeAll(async () => {
-    const { secretId } = await appDatabase();
+    const { secretId } = await appDatabase(server, client);
     pool = createPool({ secretId, client, connectionLimit: 2 });
     app = await startServer({ pool, log });
   });
@@ -189,7 +157,7 @@ describe('the app', { timeout: 30_000 }, () => {
   });
 
   it('answers 503 naming the error, not the password, when the database refuses the login', async () => {
-    const { secretId, user } = await appDatabase();
+    const { secretId, user } = await appDatabase(server, client);
     await withAdmin(server, (admin) =>
       admin.query('ALTER USER ?@? IDENTIFIED BY ?', [
         user.username,
@@ -218,7 +186,7 @@ describe('the app', { timeout: 30_000 }, () => {
 
 describe('rotation under load', { timeout: 50_000 }, () => {
   it('5 single-user rotations while 6 clients keep calling: zero failed requests', async () => {
-    const { secretId, user } = await appDatabase();
+    const { secretId, user } = await appDatabase(server, client);
     const log = captureLog();
     await using pool = createPool({
       secretId,
@@ -313,7 +281,7 @@ describe('rotation under load', { timeout: 50_000 }, () => {
 
 describe('run()', { timeout: 30_000 }, () => {
   it('starts from the environment and, when the signal aborts, closes the server and the pool', async () => {
-    const { secretId } = await appDatabase();
+    const { secretId } = await appDatabase(server, client);
     const controller = new AbortController();
     const log = captureLog();
     const app = await run({

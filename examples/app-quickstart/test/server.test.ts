@@ -1,16 +1,15 @@
 // `pnpm start` (node dist/server.js) as its own process, configured only by environment
 // variables: it serves, and SIGTERM stops it cleanly.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { CreateSecretCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { type SecretsManagerLocal, startSecretsManager } from '@rotakit/secrets-manager-local';
-import { createDatabaseUser, uniqueName, withAdmin } from '@rotakit/testing';
 import { testMysql } from '@rotakit/testing/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appDatabase } from './app-database.js';
 
 const SERVER = fileURLToPath(new URL('../dist/server.js', import.meta.url));
-const SCHEMA = readFileSync(new URL('../schema.sql', import.meta.url), 'utf8');
 const server = testMysql();
 let sm: SecretsManagerLocal;
 let client: SecretsManagerClient;
@@ -70,25 +69,7 @@ function start(env: Record<string, string>): Started {
 
 describe('node dist/server.js', { timeout: 30_000 }, () => {
   it('serves from SECRET_ID and AWS_ENDPOINT_URL_SECRETS_MANAGER, and exits 0 on SIGTERM', async () => {
-    const user = await createDatabaseUser(server, { privileges: ['SELECT', 'INSERT'] });
-    await withAdmin(server, async (admin) => {
-      await admin.query(`USE ${admin.escapeId(user.database)}`);
-      await admin.query(SCHEMA);
-    });
-    const secretId = uniqueName('app');
-    await client.send(
-      new CreateSecretCommand({
-        Name: secretId,
-        SecretString: JSON.stringify({
-          engine: 'mysql',
-          host: user.host,
-          port: user.port,
-          username: user.username,
-          password: user.password,
-          dbname: user.database,
-        }),
-      }),
-    );
+    const { secretId, user } = await appDatabase(server, client);
     const app = start({
       SECRET_ID: secretId,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: sm.endpoint,
