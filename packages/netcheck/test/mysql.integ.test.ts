@@ -1,5 +1,5 @@
 import { testMysql } from '@rotakit/testing/vitest';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ProbeRateLimiter, probeMysql } from '../src/index.js';
 
 // The real ephemeral MariaDB from the test harness (loopback). MySQL keeps no host-error
@@ -54,5 +54,33 @@ describe('probeMysql against the real MariaDB', () => {
     expect(r.evidence.serverVersion).toBeDefined();
     expect(r.evidence.login).toMatchObject({ ok: false, status: 'access-denied', errno: 1045 });
     expect(JSON.stringify(r)).not.toContain(wrong);
+  });
+
+  it('scrubs the password from a driver error that echoes it', async () => {
+    // The real driver never echoes the password; a stand-in is the only way to reach this path.
+    const password = `echoed-${Math.random().toString(36).slice(2)}`;
+    vi.doMock('mysql2/promise', () => ({
+      createConnection: () =>
+        Promise.reject(
+          Object.assign(new Error(`connect failed with password ${password}`), {
+            code: 'ER_ACCESS_DENIED_ERROR',
+            errno: 1045,
+          }),
+        ),
+    }));
+    try {
+      const r = await probeMysql({
+        host: db.host,
+        port: db.port,
+        timeoutMs: 10_000,
+        rateLimiter: limiter,
+        login: { user: db.adminUser, password },
+      });
+      expect(r.status).toBe('access-denied');
+      expect(r.evidence.login?.message).toBe('connect failed with password ***');
+      expect(JSON.stringify(r)).not.toContain(password);
+    } finally {
+      vi.doUnmock('mysql2/promise');
+    }
   });
 });

@@ -200,8 +200,9 @@ async function checkLogin(
       durationMs: roundMs(deadline.elapsed() - started),
       ...(typeof e.code === 'string' ? { errorCode: e.code } : {}),
       ...(typeof e.errno === 'number' ? { errno: e.errno } : {}),
-      // mysql2 messages name the user and host, never the password.
-      message: info.message,
+      // mysql2 messages name the user and host, not the password; scrubbing it anyway keeps a
+      // driver or plugin that echoes its config from putting it into a report.
+      message: login.password ? info.message.split(login.password).join('***') : info.message,
     };
   }
 }
