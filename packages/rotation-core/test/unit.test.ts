@@ -79,6 +79,21 @@ describe('SQL quoting', () => {
       'You have an error in your SQL syntax near [statement redacted]',
     );
   });
+
+  it('scrubs a password quoted with both quotes and backslashes doubled', () => {
+    const password = "it's\\x";
+    const quoted = quoteString(password, false);
+    expect(scrub(`bad ${quoted} here`, [password])).toBe("bad '[redacted]' here");
+  });
+
+  it('scrubs the start of a password that a localized, truncated syntax error quotes', () => {
+    const password = 'Abcdefgh1234567890';
+    // A German server says "bei" where an English one says "near", and cuts the quote.
+    const message = `Fehler in der SQL-Syntax bei 'IDENTIFIED BY '${password.slice(0, 9)}' in Zeile 1`;
+    const scrubbed = scrub(message, [password]);
+    expect(scrubbed).not.toContain(password.slice(0, 4));
+    expect(scrubbed).toContain("IDENTIFIED BY '[redacted]'");
+  });
 });
 
 describe('alternateUsername', () => {
