@@ -13,6 +13,14 @@ export interface GlobalOptions {
   color?: boolean;
 }
 
+/** The Secrets Manager endpoint URL the flags or environment name, if any (flags win). */
+export function secretsManagerEndpointUrl(
+  options: GlobalOptions,
+  env: NodeJS.ProcessEnv,
+): string | undefined {
+  return options.endpointUrl ?? env.AWS_ENDPOINT_URL_SECRETS_MANAGER ?? env.AWS_ENDPOINT_URL;
+}
+
 /**
  * Client settings from the global options. The SDK itself also honours
  * AWS_ENDPOINT_URL_SECRETS_MANAGER, AWS_REGION and AWS_PROFILE; flags win over them.
@@ -21,8 +29,7 @@ export function secretsManagerConfig(
   options: GlobalOptions,
   env: NodeJS.ProcessEnv,
 ): SecretsManagerClientConfig {
-  const endpoint =
-    options.endpointUrl ?? env.AWS_ENDPOINT_URL_SECRETS_MANAGER ?? env.AWS_ENDPOINT_URL;
+  const endpoint = secretsManagerEndpointUrl(options, env);
   // A local endpoint (rotakit local) accepts any signature: don't make people invent
   // credentials and a Region just to talk to it.
   const local = endpoint !== undefined && isLoopbackUrl(endpoint);

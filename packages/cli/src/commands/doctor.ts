@@ -14,7 +14,7 @@ import {
   type RotationNetworkSnapshot,
   type SendingClient,
 } from '@rotakit/netcheck';
-import { isLoopbackUrl } from '../aws.js';
+import { isLoopbackUrl, secretsManagerEndpointUrl } from '../aws.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode, UsageError } from '../errors.js';
 import type { SecretStatus } from '../status/assess.js';
@@ -151,7 +151,7 @@ async function runStatic(
   if (options.static === false) return { skipped: 'turned off (--no-static)' };
   if (options.snapshot)
     return analyze(readSnapshot(options.snapshot), `snapshot ${options.snapshot}`);
-  const endpoint = ctx.globals.endpointUrl ?? ctx.io.env.AWS_ENDPOINT_URL_SECRETS_MANAGER;
+  const endpoint = secretsManagerEndpointUrl(ctx.globals, ctx.io.env);
   if (endpoint && isLoopbackUrl(endpoint)) {
     return {
       skipped: 'the Secrets Manager endpoint is local: there is no VPC configuration to read',

@@ -7,7 +7,7 @@ import {
   type RunRotationStepEvent,
   runRotation,
 } from '@rotakit/rotation-core';
-import { callAws } from '../aws.js';
+import { callAws, secretsManagerEndpointUrl } from '../aws.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { formatDuration } from '../output.js';
@@ -116,7 +116,7 @@ export async function rotateCommand(
       describeFailure(error, {
         client,
         secretId,
-        secretsManagerEndpoint: endpointOf(ctx),
+        secretsManagerEndpoint: secretsManagerEndpointUrl(ctx.globals, ctx.io.env),
         signal: ctx.io.signal,
       }),
     );
@@ -139,14 +139,6 @@ async function inferStrategy(ctx: CommandContext, secretId: string): Promise<Rot
   } catch {
     return 'single-user';
   }
-}
-
-function endpointOf(ctx: CommandContext): string | undefined {
-  return (
-    ctx.globals.endpointUrl ??
-    ctx.io.env.AWS_ENDPOINT_URL_SECRETS_MANAGER ??
-    ctx.io.env.AWS_ENDPOINT_URL
-  );
 }
 
 /** Warnings (e.g. a plaintext fallback) matter on a terminal; the step chatter does not. */
