@@ -15,7 +15,6 @@ import {
   selfSignedTlsServer,
   silentServer,
   speakingServer,
-  type TestServer,
   type TlsFixture,
 } from './helpers/servers.js';
 
@@ -213,21 +212,12 @@ describe('probeTls', () => {
 });
 
 describe('probeMysql against loopback stand-ins', () => {
-  let servers: TestServer[] = [];
-  afterAll(async () => {
-    await Promise.all(servers.map((s) => s.close()));
-    servers = [];
-  });
+  const probeStandIn = (port: number, timeoutMs = 3000) =>
+    probeMysql({ host: '127.0.0.1', port, timeoutMs, ...noLimit });
 
   it('reports a server that accepts and never greets as timeout in the greeting phase', async () => {
-    const server = await silentServer();
-    servers.push(server);
-    const r = await probeMysql({
-      host: '127.0.0.1',
-      port: server.port,
-      timeoutMs: 500,
-      ...noLimit,
-    });
+    await using server = await silentServer();
+    const r = await probeStandIn(server.port, 500);
     expect(r.status).toBe('timeout');
     expect(r.evidence.phase).toBe('greeting');
     expect(r.evidence.connectMs).toBeTypeOf('number');
@@ -236,77 +226,51 @@ describe('probeMysql against loopback stand-ins', () => {
   it('reads an ERR 1129 (host blocked) packet', async () => {
     const message =
       "Host '10.0.1.23' is blocked because of many connection errors; unblock with 'mariadb-admin flush-hosts'";
-    const server = await speakingServer(mysqlErrPacket(1129, message));
-    servers.push(server);
-    const r = await probeMysql({
-      host: '127.0.0.1',
-      port: server.port,
-      timeoutMs: 3000,
-      ...noLimit,
-    });
+    await using server = await speakingServer(mysqlErrPacket(1129, message));
+    const r = await probeStandIn(server.port);
     expect(r.status).toBe('blocked');
     expect(r.evidence).toMatchObject({ errorCode: 1129, errorMessage: message });
     expect(r.error).toMatchObject({ errno: 1129 });
   });
 
   it('reads ERR 1130 (host not allowed) as access-denied and 1040 as throttled', async () => {
-    const denied = await speakingServer(
+    await using denied = await speakingServer(
       mysqlErrPacket(1130, "Host '10.0.1.23' is not allowed to connect to this MySQL server"),
     );
-    const busy = await speakingServer(mysqlErrPacket(1040, 'Too many connections'));
-    servers.push(denied, busy);
-    expect((await probeMysql({ host: '127.0.0.1', port: denied.port, ...noLimit })).status).toBe(
-      'access-denied',
-    );
-    expect((await probeMysql({ host: '127.0.0.1', port: busy.port, ...noLimit })).status).toBe(
-      'throttled',
-    );
+    await using busy = await speakingServer(mysqlErrPacket(1040, 'Too many connections'));
+    expect((await probeStandIn(denied.port)).status).toBe('access-denied');
+    expect((await probeStandIn(busy.port)).status).toBe('throttled');
   });
 
   it('reports a peer that speaks another protocol as protocol-error', async () => {
-    const server = await speakingServer(Buffer.from('SSH-2.0-OpenSSH_9.6\r\n'));
-    servers.push(server);
-    const r = await probeMysql({
-      host: '127.0.0.1',
-      port: server.port,
-      timeoutMs: 3000,
-      ...noLimit,
-    });
+    await using server = await speakingServer(Buffer.from('SSH-2.0-OpenSSH_9.6\r\n'));
+    const r = await probeStandIn(server.port);
     expect(r.status).toBe('protocol-error');
     expect(r.evidence.firstBytes).toBe(Buffer.from('SSH-2.0-OpenSSH_').toString('hex'));
   });
 
   it('reports a server that closes before greeting as reset', async () => {
-    const server = await closingServer();
-    servers.push(server);
-    const r = await probeMysql({
-      host: '127.0.0.1',
-      port: server.port,
-      timeoutMs: 3000,
-      ...noLimit,
-    });
+    await using server = await closingServer();
+    const r = await probeStandIn(server.port);
     expect(r.status).toBe('reset');
     expect(r.evidence.phase).toBe('greeting');
   });
 
   it('reports a closed port as refused', async () => {
-    const r = await probeMysql({ host: '127.0.0.1', port: await closedPort(), ...noLimit });
+    const r = await probeStandIn(await closedPort());
     expect(r.status).toBe('refused');
   });
 
   it('rate-limits probes per host:port without opening a connection', async () => {
-    const server = await silentServer();
-    servers.push(server);
-    let connections = 0;
-    const counting = await speakingServer(mysqlErrPacket(1040, 'Too many connections'));
-    servers.push(counting);
+    await using server = await silentServer();
+    await using counting = await speakingServer(mysqlErrPacket(1040, 'Too many connections'));
     const limiter = new ProbeRateLimiter({ maxProbes: 2, windowMs: 60_000 });
     const probe = () =>
       probeMysql({ host: '127.0.0.1', port: counting.port, rateLimiter: limiter, timeoutMs: 2000 });
     const first = await probe();
     const second = await probe();
     const third = await probe();
-    connections = [first, second, third].filter((r) => r.evidence.attempts.length > 0).length;
+    const connections = [first, second, third].filter((r) => r.evidence.attempts.length > 0).length;
     expect([first.status, second.status]).toEqual(['throttled', 'throttled']);
     expect(third.status).toBe('rate-limited');
     expect(third.evidence.retryAfterMs).toBeGreaterThan(0);

@@ -1,4 +1,11 @@
-import type { PrefixListEntry, SecurityGroup, Subnet, Vpc, VpcEndpoint } from '@aws-sdk/client-ec2';
+import type {
+  PrefixListEntry,
+  RouteTable,
+  SecurityGroup,
+  Subnet,
+  Vpc,
+  VpcEndpoint,
+} from '@aws-sdk/client-ec2';
 import type { DBCluster, DBInstance, DBSubnetGroup } from '@aws-sdk/client-rds';
 import { type EndpointSource, type ResolvedEndpoint, resolveServiceEndpoint } from '../endpoint.js';
 import { InvalidOptionError, InvalidSnapshotError } from '../errors.js';
@@ -270,6 +277,11 @@ function checkAcl(
   return evaluation.verdict !== 'deny';
 }
 
+/** The subnet's own route table, else its VPC's main table. */
+function routeTableOf(ctx: Context, subnet: Subnet): RouteTable | undefined {
+  return routeTableForSubnet(ctx.snap.routeTables, subnet.SubnetId ?? '', subnet.VpcId);
+}
+
 function checkLocalRoute(
   ctx: Context,
   from: Subnet,
@@ -277,7 +289,7 @@ function checkLocalRoute(
   what: string,
   condition: ConditionId,
 ): boolean {
-  const table = routeTableForSubnet(ctx.snap.routeTables, from.SubnetId ?? '', from.VpcId);
+  const table = routeTableOf(ctx, from);
   if (!table) {
     throw new InvalidSnapshotError(
       'routeTables',
@@ -371,7 +383,7 @@ function checkNatPath(
   port: number,
 ): NatOutcome {
   const subnet = lambda.subnet;
-  const table = routeTableForSubnet(ctx.snap.routeTables, subnet.SubnetId ?? '', subnet.VpcId);
+  const table = routeTableOf(ctx, subnet);
   const match = table ? lookupRoute(table, WHOLE_V4, ctx.prefixLists) : undefined;
   if (!table || !match) return 'no-default-route';
   const tableId = table.RouteTableId ?? '?';
@@ -484,11 +496,7 @@ function checkNatGateway(
       ) && ok;
     ok = checkLocalRoute(ctx, natSubnet, lambda.ranges, `return traffic of ${what}`, 'R5') && ok;
   }
-  const natTable = routeTableForSubnet(
-    ctx.snap.routeTables,
-    natSubnet.SubnetId ?? '',
-    natSubnet.VpcId,
-  );
+  const natTable = routeTableOf(ctx, natSubnet);
   const natRoute = natTable ? lookupRoute(natTable, WHOLE_V4, ctx.prefixLists) : undefined;
   const natTableId = natTable?.RouteTableId ?? '(none)';
   if (!natRoute) {
@@ -691,11 +699,7 @@ function analyzeServicePath(
     return summary;
   }
   for (const { node } of noRoute) {
-    const table = routeTableForSubnet(
-      ctx.snap.routeTables,
-      node.subnet.SubnetId ?? '',
-      node.subnet.VpcId,
-    );
+    const table = routeTableOf(ctx, node.subnet);
     const tableId = table?.RouteTableId ?? '(none)';
     ctx.findings.add({
       code: 'NO_ROUTE_TO_DESTINATION',
@@ -789,13 +793,7 @@ function noWayOutFinding(
   nodes: FlowNode[],
 ): Finding {
   const tables = [
-    ...new Set(
-      nodes.map(
-        (n) =>
-          routeTableForSubnet(ctx.snap.routeTables, n.subnet.SubnetId ?? '', n.subnet.VpcId)
-            ?.RouteTableId ?? '(none)',
-      ),
-    ),
+    ...new Set(nodes.map((n) => routeTableOf(ctx, n.subnet)?.RouteTableId ?? '(none)')),
   ].join(', ');
   const noRoute = `and route table(s) ${tables} have no default route (no NAT gateway)`;
   if (cause === 'missing' || !endpoint) {
