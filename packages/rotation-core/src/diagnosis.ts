@@ -74,8 +74,7 @@ export async function runPreflight(ctx: StepContext): Promise<void> {
   });
   if (!report) return;
   const failed = report.checks.filter((c) => c.status === 'fail').map((c) => c.id);
-  const log = report.ok ? ctx.logger.info : ctx.logger.error;
-  log(`preflight: ${report.summary}`, { preflight: report });
+  ctx.logger[report.ok ? 'info' : 'error'](`preflight: ${report.summary}`, { preflight: report });
   if (!report.ok && preflight.failOnError) {
     throw new PreflightError(`Preflight network checks failed: ${report.summary}`, failed);
   }

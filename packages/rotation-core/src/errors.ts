@@ -4,6 +4,14 @@ export type RotationStep = 'createSecret' | 'setSecret' | 'testSecret' | 'finish
 /** Which credentials a database login used. */
 export type CredentialRole = 'pending' | 'current' | 'previous' | 'master';
 
+/** The secret each credential role comes from, as messages name it. @internal */
+export const CREDENTIAL_LABEL: Readonly<Record<CredentialRole, string>> = Object.freeze({
+  pending: 'AWSPENDING',
+  current: 'AWSCURRENT',
+  previous: 'AWSPREVIOUS',
+  master: 'master',
+});
+
 /** Why a database login failed, as far as the client can tell. */
 export type LoginFailureReason =
   | 'access-denied'

@@ -136,7 +136,14 @@ export function toSecretsManagerError(
   if (error instanceof RotationError) return error;
   const record = (error ?? {}) as Record<string, unknown>;
   const { kind, code, status } = classify(record);
-  const serviceMessage = typeof record.message === 'string' ? record.message : '';
+  // A response that is not JSON fails in JSON.parse, whose message quotes the body around the
+  // fault: for GetSecretValue that is the SecretString.
+  const serviceMessage =
+    record.name === 'SyntaxError'
+      ? 'the response could not be parsed'
+      : typeof record.message === 'string'
+        ? record.message
+        : '';
   const requestId = (record.$metadata as { requestId?: string } | undefined)?.requestId;
   const detail = [code, status !== undefined ? `HTTP ${status}` : undefined]
     .filter(Boolean)

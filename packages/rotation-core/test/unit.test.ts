@@ -14,6 +14,7 @@ import {
 } from '../src/errors.js';
 import { createRotationHandler } from '../src/handler.js';
 import { jsonLogger, serializeError } from '../src/logger.js';
+import { toSecretsManagerError } from '../src/secrets-manager.js';
 import { alternateUsername } from '../src/strategies/alternating-users.js';
 
 describe('jsonLogger', () => {
@@ -52,6 +53,25 @@ describe('jsonLogger', () => {
 });
 
 describe('errors', () => {
+  it('keeps a malformed response body (JSON.parse quotes it) out of a Secrets Manager error', () => {
+    // A truncated or corrupted response: the parser stops inside the secret's value.
+    const body = '{"SecretString":{"password":hunter2-hunter2}}';
+    const parseError = (() => {
+      try {
+        JSON.parse(body);
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(String((parseError as Error).message)).toContain('hunter2');
+    const error = toSecretsManagerError('GetSecretValue', parseError);
+    const everything = `${inspect(error, { depth: 5 })}${JSON.stringify(serializeError(error))}`;
+    expect(everything).not.toContain('hunter2');
+    expect(error.message).toMatch(
+      /GetSecretValue failed \(SyntaxError\): the response could not be parsed/,
+    );
+  });
+
   it('annotates once with step, secret and version', () => {
     const error = new RotationError('went wrong');
     annotateError(error, { step: 'setSecret', secretId: 'arn:x', versionId: 'v1' });

@@ -3,6 +3,7 @@ import pRetry from 'p-retry';
 import type { TimeBudget } from '../budget.js';
 import type { DatabaseSession, DatabaseTarget } from '../database/driver.js';
 import {
+  CREDENTIAL_LABEL,
   type CredentialRole,
   DatabaseError,
   DatabaseLoginError,
@@ -89,13 +90,6 @@ export function targetOf(
   };
 }
 
-const ROLE_TEXT: Record<CredentialRole, string> = {
-  pending: 'AWSPENDING',
-  current: 'AWSCURRENT',
-  previous: 'AWSPREVIOUS',
-  master: 'master',
-};
-
 /** Logs in, with the connect timeout fitted into the budget and every statement reported. */
 export function connect(
   ctx: StepContext,
@@ -109,7 +103,7 @@ export function connect(
     engine: options.database.engines[0],
   };
   const connectTimeoutMs = budget.timeoutFor(
-    `logging in to the database with the ${ROLE_TEXT[credentials]} credentials`,
+    `logging in to the database with the ${CREDENTIAL_LABEL[credentials]} credentials`,
     options.timeouts.connectTimeoutMs,
   );
   return options.database.connect(target, {

@@ -9,7 +9,7 @@ import {
 import {
   AccountCopyError,
   CloneNameTooLongError,
-  type CredentialRole,
+  CREDENTIAL_LABEL,
   DatabaseError,
   DatabaseLoginError,
   RotationError,
@@ -27,6 +27,7 @@ import type {
 } from '../driver.js';
 import {
   classifyDriverError,
+  describeCodes,
   describeReason,
   driverErrorInfo,
   safeCause,
@@ -61,13 +62,6 @@ export interface MysqlDriverOptions {
   /** Extra mysql2 connection options (charset, ...). */
   connectionOptions?: MysqlConnectionExtras;
 }
-
-const ROLE_LABEL: Record<CredentialRole, string> = {
-  pending: 'AWSPENDING',
-  current: 'AWSCURRENT',
-  previous: 'AWSPREVIOUS',
-  master: 'master',
-};
 
 /**
  * The MySQL/MariaDB driver, on mysql2. Single user changes its own password; alternating
@@ -116,7 +110,7 @@ async function connectMysql(
   extras: MysqlConnectionExtras,
 ): Promise<DatabaseSession> {
   const where = `${target.host}:${target.port}`;
-  const who = `${ROLE_LABEL[options.credentials]} credentials (user ${JSON.stringify(target.username)})`;
+  const who = `${CREDENTIAL_LABEL[options.credentials]} credentials (user ${JSON.stringify(target.username)})`;
   const mode: TlsMode =
     target.ssl === true
       ? 'require'
@@ -197,9 +191,7 @@ function loginError(
   }
   const info = driverErrorInfo(error);
   const reason = options.signal.aborted ? 'aborted' : classifyDriverError(error);
-  const detail = [info.errno !== undefined ? `errno ${info.errno}` : undefined, info.code]
-    .filter(Boolean)
-    .join(', ');
+  const detail = describeCodes(info);
   // Server messages and TLS errors ("self-signed certificate in certificate chain") say more.
   const serverSays =
     info.errno !== undefined || reason === 'tls'
@@ -661,9 +653,7 @@ function statementError(label: string, error: unknown, secrets: readonly string[
   if (!(error instanceof Error) || error instanceof RotationError) return error as Error;
   const info = driverErrorInfo(error);
   const reason = classifyDriverError(error);
-  const detail = [info.errno !== undefined ? `errno ${info.errno}` : undefined, info.code]
-    .filter(Boolean)
-    .join(', ');
+  const detail = describeCodes(info);
   const text =
     info.errno !== undefined || reason === 'other'
       ? scrub(info.message, secrets)

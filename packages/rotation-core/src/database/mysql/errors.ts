@@ -101,6 +101,13 @@ const REASON_TEXT: Record<LoginFailureReason, string> = {
   other: 'failed',
 };
 
+/** `errno 1045, ER_ACCESS_DENIED_ERROR`, or empty when the error has neither. */
+export function describeCodes(info: DriverErrorInfo): string {
+  return [info.errno !== undefined ? `errno ${info.errno}` : undefined, info.code]
+    .filter(Boolean)
+    .join(', ');
+}
+
 export function describeReason(reason: LoginFailureReason): string {
   return REASON_TEXT[reason];
 }
