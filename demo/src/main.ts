@@ -40,6 +40,8 @@ function count(value: string | undefined, fallback: number, name: string): numbe
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
+    // `pnpm demo -- --single 2` passes the `--` through; take it as nothing.
+    args: process.argv.slice(2).filter((arg, i) => !(i === 0 && arg === '--')),
     options: {
       single: { type: 'string' },
       alternating: { type: 'string' },

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   CreateSecretCommand,
@@ -17,6 +16,7 @@ import {
 } from '@rotakit/rotation-core';
 import { type SecretsManagerLocal, startSecretsManager } from '@rotakit/secrets-manager-local';
 import {
+  createDatabaseUser,
   type MysqlConnectionInfo,
   type MysqlServer,
   parseMysqlUrl,
@@ -174,29 +174,34 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 
 /** Creates the app's database, table and user, and the master account for alternating users. */
 export async function prepareDatabase(info: MysqlConnectionInfo) {
-  const database = uniqueName('shop');
-  const appUser = uniqueName('app', 6);
-  const masterUser = uniqueName('admin', 6);
-  const appPassword = randomBytes(18).toString('base64url');
-  const masterPassword = randomBytes(18).toString('base64url');
-  await withAdmin(info, async (admin) => {
-    await admin.query(`CREATE DATABASE ${admin.escapeId(database)}`);
-    await admin.query(
-      `CREATE TABLE ${admin.escapeId(database)}.orders (id INT AUTO_INCREMENT PRIMARY KEY, total DECIMAL(10,2) NOT NULL)`,
-    );
-    await admin.query(
-      `INSERT INTO ${admin.escapeId(database)}.orders (total) VALUES (19.99), (5.00), (120.50), (42.00), (7.25)`,
-    );
-    await admin.query('CREATE USER ?@? IDENTIFIED BY ?', [appUser, '%', appPassword]);
-    await admin.query(`GRANT SELECT, INSERT ON ${admin.escapeId(database)}.* TO ?@?`, [
-      appUser,
-      '%',
-    ]);
-    // The master creates the clone and hands it the app user's grants (alternating users).
-    await admin.query('CREATE USER ?@? IDENTIFIED BY ?', [masterUser, '%', masterPassword]);
-    await admin.query('GRANT ALL PRIVILEGES ON *.* TO ?@? WITH GRANT OPTION', [masterUser, '%']);
+  const app = await createDatabaseUser(info, {
+    username: uniqueName('app', 6),
+    database: uniqueName('shop'),
+    privileges: ['SELECT', 'INSERT'],
   });
-  return { database, appUser, appPassword, masterUser, masterPassword };
+  // The master creates the clone and hands it the app user's grants (alternating users).
+  const master = await createDatabaseUser(info, {
+    username: uniqueName('admin', 6),
+    database: app.database,
+    privileges: [],
+    extraGrants: ['GRANT ALL PRIVILEGES ON *.* TO {user} WITH GRANT OPTION'],
+  });
+  await withAdmin(info, async (admin) => {
+    const orders = `${admin.escapeId(app.database)}.orders`;
+    await admin.query(
+      `CREATE TABLE ${orders} (id INT AUTO_INCREMENT PRIMARY KEY, total DECIMAL(10,2) NOT NULL)`,
+    );
+    await admin.query(
+      `INSERT INTO ${orders} (total) VALUES (19.99), (5.00), (120.50), (42.00), (7.25)`,
+    );
+  });
+  return {
+    database: app.database,
+    appUser: app.username,
+    appPassword: app.password,
+    masterUser: master.username,
+    masterPassword: master.password,
+  };
 }
 
 /** Drops what `prepareDatabase` created (on a server the demo did not start). */
