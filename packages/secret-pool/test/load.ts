@@ -74,7 +74,10 @@ export function startLoad(
   };
 }
 
-/** Waits until the load has made `more` successful queries (progress between steps). */
+/**
+ * Waits until the load has made `more` further queries, failed ones included (a failing
+ * pool still progresses; tests assert `failed` themselves).
+ */
 export async function progress(load: Load, more: number, timeoutMs = 20_000): Promise<void> {
   const target = load.result.ok + more;
   const deadline = Date.now() + timeoutMs;

@@ -6,7 +6,7 @@ import mysql, {
   type SslOptions,
 } from 'mysql2';
 import type { Pool as PromisePool } from 'mysql2/promise';
-import { SecretCache, type SecretCacheStats } from '../cache/secret-cache.js';
+import { SecretCache } from '../cache/secret-cache.js';
 import type { SecretValue } from '../cache/secret-value.js';
 import {
   authFailureChannel,
@@ -221,8 +221,8 @@ export class SecretPool extends EventEmitter<SecretPoolEvents> {
   #recovery: Promise<void> | undefined;
   #waiters: ConnectRequest[] = [];
   #connecting = 0;
-  #retiring = false;
   #retireFrom = 0;
+  /** Set while connections opened with a previous identity remain. */
   #retireTimer: NodeJS.Timeout | undefined;
   readonly #retireDeadlines = new WeakMap<InternalConnection, number>();
   #ending: Promise<void> | undefined;
@@ -331,7 +331,7 @@ export class SecretPool extends EventEmitter<SecretPoolEvents> {
         waiting: this.#waiters.length,
         connecting: this.#connecting,
       },
-      cache: this.#cache.stats() as SecretCacheStats,
+      cache: this.#cache.stats(),
     };
   }
 
@@ -417,7 +417,11 @@ export class SecretPool extends EventEmitter<SecretPoolEvents> {
       this.#connect(tagged ?? new ConnectRequest(callback, (r, e, c) => this.#onResult(r, e, c)));
     };
     core.releaseConnection = (connection: InternalConnection) => {
-      if (this.#retiring && connection._pool && this.#shouldRetire(connection, Date.now())) {
+      if (
+        this.#retireTimer !== undefined &&
+        connection._pool &&
+        this.#shouldRetire(connection, Date.now())
+      ) {
         this.#retire(connection);
         return;
       }
@@ -454,10 +458,6 @@ export class SecretPool extends EventEmitter<SecretPoolEvents> {
   /** Slow path: this request would open a new connection. */
   #connect(request: ConnectRequest): void {
     const gen = this.#gen;
-    if (this.#core._closed) {
-      this.#origGet.call(this.#core, request.done);
-      return;
-    }
     if (gen === undefined) {
       this.#waiters.push(request);
       this.#ensureCredentials().catch(() => undefined);
@@ -810,7 +810,6 @@ export class SecretPool extends EventEmitter<SecretPoolEvents> {
     const retire = this.#options.retire;
     if (retire === undefined) return;
     this.#retireFrom = Date.now();
-    this.#retiring = true;
     if (this.#retireTimer === undefined) {
       this.#retireTimer = setInterval(
         () => this.#sweepRetiring(),
@@ -864,8 +863,7 @@ export class SecretPool extends EventEmitter<SecretPoolEvents> {
     }
     for (const connection of idle) this.#retire(connection);
     if (old - idle.length <= 0) {
-      this.#retiring = false;
-      if (this.#retireTimer) clearInterval(this.#retireTimer);
+      clearInterval(this.#retireTimer);
       this.#retireTimer = undefined;
     }
   }
