@@ -96,6 +96,8 @@ export async function handleLocalRequest(
       });
       return;
     }
+    // The client of a ?wait request went away: no one to answer and nothing went wrong.
+    if (res.destroyed && error instanceof Error && error.name === 'AbortError') return;
     if (error instanceof URIError) {
       reply(res, 400, { error: 'BadRequest', message: 'Malformed percent-encoding in the path' });
       return;

@@ -53,8 +53,9 @@ export async function loadDataFile(file: string): Promise<SecretRecord[] | undef
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
-  } catch (cause) {
-    throw new PersistenceError(file, 'is not valid JSON', { cause });
+  } catch {
+    // No cause: V8's SyntaxError quotes the text around the bad token, i.e. secret values.
+    throw new PersistenceError(file, 'is not valid JSON');
   }
   const data = parsed as Partial<FileJson> | null;
   if (
@@ -83,6 +84,15 @@ function fromJson(json: SecretJson): SecretRecord {
   }
   const versions = new Map<string, VersionRecord>();
   for (const v of json.versions) {
+    if (
+      typeof v?.versionId !== 'string' ||
+      typeof v.createdDate !== 'number' ||
+      (v.secretString !== undefined && typeof v.secretString !== 'string') ||
+      (v.secretBinary !== undefined && typeof v.secretBinary !== 'string')
+    ) {
+      // Names no value: Node's own errors would quote the offending one.
+      throw new TypeError(`secret ${json.name}: malformed version record`);
+    }
     const value =
       v.secretString !== undefined
         ? SecretValue.fromString(v.secretString)

@@ -238,8 +238,8 @@ export class RotationRunner {
 
   close(): void {
     this.#closed = true;
+    // reset() notifies every waiter, which rejects now that #closed is set.
     this.reset();
-    for (const secretArn of [...this.#listeners.keys()]) this.#notify(secretArn);
   }
 
   wait(

@@ -1,6 +1,6 @@
 import { CronExpressionParser } from 'cron-parser';
 import { invalidParameter } from './errors.js';
-import type { RotationRules } from './store.js';
+import type { RotationRules, SecretRecord } from './store.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -106,4 +106,11 @@ export function nextRotationDate(
   return CronExpressionParser.parse(schedule.expression, { tz: 'UTC', currentDate: new Date(now) })
     .next()
     .getTime();
+}
+
+/** Sets the secret's NextRotationDate from its rules, or clears it when they schedule nothing. */
+export function reschedule(secret: SecretRecord, from: number, now: number): void {
+  const next = nextRotationDate(secret.rotationRules, from, now);
+  if (next === undefined) delete secret.nextRotationDate;
+  else secret.nextRotationDate = next;
 }

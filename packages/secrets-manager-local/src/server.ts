@@ -37,9 +37,12 @@ export async function handleAwsRequest(
     const operation = target?.startsWith(TARGET_PREFIX)
       ? target.slice(TARGET_PREFIX.length)
       : undefined;
-    deps.count(
-      operation !== undefined && Object.hasOwn(OPERATIONS, operation) ? operation : '(unknown)',
-    );
+    // Own keys only: `constructor` or `__proto__` must not reach Object.prototype.
+    const run =
+      operation !== undefined && Object.hasOwn(OPERATIONS, operation)
+        ? OPERATIONS[operation]
+        : undefined;
+    deps.count(run === undefined ? '(unknown)' : (operation as string));
     let raw: Buffer;
     try {
       raw = await readBody(req);
@@ -56,7 +59,6 @@ export async function handleAwsRequest(
       );
     }
     checkSignature(req);
-    const run = operation === undefined ? undefined : OPERATIONS[operation];
     if (req.method !== 'POST' || operation === undefined || run === undefined) {
       throw new ServiceError(
         'UnknownOperationException',

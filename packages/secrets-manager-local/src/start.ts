@@ -23,7 +23,7 @@ import {
   RotationRunner,
   type WaitForRotationOptions,
 } from './rotation.js';
-import { nextRotationDate } from './schedule.js';
+import { reschedule } from './schedule.js';
 import { handleAwsRequest } from './server.js';
 import { type SecretRecord, SecretStore } from './store.js';
 
@@ -208,9 +208,7 @@ export async function startSecretsManager(
       if (secret === undefined) return;
       const now = store.now();
       secret.lastRotatedDate = now;
-      const next = nextRotationDate(secret.rotationRules, now, now);
-      if (next === undefined) delete secret.nextRotationDate;
-      else secret.nextRotationDate = next;
+      reschedule(secret, now, now);
       store.changed(secret);
       schedule();
     },
@@ -301,6 +299,10 @@ export async function startSecretsManager(
   const tick = (at?: number | Date): RotationOutcome[] => {
     if (closed) throw new ServerClosedError('tick');
     const now = at === undefined ? store.now() : at instanceof Date ? at.getTime() : at;
+    // NaN compares false with every due date, which would start every scheduled rotation.
+    if (!Number.isFinite(now)) {
+      throw new InvalidOptionError('at', 'expected a valid Date or epoch milliseconds');
+    }
     const started: RotationOutcome[] = [];
     for (const secret of store.list()) {
       if (!secret.rotationEnabled || secret.deletedDate !== undefined) continue;
@@ -312,9 +314,7 @@ export async function startSecretsManager(
         token = randomUUID();
         store.createPendingVersion(secret, token);
       }
-      const next = nextRotationDate(secret.rotationRules, now, now);
-      if (next === undefined) delete secret.nextRotationDate;
-      else secret.nextRotationDate = next;
+      reschedule(secret, now, now);
       store.changed(secret);
       started.push(startRotation(secret, token, true, 'schedule'));
     }

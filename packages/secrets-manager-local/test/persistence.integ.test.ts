@@ -1,6 +1,7 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inspect } from 'node:util';
 import {
   CreateSecretCommand,
   DeleteSecretCommand,
@@ -92,6 +93,38 @@ describe('persistence', () => {
     const error = await caught(() => startSecretsManager({ dataFile: corrupt }));
     expect(error).toBeInstanceOf(PersistenceError);
     expect(error.file).toBe(corrupt);
+    // V8 quotes the text around a bad token; none of it may reach the error or its cause.
+    const leaky = join(dir, 'leaky.json');
+    await writeFile(
+      leaky,
+      '{"format":"rotakit-secrets-manager-local","version":1,"secrets":[{"secretString":hunter2}]}',
+    );
+    const leak = await caught(() => startSecretsManager({ dataFile: leaky }));
+    expect(leak).toBeInstanceOf(PersistenceError);
+    expect(inspect(leak, { depth: 10 })).not.toContain('hunter2');
+    // A version whose value has the wrong type is refused, not loaded as is.
+    const badVersion = join(dir, 'bad-version.json');
+    await writeFile(
+      badVersion,
+      JSON.stringify({
+        format: 'rotakit-secrets-manager-local',
+        version: 1,
+        secrets: [
+          {
+            arn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:x-abcdef',
+            name: 'x',
+            createdDate: 0,
+            lastChangedDate: 0,
+            tags: [],
+            labels: [],
+            versions: [{ versionId: 'v', createdDate: 0, secretBinary: 424242 }],
+          },
+        ],
+      }),
+    );
+    const bad = await caught(() => startSecretsManager({ dataFile: badVersion }));
+    expect(bad).toBeInstanceOf(PersistenceError);
+    expect(inspect(bad, { depth: 10 })).not.toContain('424242');
     const foreign = join(dir, 'foreign.json');
     await writeFile(foreign, JSON.stringify({ hello: 'world' }));
     await expect(startSecretsManager({ dataFile: foreign })).rejects.toBeInstanceOf(

@@ -161,6 +161,14 @@ describe('wire protocol', () => {
   test('an unknown or missing target is UnknownOperationException', async () => {
     const unknown = await raw('{}', { 'x-amz-target': 'secretsmanager.StealSecrets' });
     expect(unknown).toMatchObject({ status: 400, body: { __type: 'UnknownOperationException' } });
+    // Object.prototype's keys are not operations (`constructor` would echo the body back).
+    for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      const proto = await raw(JSON.stringify({ SecretString: 'echo-me' }), {
+        'x-amz-target': `secretsmanager.${name}`,
+      });
+      expect(proto).toMatchObject({ status: 400, body: { __type: 'UnknownOperationException' } });
+      expect(JSON.stringify(proto.body)).not.toContain('echo-me');
+    }
     const other = await raw('{}', { 'x-amz-target': 'DynamoDB_20120810.GetItem' });
     expect(other.body.__type).toBe('UnknownOperationException');
     const res = await fetch(sm.endpoint, { method: 'GET', headers: { authorization: SIGNED } });

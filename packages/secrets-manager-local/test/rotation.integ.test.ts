@@ -508,6 +508,8 @@ describe('scheduled rotation', () => {
     const meta = await c.send(new DescribeSecretCommand({ SecretId: name }));
     expect(meta.NextRotationDate?.getTime()).toBe(now + 10 * 86_400_000);
     expect(local.tick()).toEqual([]);
+    expect(() => local.tick(new Date('not a date'))).toThrow(InvalidOptionError);
+    expect(local.rotations(name)).toHaveLength(1);
     now += 10 * 86_400_000;
     const started = local.tick();
     expect(started.map((r) => [r.secretName, r.trigger])).toEqual([[name, 'schedule']]);

@@ -1,5 +1,5 @@
 import { invalidRequest, ServiceError } from '../errors.js';
-import { nextRotationDate, validateRotationRules } from '../schedule.js';
+import { reschedule, validateRotationRules } from '../schedule.js';
 import type { RotationRules } from '../store.js';
 import { type Operation, readSecretId, readToken } from './context.js';
 
@@ -35,17 +35,12 @@ export const rotateSecret: Operation = (input, ctx) => {
       `Secrets Manager cannot invoke the specified Lambda function. Ensure that the function policy grants access to the principal secretsmanager.amazonaws.com. (secrets-manager-local: no rotation function is registered for ${functionArn})`,
     );
   }
-  if (store.pendingVersionId(secret) !== undefined) {
-    throw invalidRequest("A previous rotation isn't complete. That rotation will be reattempted.");
-  }
   const version = store.createPendingVersion(secret, token);
   secret.rotationEnabled = true;
   secret.rotationLambdaArn = functionArn;
   if (rules !== undefined) secret.rotationRules = rules;
   const now = store.now();
-  const next = nextRotationDate(secret.rotationRules, secret.lastRotatedDate ?? now, now);
-  if (next === undefined) delete secret.nextRotationDate;
-  else secret.nextRotationDate = next;
+  reschedule(secret, secret.lastRotatedDate ?? now, now);
   store.changed(secret);
   ctx.startRotation(secret, version.versionId, rotateImmediately, 'RotateSecret');
   return { ARN: secret.arn, Name: secret.name, VersionId: version.versionId };

@@ -1,4 +1,10 @@
-import { invalidParameter, invalidRequest, ServiceError, validation } from '../errors.js';
+import {
+  invalidParameter,
+  invalidRequest,
+  markedForDeletion,
+  ServiceError,
+  validation,
+} from '../errors.js';
 import type { Input } from '../input.js';
 import type { SecretRecord } from '../store.js';
 import { AWSCURRENT } from '../store.js';
@@ -74,11 +80,7 @@ export const deleteSecret: Operation = (input, { store, runner }) => {
     );
   }
   const secret = store.resolve(secretId);
-  if (secret.deletedDate !== undefined && !force) {
-    throw invalidRequest(
-      "You can't perform this operation on the secret because it was marked for deletion.",
-    );
-  }
+  if (secret.deletedDate !== undefined && !force) throw markedForDeletion();
   const deletionDate = store.scheduleDeletion(secret, force ? undefined : (days ?? 30));
   if (force) runner.cancel(secret.arn);
   return { ARN: secret.arn, Name: secret.name, DeletionDate: seconds(deletionDate) };
