@@ -94,9 +94,10 @@ function buildHeadline(all) {
   if (pool?.throughput) {
     const t = pool.throughput;
     const [q1, , q3] = t.ratioQuartiles ?? [];
+    const [c1, , c3] = t.controlRatioQuartiles ?? [];
     rows.push([
       `pool throughput, SELECT 1 at ${t.concurrency} concurrency: createPool / raw mysql2`,
-      `${t.medianRatio} median of ${t.slices} interleaved slices (quartiles ${q1}-${q3}; target >= ${t.targetRatio}); ${t.rotakit.qpsMedian} vs ${t.raw.qpsMedian} queries/s`,
+      `${t.medianRatio} median of ${t.groups} groups of fresh processes, each against two raw pools (quartiles ${q1}-${q3}; target >= ${t.targetRatio}); ${t.rotakit.qpsMedian} vs ${t.raw.qpsMedian} queries/s; A/A control (second raw pool / raw) ${t.controlMedianRatio} (quartiles ${c1}-${c3})`,
     ]);
     rows.push([
       'pool peak memory (own process each): createPool vs raw',

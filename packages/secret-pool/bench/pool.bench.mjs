@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 // Benchmark of @rotakit/secret-pool against the built dist (run `npx tsup` in this package and
 // its workspace dependencies first, or `pnpm bench` at the root). Starts its own MariaDB and
-// local Secrets Manager; everything stays on loopback. Bounded to about 2-3 minutes.
+// local Secrets Manager; everything stays on loopback. Bounded to about 2 minutes.
 //
 //   node packages/secret-pool/bench/pool.bench.mjs
 //
 // Prints progress, then one JSON object on the last stdout line:
-// - throughput of SELECT 1 at 32 concurrency, createPool vs a raw mysql2 pool, interleaved
-//   rounds, each run in a fresh child process (so memory is measured per process);
+// - throughput of SELECT 1 at 32 concurrency, createPool vs a raw mysql2 pool, in interleaved
+//   slices, over 20 groups of fresh child processes (so memory is measured per process), with
+//   a second raw pool in each group as an A/A control;
 // - cached credential reads per second;
 // - Secrets Manager calls per rotation per pool, failed queries across rotations for
 //   rotakit vs a plain pool fed the secret once;
@@ -23,8 +24,8 @@ const CONCURRENCY = 32;
 // ---------------------------------------------------------------- child: one pool per process
 
 // A child holds one pool (rotakit or raw) and runs `SELECT 1` at 32 concurrency only during
-// the slices the parent asks for, so the two pools take turns in short slices and noise from
-// the machine hits both alike. Memory is sampled for the child's whole life.
+// the slices the parent asks for, so the pools of a group take turns in short slices and noise
+// from the machine hits them alike. Memory is sampled for the child's whole life.
 async function child(job) {
   const baseline = process.memoryUsage();
   let pool;
@@ -287,9 +288,24 @@ async function main() {
     };
 
     // ------------------------------------------------ 1. throughput and memory
+    // Identical processes differ by several percent in throughput for their whole life (JIT
+    // decisions, memory layout): an A/A run of two raw children over 30 slices once gave 1.076.
+    // So the comparison is repeated over GROUPS fresh sets of child processes, as JMH forks
+    // fresh JVMs. Each group runs two raw pools: rotakit is compared with their geometric mean,
+    // and their ratio to each other (the A/A control) shows the noise floor of the run.
+    // Every group's ratios are printed, so a reader can see the spread behind the median.
     const tput = await newSecret();
-    // Slices of 500 ms, alternating which pool goes first.
-    const ROUNDS = 30;
+    const GROUPS = 20;
+    const ROUNDS_PER_GROUP = 2;
+    const KINDS = ['raw', 'control', 'rotakit'];
+    const ORDERS = [
+      [0, 1, 2],
+      [2, 1, 0],
+      [1, 2, 0],
+      [0, 2, 1],
+      [2, 0, 1],
+      [1, 0, 2],
+    ];
     const job = {
       host: tput.user.host,
       port: tput.user.port,
@@ -302,52 +318,89 @@ async function main() {
       concurrency: CONCURRENCY,
       connectionLimit: 16,
       warmupMs: 1000,
-      durationMs: 500,
+      durationMs: 400,
     };
-    const children = {
-      raw: spawnChild({ ...job, kind: 'raw' }),
-      rotakit: spawnChild({ ...job, kind: 'rotakit' }),
-    };
-    await Promise.all([children.raw.ready, children.rotakit.ready]);
-    const qps = { raw: [], rotakit: [] };
-    const cpuPerQuery = { raw: [], rotakit: [] };
+    const perGroup = Object.fromEntries(KINDS.map((kind) => [kind, []]));
     const ratios = [];
-    for (let r = 0; r < ROUNDS; r++) {
-      const order = r % 2 === 0 ? ['raw', 'rotakit'] : ['rotakit', 'raw'];
-      const pair = {};
-      for (const kind of order) {
-        const { queries, elapsed, cpuMicros } = await children[kind].run(job.durationMs);
-        pair[kind] = (queries / elapsed) * 1000;
-        qps[kind].push(pair[kind]);
-        cpuPerQuery[kind].push(cpuMicros / queries);
+    const controlRatios = [];
+    const cpuRatios = [];
+    for (let g = 0; g < GROUPS; g++) {
+      // Fork order varies per group, so no kind is always the first process started.
+      const forkOrder = KINDS.map((_, i) => KINDS[(i + g) % KINDS.length]);
+      const children = {};
+      for (const kind of forkOrder) {
+        children[kind] = spawnChild({ ...job, kind: kind === 'control' ? 'raw' : kind });
       }
-      ratios.push(pair.rotakit / pair.raw);
+      await Promise.all(KINDS.map((kind) => children[kind].ready));
+      const totals = Object.fromEntries(
+        KINDS.map((kind) => [kind, { queries: 0, elapsed: 0, cpuMicros: 0 }]),
+      );
+      for (let r = 0; r < ROUNDS_PER_GROUP; r++) {
+        // Every order of the three in turn, so each kind runs first, last and right after each
+        // other kind equally often (a slice can inherit the previous process's GC work).
+        const order = ORDERS[(g * ROUNDS_PER_GROUP + r) % ORDERS.length].map((i) => KINDS[i]);
+        for (const kind of order) {
+          const { queries, elapsed, cpuMicros } = await children[kind].run(job.durationMs);
+          totals[kind].queries += queries;
+          totals[kind].elapsed += elapsed;
+          totals[kind].cpuMicros += cpuMicros;
+        }
+      }
+      for (const kind of KINDS) {
+        const t = totals[kind];
+        perGroup[kind].push({
+          qps: (t.queries / t.elapsed) * 1000,
+          cpuPerQuery: t.cpuMicros / t.queries,
+          memory: await children[kind].stop(),
+        });
+      }
+      const of = (kind, pick) => pick(perGroup[kind][g]);
+      const vsRaw = (pick) =>
+        of('rotakit', pick) / Math.sqrt(of('raw', pick) * of('control', pick));
+      ratios.push(vsRaw((x) => x.qps));
+      cpuRatios.push(vsRaw((x) => x.cpuPerQuery));
+      controlRatios.push(of('control', (x) => x.qps) / of('raw', (x) => x.qps));
+      log(
+        `throughput group ${g + 1}/${GROUPS}: rotakit/raw ${round(ratios[g], 3)}, control/raw (A/A) ${round(controlRatios[g], 3)}`,
+      );
     }
-    const memory = {
-      raw: await children.raw.stop(),
-      rotakit: await children.rotakit.stop(),
+    const summary = (kind) => {
+      const of = (pick) => median(perGroup[kind].map(pick));
+      return {
+        qpsMedian: Math.round(of((x) => x.qps)),
+        clientCpuMicrosPerQuery: round(
+          of((x) => x.cpuPerQuery),
+          2,
+        ),
+        peakRssMiB: round(of((x) => x.memory.peakRssMiB)),
+        peakHeapMiB: round(of((x) => x.memory.peakHeapMiB)),
+        rssOverBaselineMiB: round(of((x) => x.memory.rssOverBaselineMiB)),
+        heapOverBaselineMiB: round(of((x) => x.memory.heapOverBaselineMiB)),
+      };
     };
-    const summary = (kind) => ({
-      qpsMedian: Math.round(median(qps[kind])),
-      clientCpuMicrosPerQuery: round(median(cpuPerQuery[kind]), 2),
-      peakRssMiB: round(memory[kind].peakRssMiB),
-      peakHeapMiB: round(memory[kind].peakHeapMiB),
-      rssOverBaselineMiB: round(memory[kind].rssOverBaselineMiB),
-      heapOverBaselineMiB: round(memory[kind].heapOverBaselineMiB),
-    });
+    const quartiles = (values) => [0.25, 0.5, 0.75].map((q) => round(quantile(values, q), 3));
+    const raw = summary('raw');
+    const rotakit = summary('rotakit');
     output.throughput = {
       query: 'SELECT 1',
       concurrency: CONCURRENCY,
       connectionLimit: job.connectionLimit,
-      slices: ROUNDS,
+      groups: GROUPS,
+      slicesPerGroup: ROUNDS_PER_GROUP,
       sliceMs: job.durationMs,
-      raw: summary('raw'),
-      rotakit: summary('rotakit'),
-      ratioQuartiles: [0.25, 0.5, 0.75].map((q) => round(quantile(ratios, q), 3)),
+      raw,
+      rotakit,
+      control: summary('control'),
+      // Median over groups of rotakit q/s over the geometric mean of the group's raw pools.
       medianRatio: round(median(ratios), 3),
+      ratioQuartiles: quartiles(ratios),
       targetRatio: 0.97,
+      // One raw pool over the other: how far from 1 two identical pools land in this run.
+      controlMedianRatio: round(median(controlRatios), 3),
+      controlRatioQuartiles: quartiles(controlRatios),
+      groupRatios: ratios.map((r) => round(r, 3)),
       // Less sensitive to a busy machine than wall-clock throughput: client CPU per query.
-      clientCpuPerQueryRatio: round(median(cpuPerQuery.rotakit) / median(cpuPerQuery.raw), 3),
+      clientCpuPerQueryRatio: round(median(cpuRatios), 3),
     };
     log('throughput', JSON.stringify(output.throughput));
 
