@@ -116,6 +116,22 @@ describe('createPool', () => {
     expect(rows).toEqual([{ db: other }]);
   });
 
+  it("takes mysql2's password1 alias as an explicit password", async () => {
+    const secret = await createDbSecret(server, client);
+    const password = newPassword();
+    // The secret's password no longer works: only the explicit one can log in.
+    await alterPassword(server, secret.user.username, password);
+    await using pool = createPool({
+      secretId: secret.name,
+      client,
+      password1: password,
+      auth: { maxRetries: 0 },
+    });
+    const [rows] = await pool.query('SELECT 1 AS ok');
+    expect(rows).toEqual([{ ok: 1 }]);
+    expect(pool.stats().authFailures).toBe(0);
+  });
+
   it('shares one SecretCache between pools', async () => {
     const secret = await createDbSecret(server, client);
     await using cache = new SecretCache({ client });

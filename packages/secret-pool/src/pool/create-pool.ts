@@ -250,7 +250,8 @@ export class SecretPool extends EventEmitter<SecretPoolEvents> {
       host: mysqlOptions.host,
       port: mysqlOptions.port,
       user: mysqlOptions.user,
-      password: mysqlOptions.password,
+      // mysql2 takes `password1` (the first factor of multi-factor auth) as the password.
+      password: mysqlOptions.password || mysqlOptions.password1 || undefined,
       database: mysqlOptions.database,
       socketPath: mysqlOptions.socketPath,
       ssl: mysqlOptions.ssl,

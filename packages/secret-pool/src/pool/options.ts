@@ -88,8 +88,9 @@ export type SecretSourceOptions =
     };
 
 /**
- * Options of {@link createPool}: mysql2 pool options (host, port, user, password and database
- * override the secret's fields; `uri` is not accepted) plus the secret's id and source.
+ * Options of {@link createPool}: mysql2 pool options (host, port, user, password or its alias
+ * password1, and database override the secret's fields; `uri` is not accepted) plus the
+ * secret's id and source.
  */
 export type CreatePoolOptions = Omit<PoolOptions, 'uri'> &
   SecretPoolOwnOptions &
