@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ServiceError, serialization } from './errors.js';
 import type { FaultRegistry } from './faults.js';
 import { Input } from './input.js';
@@ -21,6 +22,8 @@ export interface AwsHandlerDeps {
   /** Writes eventually (reads that touched LastAccessedDate). */
   schedule(): void;
   reportError(error: unknown): void;
+  /** Aborted when the server closes: a request still waiting then gets no answer. */
+  readonly closed: AbortSignal;
 }
 
 class BodyTooLarge extends Error {}
@@ -66,7 +69,15 @@ export async function handleAwsRequest(
       );
     }
     const decision = deps.faults.decide(operation);
-    if (decision.latencyMs > 0) await sleep(decision.latencyMs);
+    if (decision.latencyMs > 0) {
+      try {
+        await sleep(decision.latencyMs, undefined, { signal: deps.closed, ref: false });
+      } catch {
+        // Closed meanwhile: the request must not change state the server has already saved.
+        req.socket.destroy();
+        return;
+      }
+    }
     if (decision.action === 'drop-connection') {
       req.socket.destroy();
       return;
@@ -180,8 +191,4 @@ export function send(res: ServerResponse, status: number, body: unknown, request
     'x-amzn-RequestId': requestId,
   });
   res.end(payload);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

@@ -46,7 +46,10 @@ export interface StartSecretsManagerOptions {
   readonly now?: () => number | Date;
   /** Runs `tick()` on this interval (ms) to start scheduled rotations; 0 turns it off. @default 0 */
   readonly tickIntervalMs?: number;
-  /** Receives unexpected internal errors (never secret values). @default prints name and message to stderr */
+  /**
+   * Receives unexpected internal errors (never secret values). If it throws, the error is
+   * printed instead. @default prints name and message to stderr
+   */
   readonly onError?: (error: unknown) => void;
 }
 
@@ -145,13 +148,18 @@ function resolveOptions(options: StartSecretsManagerOptions): Readonly<Resolved>
   if (!(Number.isFinite(tickIntervalMs) && tickIntervalMs >= 0)) {
     throw new InvalidOptionError('tickIntervalMs', 'expected a number of milliseconds >= 0');
   }
-  const onError =
-    options.onError ??
-    ((error: unknown) => {
-      const { name, message } =
-        error instanceof Error ? error : { name: 'Error', message: String(error) };
-      console.error(`[secrets-manager-local] ${name}: ${message}`);
-    });
+  const report = options.onError ?? printError;
+  // A hook that throws must not turn a failed request into a hung one or an unhandled rejection.
+  const onError = (error: unknown) => {
+    try {
+      report(error);
+    } catch (hookError) {
+      console.error(
+        `[secrets-manager-local] the onError option threw ${hookError instanceof Error ? hookError.name : typeof hookError} while reporting:`,
+      );
+      printError(error);
+    }
+  };
   return Object.freeze({
     port,
     host,
@@ -197,6 +205,8 @@ export async function startSecretsManager(
   const clients = new Set<SecretsManagerClient>();
   let closed = false;
   let closing: Promise<void> | undefined;
+  // Ends waits of requests in flight (latency faults) when the server closes.
+  const closeController = new AbortController();
 
   const schedule = () => {
     persister?.flush().catch(config.onError);
@@ -266,6 +276,7 @@ export async function startSecretsManager(
         flush: () => persister?.flush() ?? Promise.resolve(),
         schedule,
         reportError: config.onError,
+        closed: closeController.signal,
       },
       req,
       res,
@@ -394,6 +405,7 @@ export async function startSecretsManager(
     close() {
       closing ??= (async () => {
         closed = true;
+        closeController.abort();
         if (tickTimer !== undefined) clearInterval(tickTimer);
         runner.close();
         for (const client of clients) client.destroy();
@@ -429,6 +441,12 @@ export async function startSecretsManager(
     tickTimer.unref();
   }
   return local;
+}
+
+function printError(error: unknown): void {
+  const { name, message } =
+    error instanceof Error ? error : { name: 'Error', message: String(error) };
+  console.error(`[secrets-manager-local] ${name}: ${message}`);
 }
 
 function endpointHost(host: string): string {

@@ -7,6 +7,7 @@ import {
   DeleteSecretCommand,
   DescribeSecretCommand,
   GetSecretValueCommand,
+  ListSecretsCommand,
   PutSecretValueCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -155,5 +156,55 @@ describe('persistence', () => {
     expect(error.name).toBe('InternalServiceError');
     expect(errors[0]).toBeInstanceOf(PersistenceError);
     expect(String((errors[0] as Error).message)).not.toContain('hidden-value');
+  });
+
+  test('an onError that throws still lets the request be answered, without an unhandled rejection', async () => {
+    const sub = await mkdtemp(join(dir, 'vanishing-'));
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      await using sm = await startSecretsManager({
+        dataFile: join(sub, 'data.json'),
+        onError: () => {
+          throw new Error('hook failed');
+        },
+      });
+      await rm(sub, { recursive: true });
+      const error = await caught(() =>
+        sm
+          .client({ maxAttempts: 1, requestHandler: { requestTimeout: 5_000 } })
+          .send(new CreateSecretCommand({ Name: 'x', SecretString: 'v' })),
+      );
+      expect(error.name).toBe('InternalServiceError');
+      // A rejection is reported on a later turn of the event loop.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
+  test('a request held by a latency fault does not run after close()', async () => {
+    const dataFile = join(dir, 'latency-close.json');
+    const sm = await startSecretsManager({ dataFile });
+    sm.faults.add({ operation: 'CreateSecret', kind: 'latency', latencyMs: 300 });
+    const sent = caught(() =>
+      sm
+        .client({ maxAttempts: 1 })
+        .send(new CreateSecretCommand({ Name: 'late', SecretString: 'v' })),
+    );
+    while ((sm.counts().CreateSecret ?? 0) === 0) await new Promise((r) => setTimeout(r, 5));
+    await sm.close();
+    const error = await sent;
+    expect(error.name).not.toBe('ResourceExistsException');
+    expect(
+      (error.$metadata as { httpStatusCode?: number } | undefined)?.httpStatusCode,
+    ).toBeUndefined();
+    // Past the fault's delay: the held request would have created the secret by now.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    await using again = await startSecretsManager({ dataFile });
+    const list = await again.client({ maxAttempts: 1 }).send(new ListSecretsCommand({}));
+    expect(list.SecretList?.map((s) => s.Name)).not.toContain('late');
   });
 });
