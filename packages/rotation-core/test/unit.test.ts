@@ -165,6 +165,25 @@ describe('types', () => {
       }),
     ).toThrow(/either client or clientConfig/);
     await handler.close();
-    expect(inspect(handler)).not.toContain('secret');
+  });
+
+  it('does not print the credentials of its clientConfig', async () => {
+    const secretAccessKey = 'sk-that-must-not-print-7f3a';
+    const handler = createRotationHandler({
+      strategy: 'single-user',
+      database: mysql(),
+      clientConfig: {
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey },
+      },
+      env: {},
+    });
+    try {
+      expect(inspect(handler, { showHidden: true, depth: Infinity })).not.toContain(
+        secretAccessKey,
+      );
+    } finally {
+      await handler.close();
+    }
   });
 });
