@@ -8,7 +8,6 @@ import {
   type SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
-import pRetry from 'p-retry';
 import type { TimeBudget } from './budget.js';
 import {
   RotationError,
@@ -18,6 +17,7 @@ import {
 } from './errors.js';
 import type { Logger } from './logger.js';
 import type { PasswordPolicy } from './options.js';
+import { retryWithinBudget } from './retry.js';
 
 export type BoundaryFn = (
   phase: 'before' | 'after',
@@ -186,7 +186,7 @@ export class SecretsManagerCalls {
     const { client, budget, requestTimeoutMs, retry, boundary, logger } = this.#options;
     await boundary('before', 'secrets-manager', operation);
     let attempts = 0;
-    const result = await pRetry(
+    const result = await retryWithinBudget(
       async () => {
         attempts++;
         const timeout = budget.timeoutFor(`${operation} (Secrets Manager)`, requestTimeoutMs);
@@ -208,26 +208,16 @@ export class SecretsManagerCalls {
         }
       },
       {
-        retries: retry.retries,
-        minTimeout: retry.minDelayMs,
-        maxTimeout: retry.maxDelayMs,
-        factor: 2,
-        randomize: true,
-        unref: true,
-        signal: budget.signal,
-        // A retry only when the wait and another attempt still fit in the budget.
-        shouldRetry: ({ error }) =>
-          isRetryable(error) && budget.usableMs() > retry.minDelayMs + 100,
-        onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
-          if (isRetryable(error) && retriesLeft > 0) {
-            logger.warn(`${operation} failed; retrying`, {
-              operation,
-              attempt: attemptNumber,
-              kind: (error as SecretsManagerError).kind,
-              code: (error as SecretsManagerError).code,
-            });
-          }
-        },
+        retry,
+        budget,
+        isRetryable,
+        onRetry: (error, attempt) =>
+          logger.warn(`${operation} failed; retrying`, {
+            operation,
+            attempt,
+            kind: (error as SecretsManagerError).kind,
+            code: (error as SecretsManagerError).code,
+          }),
       },
     ).catch((error: unknown) => {
       // p-retry rethrows the budget's abort reason as is; make sure it is ours.

@@ -1,5 +1,4 @@
 import type { DescribeSecretResponse } from '@aws-sdk/client-secrets-manager';
-import pRetry from 'p-retry';
 import type { TimeBudget } from '../budget.js';
 import type { DatabaseSession, DatabaseTarget } from '../database/driver.js';
 import {
@@ -13,6 +12,7 @@ import {
 } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { ResolvedOptions } from '../options.js';
+import { retryWithinBudget } from '../retry.js';
 import { type DatabaseSecret, parseSecret } from '../secret.js';
 import type { BoundaryFn, SecretsManagerCalls } from '../secrets-manager.js';
 
@@ -176,25 +176,15 @@ export function isTransientDatabaseError(error: unknown): boolean {
  * server), within the retry settings and the time budget. Step bodies are idempotent.
  */
 export function withDatabaseRetries<T>(ctx: StepContext, body: () => Promise<T>): Promise<T> {
-  const { retry } = ctx.options;
-  return pRetry(body, {
-    retries: retry.retries,
-    minTimeout: retry.minDelayMs,
-    maxTimeout: retry.maxDelayMs,
-    factor: 2,
-    randomize: true,
-    unref: true,
-    signal: ctx.budget.signal,
-    shouldRetry: ({ error }) =>
-      isTransientDatabaseError(error) && ctx.budget.usableMs() > retry.minDelayMs + 100,
-    onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
-      if (isTransientDatabaseError(error) && retriesLeft > 0) {
-        ctx.logger.warn(`${ctx.step}: transient database fault; running the step again`, {
-          attempt: attemptNumber,
-          error: error.message,
-        });
-      }
-    },
+  return retryWithinBudget(body, {
+    retry: ctx.options.retry,
+    budget: ctx.budget,
+    isRetryable: isTransientDatabaseError,
+    onRetry: (error, attempt) =>
+      ctx.logger.warn(`${ctx.step}: transient database fault; running the step again`, {
+        attempt,
+        error: error.message,
+      }),
   });
 }
 

@@ -6,7 +6,7 @@ import {
 } from '../errors.js';
 import { type DatabaseSecret, parseSecret } from '../secret.js';
 import { AWSCURRENT, connect, type StepContext, targetOf, withSession } from '../steps/context.js';
-import type { Strategy } from './strategy.js';
+import { guardSameHost, type Strategy } from './strategy.js';
 
 /** `user` <-> `user_clone`. */
 export function alternateUsername(username: string, suffix: string): string {
@@ -66,12 +66,7 @@ export const alternatingUsers: Strategy = {
         `The AWSPENDING user ${JSON.stringify(pending.username)} is not the alternate of the AWSCURRENT user ${JSON.stringify(current.username)}`,
       );
     }
-    if (pending.host !== current.host) {
-      throw new CredentialMismatchError(
-        'host',
-        `The AWSPENDING host ${JSON.stringify(pending.host)} is not the AWSCURRENT host ${JSON.stringify(current.host)}`,
-      );
-    }
+    guardSameHost(current, pending, 'AWSCURRENT', 'AWSPENDING');
     // The current credentials must work: this stops a secret that was never valid from being
     // used to create accounts as the master (the templates' confused-deputy guard). The login
     // also tells which account (user@host) the server matched, whose grants are copied.

@@ -8,7 +8,7 @@ import {
   tryLogin,
   withSession,
 } from '../steps/context.js';
-import type { Strategy } from './strategy.js';
+import { guardSameHost, type Strategy } from './strategy.js';
 
 function guardSameAccount(
   a: DatabaseSecret,
@@ -22,12 +22,7 @@ function guardSameAccount(
       `Attempting to modify user ${JSON.stringify(b.username)} (${bName}) other than the ${aName} user ${JSON.stringify(a.username)}`,
     );
   }
-  if (a.host !== b.host) {
-    throw new CredentialMismatchError(
-      'host',
-      `The ${bName} host ${JSON.stringify(b.host)} is not the ${aName} host ${JSON.stringify(a.host)}`,
-    );
-  }
+  guardSameHost(a, b, aName, bName);
 }
 
 /** The user changes its own password. */

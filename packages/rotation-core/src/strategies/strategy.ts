@@ -1,3 +1,4 @@
+import { CredentialMismatchError } from '../errors.js';
 import type { DatabaseSecret } from '../secret.js';
 import type { StepContext } from '../steps/context.js';
 
@@ -9,4 +10,19 @@ export interface Strategy {
   checkPending(ctx: StepContext, current: DatabaseSecret, pendingUsername: string): Promise<void>;
   /** Makes the pending credentials work on the database. */
   setSecret(ctx: StepContext, current: DatabaseSecret, pending: DatabaseSecret): Promise<void>;
+}
+
+/** Refuses to act on credentials for another host than the ones they are checked against. */
+export function guardSameHost(
+  a: DatabaseSecret,
+  b: DatabaseSecret,
+  aName: string,
+  bName: string,
+): void {
+  if (a.host !== b.host) {
+    throw new CredentialMismatchError(
+      'host',
+      `The ${bName} host ${JSON.stringify(b.host)} is not the ${aName} host ${JSON.stringify(a.host)}`,
+    );
+  }
 }
