@@ -20,6 +20,9 @@ export interface TimeBudgetOptions {
  * waiting when only the reserve is left, so the function reports a clear error instead of
  * being killed by Lambda ("Task timed out").
  */
+/** How long a call's own timer outlives the budget's abort when the budget is what limits it. */
+const BUDGET_TIMER_SLACK_MS = 250;
+
 export class TimeBudget implements Disposable {
   readonly reserveMs: number;
   readonly #deadline: number;
@@ -89,7 +92,18 @@ export class TimeBudget implements Disposable {
   timeoutFor(operation: string, capMs: number, minimumMs = 50): number {
     this.enter(operation);
     this.throwIfExceeded(operation, minimumMs);
-    return Math.max(minimumMs, Math.min(capMs, Math.floor(this.usableMs())));
+    return Math.max(minimumMs, this.fit(capMs));
+  }
+
+  /**
+   * `capMs` when it ends before the budget does. Otherwise the usable time plus a slack: a
+   * call's own timer set to end exactly with the budget raced the budget's abort and, when it
+   * won, reported a generic timeout instead of the TimeBudgetExceededError that names the
+   * operation. The slack lies inside the reserve, and the budget's abort stops the call anyway.
+   */
+  fit(capMs: number): number {
+    const usable = Math.floor(this.usableMs());
+    return capMs < usable ? capMs : Math.max(1, usable + BUDGET_TIMER_SLACK_MS);
   }
 
   throwIfExceeded(operation: string, minimumMs = 0): void {

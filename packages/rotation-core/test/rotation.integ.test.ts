@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import {
   CreateSecretCommand,
   PutSecretValueCommand,
@@ -7,6 +8,7 @@ import { type SecretsManagerLocal, startSecretsManager } from '@rotakit/secrets-
 import { createDatabaseUser, uniqueName, withAdmin } from '@rotakit/testing';
 import { testMysql } from '@rotakit/testing/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DatabaseDriver } from '../src/database/driver.js';
 import { mysql } from '../src/database/mysql/driver.js';
 import {
   CredentialMismatchError,
@@ -456,5 +458,38 @@ describe('dispatcher guards (handler invoked directly)', () => {
     expect(text.length).toBeGreaterThan(0);
     expect(text).not.toContain(server.adminPassword);
     for (const password of passwords) expect(text).not.toContain(password);
+  });
+});
+
+describe('database targets handed to a driver', () => {
+  it('print without the password, and still carry it for the login', async () => {
+    const printed: string[] = [];
+    const spreadPasswords: string[] = [];
+    const real = mysql();
+    const recording: DatabaseDriver = {
+      ...real,
+      connect(target, options) {
+        printed.push(inspect(target), JSON.stringify(target), String(target.username));
+        spreadPasswords.push({ ...target }.password);
+        return real.connect(target, options);
+      },
+    };
+    const arn = FUNCTION_ARN('single-user-recording');
+    sm.registerRotationFunction(arn, handlerFor({ strategy: 'single-user', database: recording }));
+    const { name, value } = await userSecret();
+    const outcome = await rotate(sm, client, name, arn);
+    expect(outcome.status, JSON.stringify(outcome.error)).toBe('succeeded');
+    const rotated = await secretValue(client, name);
+    expect(printed.length).toBeGreaterThan(0);
+    // Booleans, so a failure cannot print the text (which would hold the password).
+    const text = printed.join('\n');
+    expect(text.includes(value.username), 'username printed').toBe(true);
+    expect(text.includes('[redacted]'), 'password shown as [redacted]').toBe(true);
+    expect(text.includes(value.password), 'old password printed').toBe(false);
+    expect(text.includes(String(rotated?.password)), 'new password printed').toBe(false);
+    expect(spreadPasswords.includes(value.password), 'driver got the old password').toBe(true);
+    expect(spreadPasswords.includes(String(rotated?.password)), 'driver got the new one').toBe(
+      true,
+    );
   });
 });

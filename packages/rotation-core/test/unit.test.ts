@@ -139,7 +139,20 @@ describe('TimeBudget', () => {
 
   it('uses the default without a context', () => {
     const budget = TimeBudget.fromContext(undefined, { reserveMs: 10, defaultMs: 5000 });
-    expect(budget.timeoutFor('x', 100_000)).toBeLessThanOrEqual(4990);
+    expect(budget.usableMs()).toBeLessThanOrEqual(4990);
+    expect(budget.usableMs()).toBeGreaterThan(4000);
+    budget[Symbol.dispose]();
+  });
+
+  it("gives a call's own timer slack past the budget when the budget limits it", () => {
+    const budget = new TimeBudget(5000, { reserveMs: 1000, defaultMs: 5000 });
+    // The cap ends first: it is used as is.
+    expect(budget.timeoutFor('short call', 1000)).toBe(1000);
+    // The budget ends first: the call's timer must not fire before the budget's abort.
+    const usable = budget.usableMs();
+    const timeout = budget.timeoutFor('long call', 60_000);
+    expect(timeout).toBeGreaterThan(usable);
+    expect(timeout).toBeLessThan(usable + 1000);
     budget[Symbol.dispose]();
   });
 });

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import type { DescribeSecretResponse } from '@aws-sdk/client-secrets-manager';
 import type { TimeBudget } from '../budget.js';
 import type { DatabaseSession, DatabaseTarget } from '../database/driver.js';
@@ -80,7 +81,7 @@ export function targetOf(
   secret: DatabaseSecret,
   overrides: Partial<Pick<DatabaseTarget, 'host' | 'port' | 'ssl'>> = {},
 ): DatabaseTarget {
-  return {
+  const target: DatabaseTarget = {
     host: overrides.host ?? secret.host,
     port: overrides.port ?? secret.port ?? ctx.options.database.defaultPort,
     username: secret.username,
@@ -88,6 +89,14 @@ export function targetOf(
     database: secret.dbname,
     ssl: 'ssl' in overrides ? overrides.ssl : secret.ssl,
   };
+  // A driver may log its target: print it without the password. The hooks are not
+  // enumerable, so a driver that spreads or iterates the target sees only its fields.
+  const printable = () => ({ ...target, password: '[redacted]' });
+  Object.defineProperties(target, {
+    toJSON: { value: printable, enumerable: false },
+    [inspect.custom]: { value: printable, enumerable: false },
+  });
+  return target;
 }
 
 /** Logs in, with the connect timeout fitted into the budget and every statement reported. */
@@ -109,7 +118,7 @@ export function connect(
   return options.database.connect(target, {
     credentials,
     connectTimeoutMs,
-    queryTimeoutMs: Math.max(1, Math.min(options.timeouts.queryTimeoutMs, budget.usableMs())),
+    queryTimeoutMs: budget.fit(options.timeouts.queryTimeoutMs),
     signal: budget.signal,
     tls: options.tls,
     logger: ctx.logger,
