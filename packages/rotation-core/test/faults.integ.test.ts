@@ -220,11 +220,13 @@ describe('Secrets Manager faults', () => {
   it('latency beyond the request timeout is a timeout error naming the call', async () => {
     const { arn } = register({
       strategy: 'single-user',
-      timeouts: { requestTimeoutMs: 150 },
+      // Room for every other call of the step on a loaded machine: at 150 ms another call
+      // could time out first (this test failed once in a full parallel run).
+      timeouts: { requestTimeoutMs: 500 },
       retry: { retries: 1, minDelayMs: 10, maxDelayMs: 10 },
     });
     const { name } = await secretFor(shared, 'single-user');
-    sm.faults.add({ operation: 'PutSecretValue', kind: 'latency', latencyMs: 600 });
+    sm.faults.add({ operation: 'PutSecretValue', kind: 'latency', latencyMs: 2500 });
     let failed: Awaited<ReturnType<typeof rotate>>;
     try {
       failed = await rotate(sm, client, name, arn);
