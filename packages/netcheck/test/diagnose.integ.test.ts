@@ -49,6 +49,20 @@ describe('diagnoseFailure', () => {
     expect(d.summary).toMatch(/not a network failure/);
   });
 
+  it('keeps the message of a non-network error out of the summary (it may quote a secret)', async () => {
+    let parseError: unknown;
+    try {
+      // V8 quotes the text around the failure: `..."assword": quoted-by-"... is not valid JSON`.
+      JSON.parse('{"password": quoted-by-json-parse-42}');
+    } catch (error) {
+      parseError = error;
+    }
+    const d = await diagnoseFailure(parseError, { remainingMs: 5000 });
+    expect(String((parseError as Error).message)).toContain('quoted-by-');
+    expect(d.networkError).toBe(false);
+    expect(d.summary).toBe('SyntaxError is not a network failure; no probes run');
+  });
+
   it('diagnoses ECONNREFUSED to the database port from the secret (focus: database)', async () => {
     const port = await closedPort();
     const error = await realConnectError(port);

@@ -113,7 +113,9 @@ export async function diagnoseFailure(
       networkError: false,
       error: info,
       focus: 'none',
-      summary: `${what} is not a network failure (${info.message}); no probes run`,
+      // Not the message: the summary is meant for the log, and a non-network error's message
+      // may quote input (JSON.parse quotes the text it failed on, a SecretString say).
+      summary: `${what} is not a network failure; no probes run`,
     };
   }
   const parsed = options.secret === undefined ? undefined : parseSecret(options.secret);
