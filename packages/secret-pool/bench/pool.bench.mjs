@@ -78,10 +78,12 @@ async function child(job) {
     return { queries, elapsed: performance.now() - started, cpuMicros: used.user + used.system };
   };
   await slice(job.warmupMs);
+  let stopping = false;
   process.on('message', async (message) => {
     if (message.cmd === 'run') {
       process.send({ type: 'slice', ...(await slice(message.ms)) });
     } else if (message.cmd === 'stop') {
+      stopping = true;
       sample();
       clearInterval(sampler);
       await pool.end();
@@ -94,6 +96,10 @@ async function child(job) {
       });
       process.disconnect();
     }
+  });
+  // A parent that failed or was killed leaves no child running (the sampler would keep it alive).
+  process.on('disconnect', () => {
+    if (!stopping) process.exit(1);
   });
   process.send({ type: 'ready' });
 }
