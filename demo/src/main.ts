@@ -5,10 +5,10 @@ import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { checkRotationPath, formatReport } from '@rotakit/netcheck';
 import type { RotationStrategy } from '@rotakit/rotation-core';
 import { createPool } from '@rotakit/secret-pool';
+import { type QueryLoad, type QueryLoadOptions, startQueryLoad } from '@rotakit/testing';
 import Table from 'cli-table3';
 import { createPool as createPlainPool } from 'mysql2/promise';
 import pc from 'picocolors';
-import { type Load, startLoad } from './load.js';
 import { cleanupDatabase, prepareDatabase, type RotationRun, startStack } from './stack.js';
 
 const USAGE = `Usage: pnpm demo [-- options]
@@ -110,17 +110,27 @@ async function main(): Promise<number> {
       : undefined;
     if (plainPool) cleanups.push(() => plainPool.end());
 
-    const loads: { rotakit: Load; plain?: Load } = {
-      rotakit: startLoad(rotakitPool, { workers }),
-      ...(plainPool ? { plain: startLoad(plainPool, { workers }) } : {}),
+    // Every 4th query of a worker opens its own connection and destroys it afterwards, so new
+    // logins happen all the time, as they do in a real app (connection lifetimes, scaling,
+    // restarts): that is where a rotation bites. Both sides run the same load.
+    const load: QueryLoadOptions = {
+      workers,
+      churnEvery: 4,
+      query: 'SELECT id, total FROM orders ORDER BY id DESC LIMIT 5',
+      churnQuery: 'SELECT COUNT(*) FROM orders',
+      pauseAfterErrorMs: 20,
+    };
+    const loads: { rotakit: QueryLoad; plain?: QueryLoad } = {
+      rotakit: startQueryLoad(rotakitPool, load),
+      ...(plainPool ? { plain: startQueryLoad(plainPool, load) } : {}),
     };
     const rotations: Array<RotationRun & { strategy: RotationStrategy }> = [];
     const total = singleRotations + alternatingRotations;
     const progressLine = () => {
       const calls = stack.secretsManagerCalls();
       const smCalls = calls ? Object.values(calls).reduce((a, b) => a + b, 0) : undefined;
-      const r = loads.rotakit.counters;
-      const p = loads.plain?.counters;
+      const r = loads.rotakit.result;
+      const p = loads.plain?.result;
       const user = rotakitPool.stats().credentials.username ?? '?';
       return [
         `rotations ${rotations.filter((x) => x.ok).length}/${total}`,

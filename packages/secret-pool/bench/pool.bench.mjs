@@ -159,47 +159,13 @@ const peakInWindow = (times, width) => {
 const round = (n, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
 const log = (...args) => console.log('[secret-pool bench]', ...args);
 
-function startLoad(pool, { workers, churnEvery }) {
-  const result = { ok: 0, failed: 0 };
-  let stopped = false;
-  const worker = async (i) => {
-    let n = i;
-    while (!stopped) {
-      n++;
-      try {
-        if (churnEvery > 0 && n % churnEvery === 0) {
-          const connection = await pool.getConnection();
-          try {
-            await connection.query('SELECT 1');
-          } finally {
-            connection.destroy();
-          }
-        } else {
-          await pool.query('SELECT 1');
-        }
-        result.ok++;
-      } catch {
-        result.failed++;
-        await sleep(5);
-      }
-    }
-  };
-  const running = Promise.all(Array.from({ length: workers }, (_, i) => worker(i)));
-  return {
-    result,
-    async stop() {
-      stopped = true;
-      await running;
-      return result;
-    },
-  };
-}
-
 // ---------------------------------------------------------------- main
 
 async function main() {
   const benchStarted = Date.now();
-  const { startMysql, createDatabaseUser, uniqueName } = await import('@rotakit/testing');
+  const { startMysql, createDatabaseUser, startQueryLoad, uniqueName } = await import(
+    '@rotakit/testing'
+  );
   const { startSecretsManager } = await import('@rotakit/secrets-manager-local');
   const {
     createRotationHandler,
@@ -450,7 +416,7 @@ async function main() {
       });
       await pool.query('SELECT 1');
       const fetchesBefore = pool.stats().cache.fetches;
-      let load = startLoad(pool, { workers: CONCURRENCY, churnEvery: 4 });
+      let load = startQueryLoad(pool, { workers: CONCURRENCY, churnEvery: 4 });
       await sleep(300);
       for (let i = 0; i < ROTATIONS; i++) {
         await rotate(rk.name, SINGLE);
@@ -469,7 +435,7 @@ async function main() {
         database: pl.value.dbname,
         ...LOADED,
       });
-      load = startLoad(plain, { workers: CONCURRENCY, churnEvery: 4 });
+      load = startQueryLoad(plain, { workers: CONCURRENCY, churnEvery: 4 });
       await sleep(300);
       for (let i = 0; i < ROTATIONS; i++) {
         await rotate(pl.name, SINGLE);
@@ -529,38 +495,13 @@ async function main() {
       // Light load per pool; single-user pools also replace a connection now and then, as
       // idle timeouts do, so some meet the new password on a new connection (access denied,
       // then AWSCURRENT and AWSPENDING) before their TTL expires.
-      const loads = pools.map((p) => {
-        let stopped = false;
-        let ok = 0;
-        let failed = 0;
-        const run = (async () => {
-          await sleep(Math.random() * 100);
-          let n = 0;
-          while (!stopped) {
-            n++;
-            try {
-              if (strategy === 'single-user' && n % 10 === 0) {
-                const c = await p.getConnection();
-                await c.query('SELECT 1');
-                c.destroy();
-              } else {
-                await p.query('SELECT 1');
-              }
-              ok++;
-            } catch {
-              failed++;
-            }
-            await sleep(40 + Math.random() * 20);
-          }
-        })();
-        return {
-          stop: async () => {
-            stopped = true;
-            await run;
-            return { ok, failed };
-          },
-        };
-      });
+      const loads = pools.map((p) =>
+        startQueryLoad(p, {
+          workers: 1,
+          churnEvery: strategy === 'single-user' ? 10 : 0,
+          thinkTimeMs: 50,
+        }),
+      );
       windowHoldMs = 300;
       t0 = performance.now();
       const outcome = await rotate(secret.name, strategy === 'single-user' ? SINGLE : ALTERNATING);

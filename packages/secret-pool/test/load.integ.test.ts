@@ -19,12 +19,19 @@ import {
   type SecretsManagerLocal,
   startSecretsManager,
 } from '@rotakit/secrets-manager-local';
-import { createDatabaseUser, type MysqlServer, startMysql, uniqueName } from '@rotakit/testing';
+import {
+  createDatabaseUser,
+  describeLoadErrors,
+  type MysqlServer,
+  startMysql,
+  startQueryLoad,
+  uniqueName,
+  waitForLoadProgress,
+} from '@rotakit/testing';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CreatePoolOptions, createPool, type SecretPool } from '../src/index.js';
 import { getSecretValueCalls } from './helpers.js';
-import { describeErrors, progress, startLoad } from './load.js';
 
 const SINGLE = 'arn:aws:lambda:us-east-1:123456789012:function:single-user';
 const ALTERNATING = 'arn:aws:lambda:us-east-1:123456789012:function:alternating-users';
@@ -134,13 +141,13 @@ const LOADED = {
 } satisfies Partial<CreatePoolOptions>;
 
 async function rotateUnderLoad(pool: SecretPool, secretId: string, fn: string, rotations: number) {
-  const load = startLoad(pool, { workers: 32, churnEvery: 4 });
+  const load = startQueryLoad(pool, { workers: 32, churnEvery: 4 });
   const outcomes: RotationOutcome[] = [];
   try {
-    await progress(load, 200);
+    await waitForLoadProgress(load, 200);
     for (let i = 0; i < rotations; i++) {
       outcomes.push(await rotate(secretId, fn));
-      await progress(load, 50);
+      await waitForLoadProgress(load, 50);
     }
   } finally {
     await load.stop();
@@ -159,7 +166,7 @@ describe('rotations through RotateSecret under load', () => {
     });
     const { result, outcomes } = await rotateUnderLoad(pool, secret.name, SINGLE, 20);
     expect(outcomes.map((o) => o.status)).toEqual(Array(20).fill('succeeded'));
-    expect(result.failed, describeErrors(result)).toBe(0);
+    expect(result.failed, describeLoadErrors(result)).toBe(0);
     expect(result.ok).toBeGreaterThan(1000);
     const stats = pool.stats();
     // Most windows were bridged with AWSPENDING (a window with no new connection needs none).
@@ -183,7 +190,7 @@ describe('rotations through RotateSecret under load', () => {
     });
     const { result, outcomes } = await rotateUnderLoad(pool, secret.name, ALTERNATING, 20);
     expect(outcomes.map((o) => o.status)).toEqual(Array(20).fill('succeeded'));
-    expect(result.failed, describeErrors(result)).toBe(0);
+    expect(result.failed, describeLoadErrors(result)).toBe(0);
     expect(result.ok).toBeGreaterThan(1000);
     const stats = pool.stats();
     expect(stats.credentialRefreshes).toBeGreaterThanOrEqual(10);
@@ -230,18 +237,18 @@ describe('rotations through RotateSecret under load', () => {
       database: secret.value.dbname,
       ...LOADED,
     });
-    const load = startLoad(plain, { workers: 32, churnEvery: 4 });
+    const load = startQueryLoad(plain, { workers: 32, churnEvery: 4 });
     try {
-      await progress(load, 200);
+      await waitForLoadProgress(load, 200);
       for (let i = 0; i < 3; i++)
         expect((await rotate(secret.name, SINGLE)).status).toBe('succeeded');
-      await progress(load, 200);
+      await waitForLoadProgress(load, 200);
     } finally {
       await load.stop();
       await plain.end();
     }
     // Every new connection after the first rotation is refused: the plain pool cannot recover.
     expect(load.result.failed).toBeGreaterThan(0);
-    expect(describeErrors(load.result)).toMatch(/1045/);
+    expect(describeLoadErrors(load.result)).toMatch(/1045/);
   });
 });

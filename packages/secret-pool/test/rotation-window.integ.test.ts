@@ -4,7 +4,12 @@
 import net from 'node:net';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { type SecretsManagerLocal, startSecretsManager } from '@rotakit/secrets-manager-local';
-import { createDatabaseUser } from '@rotakit/testing';
+import {
+  createDatabaseUser,
+  describeLoadErrors,
+  startQueryLoad,
+  waitForLoadProgress,
+} from '@rotakit/testing';
 import { testMysql } from '@rotakit/testing/vitest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type CreatePoolOptions, createPool } from '../src/index.js';
@@ -16,7 +21,6 @@ import {
   putPending,
   sessionsOf,
 } from './helpers.js';
-import { describeErrors, progress, startLoad } from './load.js';
 
 const server = testMysql();
 let sm: SecretsManagerLocal;
@@ -45,15 +49,15 @@ describe('rotation window under load', () => {
       ...LOADED,
       cacheOptions: { ttlMs: 200 },
     } as CreatePoolOptions);
-    const load = startLoad(pool);
+    const load = startQueryLoad(pool);
     try {
-      await progress(load, 200);
+      await waitForLoadProgress(load, 200);
       const password = newPassword();
       const pending = await putPending(client, secret.name, { ...secret.value, password });
       await alterPassword(server, secret.user.username, password);
       const openedAtSetSecret = pool.stats().connectionsOpened;
       // The rotation never finishes: AWSCURRENT stays stale while the load goes on.
-      await progress(load, 1500);
+      await waitForLoadProgress(load, 1500);
       const stats = pool.stats();
       expect(stats.connectionsOpened - openedAtSetSecret).toBeGreaterThan(20);
       expect(stats.credentials).toMatchObject({ versionId: pending, source: 'AWSPENDING' });
@@ -61,7 +65,7 @@ describe('rotation window under load', () => {
       expect(stats.authFailures).toBeGreaterThanOrEqual(1);
     } finally {
       const result = await load.stop();
-      expect(result.failed, describeErrors(result)).toBe(0);
+      expect(result.failed, describeLoadErrors(result)).toBe(0);
     }
   });
 
@@ -74,22 +78,22 @@ describe('rotation window under load', () => {
       cacheOptions: { ttlMs: 50, backoff: { retries: 2, minDelayMs: 20, maxDelayMs: 200 } },
       credentialCheckIntervalMs: 20,
     } as CreatePoolOptions);
-    const load = startLoad(pool);
+    const load = startQueryLoad(pool);
     try {
-      await progress(load, 200);
+      await waitForLoadProgress(load, 200);
       const throttle = sm.faults.add({ operation: 'GetSecretValue', kind: 'throttle' });
       const opened = pool.stats().connectionsOpened;
-      await progress(load, 800);
+      await waitForLoadProgress(load, 800);
       throttle.remove();
       sm.faults.add({ operation: 'GetSecretValue', kind: 'drop-connection' });
-      await progress(load, 800);
+      await waitForLoadProgress(load, 800);
       const stats = pool.stats();
       expect(stats.connectionsOpened - opened).toBeGreaterThan(20);
       expect(stats.cache.fetchFailures).toBeGreaterThan(0);
       expect(stats.cache.staleServes).toBeGreaterThan(0);
     } finally {
       const result = await load.stop();
-      expect(result.failed, describeErrors(result)).toBe(0);
+      expect(result.failed, describeLoadErrors(result)).toBe(0);
     }
   });
 
@@ -112,9 +116,9 @@ describe('rotation window under load', () => {
     const retired: string[] = [];
     pool.on('connectionRetired', (e) => retired.push(e.versionId));
     // No churn: only retirement can move the steady connections to the new user.
-    const load = startLoad(pool, { churnEvery: 0 });
+    const load = startQueryLoad(pool, { churnEvery: 0 });
     try {
-      await progress(load, 300);
+      await waitForLoadProgress(load, 300);
       expect(await sessionsOf(server, secret.user.username)).toBe(8);
       const next = await putPending(client, secret.name, {
         ...secret.value,
@@ -132,10 +136,10 @@ describe('rotation window under load', () => {
       });
       expect(retired.length).toBe(8);
       expect(new Set(retired)).toEqual(new Set([secret.versionId]));
-      await progress(load, 200);
+      await waitForLoadProgress(load, 200);
     } finally {
       const result = await load.stop();
-      expect(result.failed, describeErrors(result)).toBe(0);
+      expect(result.failed, describeLoadErrors(result)).toBe(0);
     }
   });
 
@@ -166,22 +170,22 @@ describe('rotation window under load', () => {
         credentialCheckIntervalMs: 25,
         retireConnections: { overMs: 200 },
       } as CreatePoolOptions);
-      const load = startLoad(pool);
+      const load = startQueryLoad(pool);
       try {
-        await progress(load, 200);
+        await waitForLoadProgress(load, 200);
         expect(proxied).toBe(0);
         const moved = await putPending(client, secret.name, { ...secret.value, port: proxyPort });
         await finish(client, secret.name, moved);
         await expect.poll(() => pool.stats().credentials.versionId, { timeout: 5000 }).toBe(moved);
-        await progress(load, 500);
+        await waitForLoadProgress(load, 500);
         expect(proxied).toBeGreaterThan(0);
         const through = proxied;
-        await progress(load, 500);
+        await waitForLoadProgress(load, 500);
         // Churned connections now all open through the proxy.
         expect(proxied).toBeGreaterThan(through);
       } finally {
         const result = await load.stop();
-        expect(result.failed, describeErrors(result)).toBe(0);
+        expect(result.failed, describeLoadErrors(result)).toBe(0);
       }
     } finally {
       proxy.close();

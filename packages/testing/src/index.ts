@@ -26,6 +26,15 @@ export {
   withAdmin,
 } from './mysql-users.js';
 export {
+  describeLoadErrors,
+  type Queryable,
+  type QueryLoad,
+  type QueryLoadOptions,
+  type QueryLoadResult,
+  startQueryLoad,
+  waitForLoadProgress,
+} from './query-load.js';
+export {
   type CreateTestCertificatesOptions,
   createTestCertificates,
   type TestCertificates,
