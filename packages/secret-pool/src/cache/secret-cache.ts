@@ -220,15 +220,7 @@ export class SecretCache extends EventEmitter<SecretCacheEvents> {
     const entry = this.#entryFor(secretId, options);
     if (options.forceRefresh) return this.#forced(entry, options.fetchedAfter);
     const value = entry.value;
-    if (value !== undefined) {
-      if (Date.now() < entry.expiresAt) {
-        this.#stats.hits++;
-      } else {
-        this.#stats.staleServes++;
-        this.#refreshInBackground(entry);
-      }
-      return value;
-    }
+    if (value !== undefined) return this.#serve(entry, value);
     this.#stats.misses++;
     if (entry.inflight) {
       this.#stats.sharedFetches++;
@@ -258,6 +250,11 @@ export class SecretCache extends EventEmitter<SecretCacheEvents> {
     const entry = this.#entries.get(entryKey(secretId, stage, selector.versionId));
     const value = entry?.value;
     if (entry === undefined || value === undefined) return undefined;
+    return this.#serve(entry, value);
+  }
+
+  /** Counts a cached value as a hit, or as a stale serve that starts a background refresh. */
+  #serve(entry: Entry, value: SecretValue): SecretValue {
     if (Date.now() < entry.expiresAt) {
       this.#stats.hits++;
     } else {
