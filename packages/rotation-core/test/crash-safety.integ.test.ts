@@ -11,10 +11,8 @@ import {
 import { createDatabaseUser } from '@rotakit/testing';
 import { testMysql } from '@rotakit/testing/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mysql } from '../src/database/mysql/driver.js';
-import { createRotationHandler, type RotationHandler } from '../src/handler.js';
+import type { RotationHandler } from '../src/handler.js';
 import type { RotationBoundary, RotationStrategy } from '../src/options.js';
-import { captureLogger } from './helpers.js';
 import {
   createSecret,
   FUNCTION_ARN,
@@ -23,6 +21,7 @@ import {
   rotate,
   secretValue,
   stagesOf,
+  testHandler,
 } from './stack.js';
 
 const server = testMysql();
@@ -48,13 +47,8 @@ interface Probe {
 
 function register(strategy: RotationStrategy, probe: { current: Probe | undefined }) {
   const arn = FUNCTION_ARN(`crash-${strategy}-${handlers.length}`);
-  const handler = createRotationHandler({
+  const { handler } = testHandler(client, {
     strategy,
-    database: mysql(),
-    client,
-    logger: captureLogger(),
-    env: {},
-    testSecret: { attempts: 1, delayMs: 0 },
     hooks: { onBoundary: (boundary) => probe.current?.onBoundary(boundary) },
   });
   handlers.push(handler);

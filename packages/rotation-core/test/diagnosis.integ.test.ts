@@ -4,12 +4,19 @@ import { type SecretsManagerLocal, startSecretsManager } from '@rotakit/secrets-
 import { createDatabaseUser, findFreePort } from '@rotakit/testing';
 import { testMysql } from '@rotakit/testing/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mysql } from '../src/database/mysql/driver.js';
 import { PreflightError, SecretsManagerError, TimeBudgetExceededError } from '../src/errors.js';
-import { createRotationHandler, type RotationHandler } from '../src/handler.js';
+import type { RotationHandler } from '../src/handler.js';
 import type { RotationHandlerOptions } from '../src/options.js';
-import { captureLogger } from './helpers.js';
-import { createSecret, FUNCTION_ARN, labels, rotate, secretValue, stagesOf } from './stack.js';
+import type { captureLogger } from './helpers.js';
+import {
+  createSecret,
+  FUNCTION_ARN,
+  labels,
+  rotate,
+  secretValue,
+  stagesOf,
+  testHandler,
+} from './stack.js';
 
 const server = testMysql();
 let sm: SecretsManagerLocal;
@@ -27,19 +34,13 @@ afterAll(async () => {
 });
 
 function make(options: Partial<RotationHandlerOptions> = {}) {
-  const logger = captureLogger();
-  const handler = createRotationHandler({
+  const made = testHandler(client, {
     strategy: 'single-user',
-    database: mysql(),
-    client,
-    logger,
-    env: {},
-    testSecret: { attempts: 1, delayMs: 0 },
     retry: { retries: 1, minDelayMs: 20, maxDelayMs: 50 },
     ...options,
-  } as RotationHandlerOptions);
-  handlers.push(handler);
-  return { handler, logger };
+  });
+  handlers.push(made.handler);
+  return made;
 }
 
 function register(handler: RotationHandler, timeoutMs?: number) {

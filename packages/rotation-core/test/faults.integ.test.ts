@@ -5,13 +5,16 @@ import {
   SecretsManagerServiceException,
 } from '@aws-sdk/client-secrets-manager';
 import { type SecretsManagerLocal, startSecretsManager } from '@rotakit/secrets-manager-local';
-import { createDatabaseUser, type MysqlServer, startMysql } from '@rotakit/testing';
+import {
+  createDatabaseUser,
+  type MysqlConnectionInfo,
+  type MysqlServer,
+  startMysql,
+} from '@rotakit/testing';
 import { testMysql } from '@rotakit/testing/vitest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { mysql } from '../src/database/mysql/driver.js';
-import { createRotationHandler, type RotationHandler } from '../src/handler.js';
+import type { RotationHandler } from '../src/handler.js';
 import type { RotationBoundary, RotationHandlerOptions, RotationStrategy } from '../src/options.js';
-import { captureLogger } from './helpers.js';
 import {
   createSecret,
   FUNCTION_ARN,
@@ -20,6 +23,7 @@ import {
   rotate,
   secretValue,
   stagesOf,
+  testHandler,
 } from './stack.js';
 
 let sm: SecretsManagerLocal;
@@ -37,33 +41,17 @@ afterAll(async () => {
 });
 
 function register(options: Partial<RotationHandlerOptions> & { strategy: RotationStrategy }) {
-  const logger = captureLogger();
-  const handler = createRotationHandler({
-    database: mysql(),
-    client,
-    logger,
-    env: {},
-    testSecret: { attempts: 1, delayMs: 0 },
+  const { handler, logger } = testHandler(client, {
     retry: { retries: 3, minDelayMs: 50, maxDelayMs: 200 },
     ...options,
-  } as RotationHandlerOptions);
+  });
   handlers.push(handler);
   const arn = FUNCTION_ARN(`faults-${functions++}`);
   sm.registerRotationFunction(arn, handler);
   return { arn, handler, logger };
 }
 
-async function secretFor(
-  db: {
-    host: string;
-    port: number;
-    adminUser: string;
-    adminPassword: string;
-    url: string;
-    external: boolean;
-  },
-  strategy: RotationStrategy,
-) {
+async function secretFor(db: MysqlConnectionInfo, strategy: RotationStrategy) {
   const user = await createDatabaseUser(db, { privileges: ['SELECT'] });
   let masterarn: string | undefined;
   if (strategy === 'alternating-users') {

@@ -8,7 +8,9 @@ export interface LogEntry {
 }
 
 /** A logger that keeps what it is given, for assertions. */
-export function captureLogger(): Logger & { entries: LogEntry[]; text(): string } {
+export type CapturingLogger = Logger & { entries: LogEntry[]; text(): string };
+
+export function captureLogger(): CapturingLogger {
   const entries: LogEntry[] = [];
   const push = (level: LogEntry['level']) => (message: string, extra?: Record<string, unknown>) => {
     entries.push({ level, message, extra });

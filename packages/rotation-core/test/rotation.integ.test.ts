@@ -17,7 +17,7 @@ import {
   SecretFormatError,
   VersionNotPendingError,
 } from '../src/errors.js';
-import { createRotationHandler, engineOf, type RotationHandler } from '../src/handler.js';
+import { engineOf, type RotationHandler } from '../src/handler.js';
 import type { RotationHandlerOptions } from '../src/options.js';
 import { captureLogger } from './helpers.js';
 import {
@@ -28,6 +28,7 @@ import {
   rotate,
   secretValue,
   stagesOf,
+  testHandler,
 } from './stack.js';
 
 const server = testMysql();
@@ -39,14 +40,7 @@ const handlers: RotationHandler[] = [];
 function handlerFor(
   options: Partial<RotationHandlerOptions> & Pick<RotationHandlerOptions, 'strategy'>,
 ): RotationHandler {
-  const handler = createRotationHandler({
-    database: mysql(),
-    client,
-    logger,
-    env: {},
-    testSecret: { attempts: 1, delayMs: 0 },
-    ...options,
-  } as RotationHandlerOptions);
+  const { handler } = testHandler(client, { logger, ...options });
   handlers.push(handler);
   return handler;
 }

@@ -7,9 +7,33 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import type { RotationOutcome, SecretsManagerLocal } from '@rotakit/secrets-manager-local';
 import { canLogin, type LoginResult, uniqueName } from '@rotakit/testing';
+import { mysql } from '../src/database/mysql/driver.js';
+import { createRotationHandler, type RotationHandler } from '../src/handler.js';
+import type { RotationHandlerOptions, RotationStrategy } from '../src/options.js';
+import { type CapturingLogger, captureLogger } from './helpers.js';
 
 export const FUNCTION_ARN = (name: string) =>
   `arn:aws:lambda:us-east-1:123456789012:function:${name}`;
+
+/**
+ * A handler with the tests' defaults: the mysql driver, no environment, one testSecret
+ * attempt and a logger that keeps what it is given (returned with it). `options` win.
+ */
+export function testHandler(
+  client: SecretsManagerClient,
+  options: Partial<RotationHandlerOptions> & { strategy: RotationStrategy },
+): { handler: RotationHandler; logger: CapturingLogger } {
+  const logger = captureLogger();
+  const handler = createRotationHandler({
+    database: mysql(),
+    client,
+    logger,
+    env: {},
+    testSecret: { attempts: 1, delayMs: 0 },
+    ...options,
+  } as RotationHandlerOptions);
+  return { handler, logger };
+}
 
 export async function createSecret(
   client: SecretsManagerClient,
