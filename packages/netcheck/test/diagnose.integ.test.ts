@@ -61,6 +61,9 @@ describe('diagnoseFailure', () => {
     expect(String((parseError as Error).message)).toContain('quoted-by-');
     expect(d.networkError).toBe(false);
     expect(d.summary).toBe('SyntaxError is not a network failure; no probes run');
+    // Forced, with no time left to probe: still no message.
+    const forced = await diagnoseFailure(parseError, { remainingMs: 10, force: true });
+    expect(forced.summary).toMatch(/^SyntaxError; no time left to diagnose/);
   });
 
   it('diagnoses ECONNREFUSED to the database port from the secret (focus: database)', async () => {

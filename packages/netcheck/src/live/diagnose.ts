@@ -129,7 +129,7 @@ export async function diagnoseFailure(
       networkError: info.network,
       error: info,
       focus,
-      summary: `${what}: ${info.message}; no time left to diagnose (${Math.max(0, Math.round(remainingMs))} ms remaining)`,
+      summary: `${what}${info.network ? `: ${info.message}` : ''}; no time left to diagnose (${Math.max(0, Math.round(remainingMs))} ms remaining)`,
     };
   }
   const only = new Set<CheckId>(
