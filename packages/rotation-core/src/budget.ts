@@ -20,6 +20,16 @@ export interface TimeBudgetOptions {
  * waiting when only the reserve is left, so the function reports a clear error instead of
  * being killed by Lambda ("Task timed out").
  */
+/** An abort signal for one operation, with the timer that ends it. */
+export interface OperationSignal extends Disposable {
+  readonly signal: AbortSignal;
+}
+
+/** The reason `AbortSignal.timeout()` gives, so callers see the same error. */
+function operationTimedOut(): DOMException {
+  return new DOMException('The operation was aborted due to timeout', 'TimeoutError');
+}
+
 /** How long a call's own timer outlives the budget's abort when the budget is what limits it. */
 const BUDGET_TIMER_SLACK_MS = 250;
 
@@ -34,8 +44,10 @@ export class TimeBudget implements Disposable {
     this.reserveMs = options.reserveMs;
     this.#deadline = performance.now() + totalMs;
     const usable = Math.max(0, totalMs - options.reserveMs);
+    // Kept ref'd: a wait may depend on nothing but this abort, and dispatch() disposes the
+    // budget in a `finally`, so it never outlives the step. docs/architecture.md "Timers and
+    // the event loop".
     this.#timer = setTimeout(() => this.#expire(), usable);
-    this.#timer.unref();
     const outer = options.signal;
     if (outer) {
       if (outer.aborted) this.#controller.abort(outer.reason);
@@ -127,9 +139,17 @@ export class TimeBudget implements Disposable {
     }
   }
 
-  /** The budget's signal combined with a per-operation timeout. */
-  signalFor(timeoutMs: number): AbortSignal {
-    return AbortSignal.any([this.#controller.signal, AbortSignal.timeout(Math.max(1, timeoutMs))]);
+  /**
+   * The budget's signal combined with a per-operation timeout; dispose it when the operation
+   * settles. Not `AbortSignal.timeout()`: Node unrefs that timer, and the caller awaits it.
+   */
+  signalFor(timeoutMs: number): OperationSignal {
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(operationTimedOut()), Math.max(1, timeoutMs));
+    return {
+      signal: AbortSignal.any([this.#controller.signal, timeout.signal]),
+      [Symbol.dispose]: () => clearTimeout(timer),
+    };
   }
 
   [Symbol.dispose](): void {

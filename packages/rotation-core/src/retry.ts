@@ -27,7 +27,10 @@ export function retryWithinBudget<T>(
     maxTimeout: retry.maxDelayMs,
     factor: 2,
     randomize: true,
-    unref: true,
+    // Not `unref`: the caller awaits this backoff. With nothing else holding the event loop
+    // (a database that refuses connections), an unref'd backoff let Node drain mid-step; the
+    // Lambda runtime then posts success and a CLI exits 13. docs/architecture.md "Timers and
+    // the event loop".
     signal: budget.signal,
     shouldRetry: ({ error }) => isRetryable(error) && budget.usableMs() > retry.minDelayMs + 100,
     onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {

@@ -190,8 +190,9 @@ export class SecretsManagerCalls {
       async () => {
         attempts++;
         const timeout = budget.timeoutFor(`${operation} (Secrets Manager)`, requestTimeoutMs);
-        const abortSignal = budget.signalFor(timeout);
+        const attempt = budget.signalFor(timeout);
         try {
+          const abortSignal = attempt.signal;
           return (await client.send(command, { abortSignal, requestTimeout: timeout })) as T;
         } catch (error) {
           if (budget.signal.aborted) {
@@ -205,6 +206,8 @@ export class SecretsManagerCalls {
               : reason;
           }
           throw toSecretsManagerError(operation, error, attempts);
+        } finally {
+          attempt[Symbol.dispose]();
         }
       },
       {

@@ -197,7 +197,7 @@ export function withDatabaseRetries<T>(ctx: StepContext, body: () => Promise<T>)
   });
 }
 
-/** Waits, abortably by the budget. */
+/** Waits, abortably by the budget; the timer is ref'd because the step awaits it. */
 export function sleep(ctx: StepContext, ms: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const signal = ctx.budget.signal;
@@ -209,7 +209,6 @@ export function sleep(ctx: StepContext, ms: number): Promise<void> {
       signal.removeEventListener('abort', onAbort);
       resolve();
     }, ms);
-    timer.unref();
     const onAbort = () => {
       clearTimeout(timer);
       reject(signal.reason);

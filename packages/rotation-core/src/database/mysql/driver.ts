@@ -608,12 +608,12 @@ class MysqlSession implements DatabaseSession {
     if (this.#closed) return;
     this.#closed = true;
     await new Promise<void>((resolve) => {
-      // end() waits for the server's reply; after a crash it may never come.
+      // end() waits for the server's reply; after a crash it may never come. The timer stays
+      // ref'd: close() is awaited, and a dead socket no longer holds the event loop.
       const timer = setTimeout(() => {
         this.#connection.destroy();
         resolve();
       }, 1000);
-      timer.unref();
       this.#connection.end(() => {
         clearTimeout(timer);
         resolve();
