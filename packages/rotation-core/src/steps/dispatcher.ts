@@ -46,16 +46,18 @@ export interface ParsedEvent {
   rotationToken: string | undefined;
 }
 
-const STEP_NAMES: Record<string, RotationStep> = {
-  createSecret: 'createSecret',
-  setSecret: 'setSecret',
-  testSecret: 'testSecret',
-  finishSecret: 'finishSecret',
-  create_secret: 'createSecret',
-  set_secret: 'setSecret',
-  test_secret: 'testSecret',
-  finish_secret: 'finishSecret',
-};
+// A Map, not an object literal: `Step: "constructor"` or `"__proto__"` must not find an
+// inherited Object.prototype member and pass as a step that then does nothing.
+const STEP_NAMES: ReadonlyMap<string, RotationStep> = new Map<string, RotationStep>([
+  ['createSecret', 'createSecret'],
+  ['setSecret', 'setSecret'],
+  ['testSecret', 'testSecret'],
+  ['finishSecret', 'finishSecret'],
+  ['create_secret', 'createSecret'],
+  ['set_secret', 'setSecret'],
+  ['test_secret', 'testSecret'],
+  ['finish_secret', 'finishSecret'],
+]);
 
 const printable = (value: string) =>
   JSON.stringify(value.length > 64 ? `${value.slice(0, 64)}...` : value);
@@ -80,7 +82,7 @@ export function parseEvent(event: unknown): ParsedEvent {
   if (typeof rawStep !== 'string') {
     throw new InvalidEventError('Step', 'is missing', { secretId, versionId: token });
   }
-  const step = STEP_NAMES[rawStep];
+  const step = STEP_NAMES.get(rawStep);
   if (!step) {
     throw new InvalidEventError(
       'Step',
