@@ -10,7 +10,8 @@ export class DeadlineExceeded extends Error {
 
 /**
  * A hard time budget that also follows an outer AbortSignal. `signal` aborts when either the
- * budget runs out (`timedOut`) or the caller aborts (`aborted`).
+ * budget runs out (`timedOut`) or the caller aborts (`aborted`). Its timer keeps the process
+ * alive until `dispose()`: create it with `using`.
  */
 export class Deadline implements Disposable {
   readonly startedAt = performance.now();
@@ -31,6 +32,9 @@ export class Deadline implements Disposable {
       return;
     }
     parent?.addEventListener('abort', this.#onParentAbort, { once: true });
+    // Ref'd: probes await race() on it, and a probe such as a MySQL `end()` on a dead socket
+    // has nothing else holding the event loop. Every Deadline is disposed (`using`), so it
+    // never outlives its probe. docs/architecture.md "Timers and the event loop".
     this.#timer = setTimeout(
       () => {
         this.#timedOut = true;
@@ -38,7 +42,6 @@ export class Deadline implements Disposable {
       },
       Math.max(0, timeoutMs),
     );
-    this.#timer.unref();
   }
 
   get timedOut(): boolean {
