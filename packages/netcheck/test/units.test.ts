@@ -162,7 +162,7 @@ describe('parseGreeting', () => {
 
   it("strips MariaDB's 5.5.5- prefix", () => {
     const g = parseGreeting(
-      handshake('5.5.5-10.11.6-MariaDB', 0x0008_0000, 'mysql_native_password'),
+      handshake('5.5.5-10.11.6-MariaDB', 0x0008_0200, 'mysql_native_password'),
     );
     expect(g).toMatchObject({ serverVersion: '10.11.6-MariaDB', flavor: 'mariadb', ssl: false });
   });

@@ -2,7 +2,12 @@ import type { Socket } from 'node:net';
 import { InvalidOptionError } from '../errors.js';
 import { Deadline, roundMs } from '../util/deadline.js';
 import { classifyNetworkError, toProbeError } from './classify.js';
-import { firstPacketLength, type MysqlGreeting, parseGreeting } from './mysql-greeting.js';
+import {
+  firstPacketLength,
+  firstPacketProblem,
+  type MysqlGreeting,
+  parseGreeting,
+} from './mysql-greeting.js';
 import { checkHost, checkPort, checkSignal, checkTimeout } from './options.js';
 import { defaultMysqlRateLimiter, type ProbeRateLimiter } from './rate-limiter.js';
 import { connectTcp } from './tcp.js';
@@ -49,6 +54,8 @@ export interface MysqlEvidence extends TcpEvidence {
   errorMessage?: string;
   /** First bytes when the peer spoke something else. */
   firstBytes?: string;
+  /** Which rule of the MySQL wire format the first packet broke (`protocol-error`). */
+  greetingProblem?: string;
   retryAfterMs?: number;
   login?: {
     user: string;
@@ -61,8 +68,11 @@ export interface MysqlEvidence extends TcpEvidence {
   };
 }
 
-const MAX_GREETING = 64 * 1024;
-
+/**
+ * Reads the server's first packet. Stops at once when the header shows another protocol or
+ * an oversized packet; a peer that closes mid-packet gives what it sent, for parseGreeting
+ * to call truncated.
+ */
 function readFirstPacket(socket: Socket, deadline: Deadline): Promise<Buffer> {
   return new Promise<Buffer>((resolve, reject) => {
     let buffer = Buffer.alloc(0);
@@ -82,6 +92,7 @@ function readFirstPacket(socket: Socket, deadline: Deadline): Promise<Buffer> {
     };
     const onEnd = () => {
       cleanup();
+      if (buffer.length > 0) return resolve(buffer);
       reject(
         Object.assign(new Error('server closed the connection before its greeting'), {
           code: 'ECONNRESET',
@@ -91,9 +102,8 @@ function readFirstPacket(socket: Socket, deadline: Deadline): Promise<Buffer> {
     const onData = (chunk: Buffer) => {
       buffer = Buffer.concat([buffer, chunk]);
       const length = firstPacketLength(buffer);
-      const kind = buffer[4];
       // Not a MySQL packet (an SSH or HTTP banner, say): stop reading at once.
-      if ((kind !== undefined && kind !== 0x0a && kind !== 0xff) || (length ?? 0) > MAX_GREETING) {
+      if (firstPacketProblem(buffer) !== undefined) {
         cleanup();
         resolve(buffer);
         return;
@@ -305,7 +315,11 @@ export async function runMysql(
       };
     } else {
       evidence.firstBytes = greeting.firstBytes;
-      error = { code: 'PROTOCOL_ERROR', message: 'the peer did not send a MySQL greeting' };
+      evidence.greetingProblem = greeting.problem;
+      error = {
+        code: 'PROTOCOL_ERROR',
+        message: `the peer did not send a MySQL greeting: ${greeting.problem}`,
+      };
     }
   } catch (caught) {
     evidence.phase = 'greeting';
