@@ -103,13 +103,18 @@ export class Input {
   }
 
   /** A blob member: base64 in JSON. `maxBytes` applies to the decoded bytes. */
-  blob(field: string, rule: { maxBytes?: number } = {}): Buffer | undefined {
+  blob(field: string, rule: { minBytes?: number; maxBytes?: number } = {}): Buffer | undefined {
     const value = this.#raw(field);
     if (value === undefined) return undefined;
     if (typeof value !== 'string' || !BASE64.test(value)) {
       throw serialization(`Expected a base64-encoded blob for member ${field}.`);
     }
     const bytes = Buffer.from(value, 'base64');
+    if (rule.minBytes !== undefined && bytes.length < rule.minBytes) {
+      throw validation(
+        `Value at '${this.#where(field)}' failed to satisfy constraint: Member must have length greater than or equal to ${rule.minBytes}`,
+      );
+    }
     if (rule.maxBytes !== undefined && bytes.length > rule.maxBytes) {
       throw validation(
         `Value at '${this.#where(field)}' failed to satisfy constraint: Member must have length less than or equal to ${rule.maxBytes}`,

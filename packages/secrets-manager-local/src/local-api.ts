@@ -19,6 +19,8 @@ export async function handleLocalRequest(
   try {
     const parts = url.pathname.split('/').slice(2).map(decodeURIComponent);
     const body = await readJson(req);
+    if (url.pathname.startsWith('/moto-api/'))
+      return await handleMotoRequest(api, url, method, res);
     const [resource, id, action] = parts;
     if (resource === 'health' && method === 'GET') {
       return reply(res, 200, { status: 'ok', endpoint: api.endpoint, region: api.region });
@@ -105,6 +107,23 @@ export async function handleLocalRequest(
     reply(res, 500, { error: 'InternalError', message: 'Unexpected error; see the server log' });
     throw error;
   }
+}
+
+/**
+ * `POST /moto-api/reset`, as moto serves it, so a suite whose harness resets moto between
+ * tests can point at this server unchanged. It is `/_local/reset` under moto's name.
+ */
+async function handleMotoRequest(
+  api: SecretsManagerLocal,
+  url: URL,
+  method: string,
+  res: ServerResponse,
+): Promise<void> {
+  if (url.pathname === '/moto-api/reset' && method === 'POST') {
+    await api.reset();
+    return reply(res, 200, { status: 'ok' });
+  }
+  reply(res, 404, { error: 'NotFound', message: `No local route ${method} ${url.pathname}` });
 }
 
 function reply(res: ServerResponse, status: number, body: unknown): void {

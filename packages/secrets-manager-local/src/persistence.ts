@@ -1,11 +1,20 @@
-import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { PersistenceError } from './errors.js';
 import { SecretValue } from './secret-value.js';
-import type { RotationRules, SecretRecord, SecretStore, VersionRecord } from './store.js';
+import type {
+  ReplicaStatus,
+  RotationRules,
+  SecretRecord,
+  SecretStore,
+  VersionRecord,
+} from './store.js';
 
 const FORMAT = 'rotakit-secrets-manager-local';
+/** 2 added regions (from the ARN in 1), replicas, resource policies and Type. 1 still loads. */
+const FILE_VERSION = 2;
+/** Temp files of versions before 0.2 had a random name, so a crash left one per write. */
+const LEGACY_TEMP = /^\.[0-9a-f]{12}\.secrets-manager-local\.tmp$/;
 
 interface VersionJson {
   versionId: string;
@@ -33,16 +42,42 @@ interface SecretJson {
   nextRotationDate?: number;
   versions: VersionJson[];
   labels: Array<[string, string]>;
+  region?: string;
+  /** A replica: its versions, labels and tags are its primary's (empty here). */
+  primaryRegion?: string;
+  replicas?: Array<[string, ReplicaStatus]>;
+  resourcePolicy?: string;
+  type?: string;
 }
 
 interface FileJson {
   format: typeof FORMAT;
-  version: 1;
+  version: 1 | 2;
   secrets: SecretJson[];
+}
+
+/** One temp file per data file, so a crash mid-write leaves at most one, removed at start. */
+function tempFileOf(file: string): string {
+  return join(dirname(file), `.${basename(file)}.secrets-manager-local.tmp`);
+}
+
+/** Removes what a crash (kill -9 mid-write) left: temp files hold every secret value. */
+async function removeStaleTempFiles(file: string): Promise<void> {
+  let entries: string[];
+  try {
+    entries = await readdir(dirname(file));
+  } catch {
+    return;
+  }
+  const stale = entries
+    .filter((entry) => LEGACY_TEMP.test(entry))
+    .map((entry) => join(dirname(file), entry));
+  for (const path of [tempFileOf(file), ...stale]) await rm(path, { force: true });
 }
 
 /** Reads the data file; undefined when it does not exist yet. */
 export async function loadDataFile(file: string): Promise<SecretRecord[] | undefined> {
+  await removeStaleTempFiles(file);
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -62,13 +97,13 @@ export async function loadDataFile(file: string): Promise<SecretRecord[] | undef
     data === null ||
     typeof data !== 'object' ||
     data.format !== FORMAT ||
-    data.version !== 1 ||
+    (data.version !== 1 && data.version !== FILE_VERSION) ||
     !Array.isArray(data.secrets)
   ) {
-    throw new PersistenceError(file, `is not a ${FORMAT} version 1 file`);
+    throw new PersistenceError(file, `is not a ${FORMAT} version 1 or 2 file`);
   }
   try {
-    return data.secrets.map(fromJson);
+    return linkReplicas(data.secrets.map(fromJson));
   } catch (cause) {
     throw new PersistenceError(file, 'holds a malformed secret record', { cause });
   }
@@ -103,14 +138,41 @@ function fromJson(json: SecretJson): SecretRecord {
     if (v.lastAccessedDate !== undefined) version.lastAccessedDate = v.lastAccessedDate;
     versions.set(v.versionId, version);
   }
-  const { versions: _v, labels, tags, ...rest } = json;
-  return { ...rest, tags: new Map(tags), versions, labels: new Map(labels) };
+  const { versions: _v, labels, tags, replicas, region, ...rest } = json;
+  const record: SecretRecord = {
+    ...rest,
+    // Version 1 files kept one region, the one in every ARN.
+    region: region ?? json.arn.split(':')[3] ?? '',
+    tags: new Map(tags),
+    versions,
+    labels: new Map(labels),
+  };
+  if (replicas !== undefined) record.replicas = new Map(replicas);
+  return record;
+}
+
+/** A replica's versions, labels and tags are its primary's own maps, as when it was made. */
+function linkReplicas(records: SecretRecord[]): SecretRecord[] {
+  const key = (region: string, name: string) => `${region}\u0000${name}`;
+  const primaries = new Map(records.map((r) => [key(r.region, r.name), r]));
+  return records.map((record) => {
+    if (record.primaryRegion === undefined) return record;
+    const primary = primaries.get(key(record.primaryRegion, record.name));
+    if (primary === undefined) throw new TypeError(`replica ${record.arn} without its primary`);
+    return { ...record, tags: primary.tags, versions: primary.versions, labels: primary.labels };
+  });
 }
 
 function toJson(secret: SecretRecord): SecretJson {
-  const { versions, labels, tags, ...rest } = secret;
+  const { versions: ownVersions, labels: ownLabels, tags: ownTags, replicas, ...rest } = secret;
+  // A replica's maps are its primary's, written once with the primary.
+  const replica = secret.primaryRegion !== undefined;
+  const versions = replica ? new Map<string, VersionRecord>() : ownVersions;
+  const labels = replica ? new Map<string, string>() : ownLabels;
+  const tags = replica ? new Map<string, string>() : ownTags;
   return {
     ...rest,
+    ...(replicas !== undefined && { replicas: [...replicas] }),
     tags: [...tags],
     labels: [...labels],
     versions: [...versions.values()].map((v) => {
@@ -154,11 +216,12 @@ export class Persister {
   }
 
   async #write(): Promise<void> {
-    const data: FileJson = { format: FORMAT, version: 1, secrets: this.store.list().map(toJson) };
-    const temp = join(
-      dirname(this.file),
-      `.${randomBytes(6).toString('hex')}.secrets-manager-local.tmp`,
-    );
+    const data: FileJson = {
+      format: FORMAT,
+      version: FILE_VERSION,
+      secrets: this.store.list().map(toJson),
+    };
+    const temp = tempFileOf(this.file);
     try {
       const handle = await open(temp, 'w', 0o600);
       try {

@@ -87,9 +87,11 @@ export async function handleAwsRequest(
     if (decision.action === 'internal-error') {
       throw new ServiceError('InternalServiceError', 'An error occurred on the server side.', 500);
     }
-    const generation = deps.context.store.generation;
-    const result = run(new Input(parseBody(raw)), deps.context);
-    if (deps.context.store.generation !== generation) {
+    const { store } = deps.context;
+    const context = { ...deps.context, store: store.inRegion(regionOf(req) ?? store.region) };
+    const generation = store.generation;
+    const result = run(new Input(parseBody(raw)), context);
+    if (store.generation !== generation) {
       if (MUTATING.has(operation)) await deps.flush();
       else deps.schedule();
     }
@@ -145,6 +147,23 @@ function checkSignature(req: IncomingMessage): void {
       );
     }
   }
+}
+
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
+/**
+ * The region a request is for, as the service sees it: the SigV4 credential scope
+ * (`Credential=AKID/20261201/us-west-2/secretsmanager/aws4_request`, or `X-Amz-Credential` of a
+ * presigned URL). Undefined when there is none (the server's default region applies).
+ */
+export function regionOf(req: IncomingMessage): string | undefined {
+  const authorization = headerOf(req, 'authorization') ?? '';
+  let credential = /Credential=([^,\s]+)/.exec(authorization)?.[1];
+  if (credential === undefined && req.url !== undefined) {
+    credential = new URL(req.url, 'http://local').searchParams.get('X-Amz-Credential') ?? undefined;
+  }
+  const region = credential?.split('/')[2];
+  return region !== undefined && REGION.test(region) ? region : undefined;
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {

@@ -259,7 +259,8 @@ export async function startSecretsManager(
 
   let api: SecretsManagerLocal | undefined;
   const server = http.createServer({ noDelay: true }, (req, res) => {
-    if (req.url?.startsWith('/_local/')) {
+    // /moto-api/reset: the reset other emulators' test harnesses call between tests.
+    if (req.url?.startsWith('/_local/') || req.url?.startsWith('/moto-api/')) {
       // Between listen() and the API object's creation there is nothing to route to yet.
       if (api === undefined) {
         res.writeHead(503).end();

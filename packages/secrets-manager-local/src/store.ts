@@ -31,9 +31,18 @@ export interface VersionRecord {
   lastAccessedDate?: number;
 }
 
+/** One replica region as the primary's ReplicationStatus reports it. */
+export interface ReplicaStatus {
+  kmsKeyId?: string;
+  status: 'InSync' | 'Failed';
+  statusMessage: string;
+}
+
 export interface SecretRecord {
   readonly arn: string;
   readonly name: string;
+  /** The region whose store holds the record (the one in its ARN). */
+  readonly region: string;
   readonly createdDate: number;
   description?: string;
   kmsKeyId?: string;
@@ -51,9 +60,17 @@ export interface SecretRecord {
   readonly versions: Map<string, VersionRecord>;
   /** Staging label -> VersionId; a label sits on at most one version. */
   readonly labels: Map<string, string>;
+  /** Set on a replica: the region of its primary, whose versions, labels and tags it shares. */
+  primaryRegion?: string;
+  /** Set on a primary with replicas: replica region -> status. */
+  replicas?: Map<string, ReplicaStatus>;
+  resourcePolicy?: string;
+  /** CreateSecret/UpdateSecret `Type` (the partner of a managed external secret), kept as given. */
+  type?: string;
 }
 
 export interface StoreOptions {
+  /** The default region: for names looked up without a region and for unsigned requests. */
   readonly region: string;
   readonly accountId: string;
   readonly now: () => number;
@@ -68,49 +85,96 @@ export interface CreateInput {
   tags?: ReadonlyArray<readonly [string, string]>;
 }
 
+/** State every region's view shares: one service, one generation counter. */
+interface SharedState {
+  readonly byRegion: Map<string, Map<string, SecretRecord>>;
+  /** Secrets in their recovery window, so the sweep doesn't walk every secret per request. */
+  readonly scheduled: Set<SecretRecord>;
+  generation: number;
+}
+
 /**
  * Secrets, versions and staging labels as the service keeps them: a state machine with no
  * HTTP in it. Methods throw `ServiceError`s carrying the service's error type and wording.
+ *
+ * The store built by `new SecretStore()` sees every region: it finds an ARN in its own region
+ * and lists all. `inRegion(region)` gives the view a request in that region sees (its names,
+ * its ARNs, its listing), sharing the same state.
  */
 export class SecretStore {
-  readonly #byName = new Map<string, SecretRecord>();
-  /** Secrets in their recovery window, so the sweep doesn't walk every secret per request. */
-  readonly #scheduled = new Set<SecretRecord>();
-  readonly #arnPrefix: string;
+  readonly #shared: SharedState;
+  /** Bound to one region (a request's view) rather than the whole service. */
+  readonly #bound: boolean;
+  readonly region: string;
   readonly now: () => number;
-  /** Bumped on every mutation so persistence knows when to write. */
-  generation = 0;
 
-  constructor(readonly options: StoreOptions) {
-    this.#arnPrefix = `arn:aws:secretsmanager:${options.region}:${options.accountId}:secret:`;
+  constructor(
+    readonly options: StoreOptions,
+    view?: { readonly shared: SharedState; readonly region: string },
+  ) {
+    this.#shared = view?.shared ?? { byRegion: new Map(), scheduled: new Set(), generation: 0 };
+    this.#bound = view !== undefined;
+    this.region = view?.region ?? options.region;
     this.now = options.now;
   }
 
+  /** What a request signed for `region` sees. */
+  inRegion(region: string): SecretStore {
+    return new SecretStore(this.options, { shared: this.#shared, region });
+  }
+
+  /** Bumped on every mutation so persistence knows when to write. */
+  get generation(): number {
+    return this.#shared.generation;
+  }
+
+  arnPrefix(region = this.region): string {
+    return `arn:aws:secretsmanager:${region}:${this.options.accountId}:secret:`;
+  }
+
   clear(): void {
-    this.#byName.clear();
-    this.#scheduled.clear();
+    this.#shared.byRegion.clear();
+    this.#shared.scheduled.clear();
     this.touch();
   }
 
   touch(): void {
-    this.generation++;
+    this.#shared.generation++;
   }
 
-  /** Every live or scheduled-for-deletion secret, oldest first. */
+  /** Every live or scheduled-for-deletion secret (of this view's region if bound), oldest first. */
   list(): SecretRecord[] {
     this.#sweep();
-    return [...this.#byName.values()];
+    if (this.#bound) return [...this.#names(this.region).values()];
+    return [...this.#shared.byRegion.values()].flatMap((names) => [...names.values()]);
   }
 
   find(secretId: string): SecretRecord | undefined {
     this.#sweep();
-    if (!secretId.startsWith('arn:')) return this.#byName.get(secretId);
-    if (!secretId.startsWith(this.#arnPrefix)) return undefined;
-    const rest = secretId.slice(this.#arnPrefix.length);
+    if (!secretId.startsWith('arn:')) return this.#names(this.region).get(secretId);
+    const region = secretId.split(':')[3] ?? '';
+    // A request sees its own region's secrets only; the service-wide store finds any ARN.
+    if (this.#bound && region !== this.region) return undefined;
+    const prefix = this.arnPrefix(region);
+    if (!secretId.startsWith(prefix)) return undefined;
+    const names = this.#names(region);
+    const rest = secretId.slice(prefix.length);
     // A full ARN ends in "-" plus 6 random characters; a partial ARN stops at the name.
-    const full = rest.length > 7 ? this.#byName.get(rest.slice(0, -7)) : undefined;
+    const full = rest.length > 7 ? names.get(rest.slice(0, -7)) : undefined;
     if (full !== undefined && full.arn === secretId) return full;
-    return this.#byName.get(rest);
+    return names.get(rest);
+  }
+
+  /** The record a replica follows (itself for a primary or an unreplicated secret). */
+  primaryOf(secret: SecretRecord): SecretRecord {
+    if (secret.primaryRegion === undefined) return secret;
+    return this.#names(secret.primaryRegion).get(secret.name) ?? secret;
+  }
+
+  /** The secret named `name` in `region`, whatever this view's region. */
+  findInRegion(region: string, name: string): SecretRecord | undefined {
+    this.#sweep();
+    return this.#names(region).get(name);
   }
 
   resolve(secretId: string): SecretRecord {
@@ -128,7 +192,7 @@ export class SecretStore {
 
   create(input: CreateInput): { secret: SecretRecord; version?: VersionRecord; created: boolean } {
     this.#sweep();
-    const existing = this.#byName.get(input.name);
+    const existing = this.#names(this.region).get(input.name);
     if (existing !== undefined) {
       if (existing.deletedDate !== undefined) {
         throw invalidRequest(
@@ -140,13 +204,15 @@ export class SecretStore {
       if (same !== undefined && input.value !== undefined && same.value !== undefined) {
         if (same.value.equals(input.value))
           return { secret: existing, version: same, created: false };
+        throw tokenInUse(input.token, existing);
       }
       throw resourceExists(`The operation failed because the secret ${input.name} already exists.`);
     }
     const now = this.now();
     const secret: SecretRecord = {
-      arn: `${this.#arnPrefix}${input.name}-${randomSuffix()}`,
+      arn: `${this.arnPrefix()}${input.name}-${randomSuffix()}`,
       name: input.name,
+      region: this.region,
       createdDate: now,
       lastChangedDate: now,
       tags: new Map(input.tags ?? []),
@@ -155,7 +221,7 @@ export class SecretStore {
     };
     if (input.description !== undefined) secret.description = input.description;
     if (input.kmsKeyId !== undefined) secret.kmsKeyId = input.kmsKeyId;
-    this.#byName.set(input.name, secret);
+    this.#names(this.region).set(input.name, secret);
     let version: VersionRecord | undefined;
     if (input.value !== undefined) {
       version = { versionId: input.token, value: input.value, createdDate: now };
@@ -180,18 +246,17 @@ export class SecretStore {
     if (existing !== undefined) {
       if (existing.value !== undefined) {
         if (existing.value.equals(value)) return existing;
-        throw resourceExists(
-          "You can't modify an existing version, you can only create a new version.",
-        );
+        throw tokenInUse(token, secret);
       }
       existing.value = value;
-      for (const stage of stages) this.#moveLabel(secret, stage, token);
+      for (const stage of withFirstCurrent(secret, stages)) this.#moveLabel(secret, stage, token);
       this.#changed(secret);
       return existing;
     }
+    const labels = withFirstCurrent(secret, stages);
     const version: VersionRecord = { versionId: token, value, createdDate: this.now() };
     secret.versions.set(token, version);
-    for (const stage of stages) this.#moveLabel(secret, stage, token);
+    for (const stage of labels) this.#moveLabel(secret, stage, token);
     this.#prune(secret);
     this.#changed(secret);
     return version;
@@ -300,11 +365,7 @@ export class SecretStore {
         "A previous rotation isn't complete. That rotation will be reattempted.",
       );
     }
-    if (secret.versions.has(token)) {
-      throw resourceExists(
-        `A version with VersionId ${token} already exists; use a new ClientRequestToken to rotate.`,
-      );
-    }
+    if (secret.versions.has(token)) throw tokenInUse(token, secret);
     const version: VersionRecord = { versionId: token, value: undefined, createdDate: this.now() };
     secret.versions.set(token, version);
     this.#moveLabel(secret, AWSPENDING, token);
@@ -333,10 +394,10 @@ export class SecretStore {
     secret.deletionDate =
       recoveryWindowDays === undefined ? now : now + recoveryWindowDays * DAY_MS;
     if (recoveryWindowDays === undefined) {
-      this.#byName.delete(secret.name);
-      this.#scheduled.delete(secret);
+      this.#names(secret.region).delete(secret.name);
+      this.#shared.scheduled.delete(secret);
     } else {
-      this.#scheduled.add(secret);
+      this.#shared.scheduled.add(secret);
     }
     this.touch();
     return secret.deletionDate;
@@ -345,7 +406,7 @@ export class SecretStore {
   restore(secret: SecretRecord): void {
     delete secret.deletedDate;
     delete secret.deletionDate;
-    this.#scheduled.delete(secret);
+    this.#shared.scheduled.delete(secret);
     this.#changed(secret);
   }
 
@@ -369,15 +430,38 @@ export class SecretStore {
     this.#changed(secret);
   }
 
-  /** Replaces the whole state (persistence load). */
+  /** Replaces the whole state (persistence load), every region's. */
   load(secrets: readonly SecretRecord[]): void {
-    this.#byName.clear();
-    this.#scheduled.clear();
+    this.#shared.byRegion.clear();
+    this.#shared.scheduled.clear();
     for (const secret of secrets) {
-      this.#byName.set(secret.name, secret);
-      if (secret.deletionDate !== undefined) this.#scheduled.add(secret);
+      this.#names(secret.region).set(secret.name, secret);
+      if (secret.deletionDate !== undefined) this.#shared.scheduled.add(secret);
     }
     this.touch();
+  }
+
+  /** Puts a record (a replica, or a replica promoted to a standalone secret) in its region. */
+  put(secret: SecretRecord): void {
+    this.#names(secret.region).set(secret.name, secret);
+    this.touch();
+  }
+
+  /** Removes a record at once (a replica dropped from replication, or one overwritten). */
+  remove(secret: SecretRecord): void {
+    const names = this.#names(secret.region);
+    if (names.get(secret.name) === secret) names.delete(secret.name);
+    this.#shared.scheduled.delete(secret);
+    this.touch();
+  }
+
+  #names(region: string): Map<string, SecretRecord> {
+    let names = this.#shared.byRegion.get(region);
+    if (names === undefined) {
+      names = new Map();
+      this.#shared.byRegion.set(region, names);
+    }
+    return names;
   }
 
   #changed(secret: SecretRecord): void {
@@ -403,16 +487,34 @@ export class SecretStore {
 
   /** Secrets whose recovery window ended are gone for good, as in the service. */
   #sweep(): void {
-    if (this.#scheduled.size === 0) return;
+    const scheduled = this.#shared.scheduled;
+    if (scheduled.size === 0) return;
     const now = this.now();
-    for (const secret of this.#scheduled) {
+    for (const secret of scheduled) {
       if (secret.deletionDate === undefined || secret.deletionDate <= now) {
-        this.#scheduled.delete(secret);
-        if (secret.deletionDate !== undefined) this.#byName.delete(secret.name);
+        scheduled.delete(secret);
+        if (secret.deletionDate !== undefined) this.#names(secret.region).delete(secret.name);
         this.touch();
       }
     }
   }
+}
+
+/**
+ * PutSecretValue: "If this operation creates the first version for the secret, then Secrets
+ * Manager automatically attaches the staging label AWSCURRENT to the new version." A secret
+ * that has no AWSCURRENT never had a current version (the label cannot be removed).
+ */
+function withFirstCurrent(secret: SecretRecord, stages: readonly string[]): readonly string[] {
+  if (secret.labels.has(AWSCURRENT) || stages.includes(AWSCURRENT)) return stages;
+  return [AWSCURRENT, ...stages];
+}
+
+/** The service's wording for a ClientRequestToken reused with another value. */
+export function tokenInUse(token: string, secret: SecretRecord) {
+  return resourceExists(
+    `You can't use ClientRequestToken ${token} because that value is already in use for a version of secret ${secret.arn}.`,
+  );
 }
 
 function randomSuffix(): string {

@@ -45,8 +45,9 @@ export function readName(input: Input): string {
 }
 
 export function readValue(input: Input): SecretValue | undefined {
-  const text = input.string('SecretString', { sensitive: true });
-  const bytes = input.blob('SecretBinary', { maxBytes: MAX_SECRET_BYTES });
+  // The service model: both members have "min: 1"; an empty value is a validation error.
+  const text = input.string('SecretString', { min: 1, sensitive: true });
+  const bytes = input.blob('SecretBinary', { minBytes: 1, maxBytes: MAX_SECRET_BYTES });
   if (text !== undefined && bytes !== undefined) {
     throw invalidParameter(
       "You can't specify both a binary secret value and a string secret value in the same secret.",
@@ -62,6 +63,11 @@ export function readValue(input: Input): SecretValue | undefined {
     return SecretValue.fromString(text);
   }
   return bytes === undefined ? undefined : SecretValue.fromBytes(bytes);
+}
+
+/** `Type` (the partner of a managed external secret): kept and shown, nothing more. */
+export function readType(input: Input): string | undefined {
+  return input.string('Type', { min: 1, max: 256 });
 }
 
 export function readTags(input: Input): Array<[string, string]> | undefined {
@@ -95,23 +101,26 @@ export function secretMetadata(
   secret: SecretRecord,
   stagesField: 'VersionIdsToStages' | 'SecretVersionsToStages',
 ): Record<string, unknown> {
+  // A replica shows its primary's metadata; its ARN, KMS key and access date are its own.
+  const source = store.primaryOf(secret);
   const out: Record<string, unknown> = { ARN: secret.arn, Name: secret.name };
-  if (secret.description !== undefined) out.Description = secret.description;
+  if (source.type !== undefined) out.Type = source.type;
+  if (source.description !== undefined) out.Description = source.description;
   if (secret.kmsKeyId !== undefined) out.KmsKeyId = secret.kmsKeyId;
-  if (secret.rotationEnabled !== undefined) out.RotationEnabled = secret.rotationEnabled;
-  if (secret.rotationLambdaArn !== undefined) out.RotationLambdaARN = secret.rotationLambdaArn;
-  const rules = rotationRulesOf(secret);
+  if (source.rotationEnabled !== undefined) out.RotationEnabled = source.rotationEnabled;
+  if (source.rotationLambdaArn !== undefined) out.RotationLambdaARN = source.rotationLambdaArn;
+  const rules = rotationRulesOf(source);
   if (rules !== undefined) out.RotationRules = rules;
-  if (secret.lastRotatedDate !== undefined) out.LastRotatedDate = seconds(secret.lastRotatedDate);
-  out.LastChangedDate = seconds(secret.lastChangedDate);
+  if (source.lastRotatedDate !== undefined) out.LastRotatedDate = seconds(source.lastRotatedDate);
+  out.LastChangedDate = seconds(source.lastChangedDate);
   if (secret.lastAccessedDate !== undefined)
     out.LastAccessedDate = seconds(secret.lastAccessedDate);
   if (secret.deletedDate !== undefined) out.DeletedDate = seconds(secret.deletedDate);
-  if (secret.rotationEnabled && secret.nextRotationDate !== undefined) {
-    out.NextRotationDate = seconds(secret.nextRotationDate);
+  if (source.rotationEnabled && source.nextRotationDate !== undefined) {
+    out.NextRotationDate = seconds(source.nextRotationDate);
   }
-  if (secret.tags.size > 0) {
-    out.Tags = [...secret.tags].map(([Key, Value]) => ({ Key, Value }));
+  if (source.tags.size > 0) {
+    out.Tags = [...source.tags].map(([Key, Value]) => ({ Key, Value }));
   }
   const stages: Record<string, string[]> = {};
   let any = false;
@@ -124,7 +133,35 @@ export function secretMetadata(
   }
   if (any) out[stagesField] = stages;
   out.CreatedDate = seconds(secret.createdDate);
+  const primaryRegion = primaryRegionOf(secret);
+  if (primaryRegion !== undefined) out.PrimaryRegion = primaryRegion;
+  const replication = replicationStatusOf(store, secret);
+  if (replication.length > 0) out.ReplicationStatus = replication;
   return out;
+}
+
+/** PrimaryRegion as DescribeSecret shows it: only for a replica or a primary with replicas. */
+export function primaryRegionOf(secret: SecretRecord): string | undefined {
+  if (secret.primaryRegion !== undefined) return secret.primaryRegion;
+  return secret.replicas !== undefined && secret.replicas.size > 0 ? secret.region : undefined;
+}
+
+/** A primary's ReplicationStatus: one entry per replica region, with the replica's access date. */
+export function replicationStatusOf(
+  store: SecretStore,
+  secret: SecretRecord,
+): Record<string, unknown>[] {
+  return [...(secret.replicas ?? [])].map(([region, replica]) => {
+    const entry: Record<string, unknown> = { Region: region };
+    if (replica.kmsKeyId !== undefined) entry.KmsKeyId = replica.kmsKeyId;
+    entry.Status = replica.status;
+    entry.StatusMessage = replica.statusMessage;
+    const accessed = store.findInRegion(region, secret.name)?.lastAccessedDate;
+    if (replica.status === 'InSync' && accessed !== undefined) {
+      entry.LastAccessedDate = seconds(accessed);
+    }
+    return entry;
+  });
 }
 
 /** NextToken: an opaque cursor (base64 of an offset), as opaque to clients as the service's. */

@@ -1,5 +1,17 @@
 import type { Operation } from './context.js';
 import { getRandomPassword } from './password.js';
+import {
+  deleteResourcePolicy,
+  getResourcePolicy,
+  putResourcePolicy,
+  validateResourcePolicy,
+} from './policy.js';
+import {
+  removeRegionsFromReplication,
+  replicaReadOnly,
+  replicateSecretToRegions,
+  stopReplicationToReplica,
+} from './replication.js';
 import { cancelRotateSecret, rotateSecret } from './rotation.js';
 import {
   batchGetSecretValue,
@@ -21,36 +33,73 @@ import {
 
 export type { Operation, OperationContext } from './context.js';
 
-/** Every operation the local service answers, keyed by its X-Amz-Target name. */
-export const OPERATIONS: Readonly<Record<string, Operation>> = Object.freeze({
-  BatchGetSecretValue: batchGetSecretValue,
-  CancelRotateSecret: cancelRotateSecret,
-  CreateSecret: createSecret,
-  DeleteSecret: deleteSecret,
-  DescribeSecret: describeSecret,
-  GetRandomPassword: getRandomPassword,
-  GetSecretValue: getSecretValue,
-  ListSecretVersionIds: listSecretVersionIds,
-  ListSecrets: listSecrets,
-  PutSecretValue: putSecretValue,
-  RestoreSecret: restoreSecret,
-  RotateSecret: rotateSecret,
-  TagResource: tagResource,
-  UntagResource: untagResource,
-  UpdateSecret: updateSecret,
-  UpdateSecretVersionStage: updateSecretVersionStage,
-});
-
 /** Operations that change state: their response waits for the data file write. */
 export const MUTATING: ReadonlySet<string> = new Set([
   'CancelRotateSecret',
   'CreateSecret',
+  'DeleteResourcePolicy',
   'DeleteSecret',
+  'PutResourcePolicy',
   'PutSecretValue',
+  'RemoveRegionsFromReplication',
+  'ReplicateSecretToRegions',
   'RestoreSecret',
   'RotateSecret',
+  'StopReplicationToReplica',
   'TagResource',
   'UntagResource',
   'UpdateSecret',
   'UpdateSecretVersionStage',
 ]);
+
+/**
+ * A replica is read-only: every write to it is refused (the service's "Operation not permitted
+ * on a replica secret"), except StopReplicationToReplica, which is how it stops being one.
+ */
+function refusingReplicas(operation: Operation): Operation {
+  return (input, ctx) => {
+    const secretId = input.body.SecretId;
+    if (typeof secretId === 'string' && ctx.store.find(secretId)?.primaryRegion !== undefined) {
+      throw replicaReadOnly();
+    }
+    return operation(input, ctx);
+  };
+}
+
+const ALL: Readonly<Record<string, Operation>> = {
+  BatchGetSecretValue: batchGetSecretValue,
+  CancelRotateSecret: cancelRotateSecret,
+  CreateSecret: createSecret,
+  DeleteResourcePolicy: deleteResourcePolicy,
+  DeleteSecret: deleteSecret,
+  DescribeSecret: describeSecret,
+  GetRandomPassword: getRandomPassword,
+  GetResourcePolicy: getResourcePolicy,
+  GetSecretValue: getSecretValue,
+  ListSecretVersionIds: listSecretVersionIds,
+  ListSecrets: listSecrets,
+  PutResourcePolicy: putResourcePolicy,
+  PutSecretValue: putSecretValue,
+  RemoveRegionsFromReplication: removeRegionsFromReplication,
+  ReplicateSecretToRegions: replicateSecretToRegions,
+  RestoreSecret: restoreSecret,
+  RotateSecret: rotateSecret,
+  StopReplicationToReplica: stopReplicationToReplica,
+  TagResource: tagResource,
+  UntagResource: untagResource,
+  UpdateSecret: updateSecret,
+  UpdateSecretVersionStage: updateSecretVersionStage,
+  ValidateResourcePolicy: validateResourcePolicy,
+};
+
+/** Every operation of the service's API reference, keyed by its X-Amz-Target name. */
+export const OPERATIONS: Readonly<Record<string, Operation>> = Object.freeze(
+  Object.fromEntries(
+    Object.entries(ALL).map(([name, operation]) => [
+      name,
+      MUTATING.has(name) && name !== 'StopReplicationToReplica' && name !== 'CreateSecret'
+        ? refusingReplicas(operation)
+        : operation,
+    ]),
+  ),
+);

@@ -2,11 +2,11 @@ import {
   invalidParameter,
   invalidRequest,
   markedForDeletion,
+  resourceNotFound,
   ServiceError,
   validation,
 } from '../errors.js';
-import type { Input } from '../input.js';
-import type { SecretRecord } from '../store.js';
+import type { SecretRecord, SecretStore } from '../store.js';
 import { AWSCURRENT } from '../store.js';
 import {
   decodeNextToken,
@@ -16,10 +16,14 @@ import {
   readSecretId,
   readTags,
   readToken,
+  readType,
   readValue,
+  replicationStatusOf,
   seconds,
   secretMetadata,
 } from './context.js';
+import { readFilters } from './filters.js';
+import { readReplicaRegions, replicate } from './replication.js';
 import { secretValueResponse } from './values.js';
 
 export const createSecret: Operation = (input, { store }) => {
@@ -29,10 +33,10 @@ export const createSecret: Operation = (input, { store }) => {
   const kmsKeyId = input.string('KmsKeyId', { max: 2048 });
   const value = readValue(input);
   const tags = readTags(input);
-  if (input.has('AddReplicaRegions')) {
-    throw invalidRequest('Replication to other Regions is not supported by secrets-manager-local.');
-  }
-  const { secret, version } = store.create({
+  const type = readType(input);
+  const replicaRegions = readReplicaRegions(input, store.region, false);
+  const force = input.boolean('ForceOverwriteReplicaSecret') ?? false;
+  const { secret, version, created } = store.create({
     name,
     token,
     ...(value !== undefined && { value }),
@@ -40,9 +44,14 @@ export const createSecret: Operation = (input, { store }) => {
     ...(kmsKeyId !== undefined && { kmsKeyId }),
     ...(tags !== undefined && { tags }),
   });
-  return version === undefined
-    ? { ARN: secret.arn, Name: secret.name }
-    : { ARN: secret.arn, Name: secret.name, VersionId: version.versionId };
+  if (created && type !== undefined) secret.type = type;
+  const out: Record<string, unknown> = { ARN: secret.arn, Name: secret.name };
+  if (version !== undefined) out.VersionId = version.versionId;
+  if (created && replicaRegions !== undefined) {
+    replicate(store, secret, replicaRegions, force);
+    out.ReplicationStatus = replicationStatusOf(store, secret);
+  }
+  return out;
 };
 
 export const updateSecret: Operation = (input, { store }) => {
@@ -51,12 +60,19 @@ export const updateSecret: Operation = (input, { store }) => {
   const description = input.string('Description', { max: 2048 });
   const kmsKeyId = input.string('KmsKeyId', { max: 2048 });
   const value = readValue(input);
+  const type = readType(input);
   const secret = store.resolveLive(secretId);
+  // The value first: a refused value (a reused token) must leave the metadata unchanged too.
+  const version =
+    value === undefined ? undefined : store.putValue(secret, token, value, [AWSCURRENT]);
   if (description !== undefined || kmsKeyId !== undefined) {
     store.updateMetadata(secret, description, kmsKeyId);
   }
-  if (value === undefined) return { ARN: secret.arn, Name: secret.name };
-  const version = store.putValue(secret, token, value, [AWSCURRENT]);
+  if (type !== undefined) {
+    secret.type = type;
+    store.changed(secret);
+  }
+  if (version === undefined) return { ARN: secret.arn, Name: secret.name };
   return { ARN: secret.arn, Name: secret.name, VersionId: version.versionId };
 };
 
@@ -79,12 +95,29 @@ export const deleteSecret: Operation = (input, { store, runner }) => {
       'The RecoveryWindowInDays value must be between 7 and 30 days (inclusive).',
     );
   }
-  const secret = store.resolve(secretId);
+  const secret = store.find(secretId);
+  // "Secrets Manager doesn't return ResourceNotFoundException for a secret that doesn't
+  // exist" when the delete is forced: it answers as though it had deleted it.
+  if (secret === undefined) {
+    if (!force) throw resourceNotFound();
+    return forcedDeleteOfNothing(store, secretId);
+  }
   if (secret.deletedDate !== undefined && !force) throw markedForDeletion();
+  if (secret.replicas !== undefined && secret.replicas.size > 0) {
+    throw invalidRequest(
+      `You can't delete secret ${secret.name} that still has replica regions [${[...secret.replicas.keys()].join(', ')}]. Remove the replicas first (RemoveRegionsFromReplication).`,
+    );
+  }
   const deletionDate = store.scheduleDeletion(secret, force ? undefined : (days ?? 30));
   if (force) runner.cancel(secret.arn);
   return { ARN: secret.arn, Name: secret.name, DeletionDate: seconds(deletionDate) };
 };
+
+function forcedDeleteOfNothing(store: SecretStore, secretId: string): Record<string, unknown> {
+  const arn = secretId.startsWith('arn:') ? secretId : `${store.arnPrefix()}${secretId}`;
+  const name = secretId.startsWith('arn:') ? (secretId.split(':secret:')[1] ?? secretId) : secretId;
+  return { ARN: arn, Name: name, DeletionDate: seconds(store.now()) };
+}
 
 export const restoreSecret: Operation = (input, { store }) => {
   const secret = store.resolve(readSecretId(input));
@@ -120,89 +153,13 @@ export const untagResource: Operation = (input, { store }) => {
   return {};
 };
 
-const FILTER_KEYS = [
-  'description',
-  'name',
-  'tag-key',
-  'tag-value',
-  'primary-region',
-  'owning-service',
-  'all',
-];
-const FILTER_VALUE = /^!?[a-zA-Z0-9 :_@/+=.\-!]*$/;
-
-export type SecretFilter = (secret: SecretRecord) => boolean;
-
-/** ListSecrets/BatchGetSecretValue filters: values of one filter OR, filters AND. */
-export function readFilters(input: Input): SecretFilter | undefined {
-  const filters = input.structures('Filters', { max: 10 });
-  if (filters === undefined) return undefined;
-  const predicates = filters.map((filter) => {
-    const key = filter.string('Key');
-    if (key === undefined || !FILTER_KEYS.includes(key)) {
-      throw validation(
-        `Value ${key === undefined ? 'null' : `'${key}'`} at 'filters.member.key' failed to satisfy constraint: Member must satisfy enum value set: [${FILTER_KEYS.join(', ')}]`,
-      );
-    }
-    const values = filter.stringList('Values', { min: 1, max: 10 }, { max: 512 }) ?? [];
-    for (const value of values) {
-      if (!FILTER_VALUE.test(value)) {
-        throw invalidParameter(`Invalid filter value ${JSON.stringify(value)}.`);
-      }
-    }
-    return (secret: SecretRecord) => values.some((value) => matches(secret, key, value));
-  });
-  return (secret) => predicates.every((predicate) => predicate(secret));
-}
-
-function matches(secret: SecretRecord, key: string, raw: string): boolean {
-  const negate = raw.startsWith('!');
-  const value = negate ? raw.slice(1) : raw;
-  let hit: boolean;
-  switch (key) {
-    case 'name':
-      hit = secret.name.startsWith(value);
-      break;
-    case 'description':
-      hit = (secret.description ?? '').toLowerCase().startsWith(value.toLowerCase());
-      break;
-    case 'tag-key':
-      hit = [...secret.tags.keys()].some((k) => k.startsWith(value));
-      break;
-    case 'tag-value':
-      hit = [...secret.tags.values()].some((v) => v.startsWith(value));
-      break;
-    case 'all': {
-      const attributes = [
-        secret.name,
-        secret.description ?? '',
-        ...secret.tags.keys(),
-        ...secret.tags.values(),
-      ];
-      const words = attributes
-        .flatMap((a) => [a, ...a.split(/[^A-Za-z0-9]+/)])
-        .map((w) => w.toLowerCase());
-      hit = value
-        .toLowerCase()
-        .split(/\s+/)
-        .filter((w) => w.length > 0)
-        .every((word) => words.some((w) => w.startsWith(word)));
-      break;
-    }
-    default:
-      // primary-region and owning-service: no local secret is a replica or service-owned.
-      hit = false;
-  }
-  return negate ? !hit : hit;
-}
-
 const SORT_BY = ['created-date', 'last-accessed-date', 'last-changed-date', 'name'];
 
 export const listSecrets: Operation = (input, { store }) => {
   const maxResults = input.integer('MaxResults', { min: 1, max: 100 }) ?? 100;
   const offset = decodeNextToken(input.string('NextToken', { min: 1, max: 4096 }));
   const includeDeleted = input.boolean('IncludePlannedDeletion') ?? false;
-  const filter = readFilters(input);
+  const filter = readFilters(input, store);
   const sortOrder = input.string('SortOrder') ?? 'asc';
   if (sortOrder !== 'asc' && sortOrder !== 'desc') {
     throw validation(
@@ -243,7 +200,7 @@ function compare(a: SecretRecord, b: SecretRecord, sortBy: string): number {
 
 export const batchGetSecretValue: Operation = (input, { store }) => {
   const ids = input.stringList('SecretIdList', { min: 1, max: 20 }, { min: 1, max: 2048 });
-  const filter = readFilters(input);
+  const filter = readFilters(input, store);
   const maxResults = input.integer('MaxResults', { min: 1, max: 20 });
   const nextToken = input.string('NextToken', { min: 1, max: 4096 });
   if ((ids === undefined) === (filter === undefined)) {
