@@ -1,13 +1,14 @@
 /** Base class for every error thrown by `@rotakit/netcheck`. */
 export class NetcheckError extends Error {
+  override readonly name: string = 'NetcheckError';
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
-    this.name = new.target.name;
   }
 }
 
 /** An option is missing, has the wrong type, or is out of range. */
 export class InvalidOptionError extends NetcheckError {
+  override readonly name: string = 'InvalidOptionError';
   /** The option path, for example `timeoutMs` or `clients.ec2`. */
   readonly option: string;
   constructor(option: string, problem: string, options?: ErrorOptions) {
@@ -18,6 +19,7 @@ export class InvalidOptionError extends NetcheckError {
 
 /** The snapshot given to `analyzeRotationNetwork` is not usable (wrong shape, missing lists). */
 export class InvalidSnapshotError extends NetcheckError {
+  override readonly name: string = 'InvalidSnapshotError';
   /** The snapshot field that is wrong, for example `subnets`. */
   readonly field: string;
   constructor(field: string, problem: string, options?: ErrorOptions) {
@@ -28,6 +30,7 @@ export class InvalidSnapshotError extends NetcheckError {
 
 /** An AWS API call made by `collectSnapshot` failed. */
 export class SnapshotCollectionError extends NetcheckError {
+  override readonly name: string = 'SnapshotCollectionError';
   /** The API operation, for example `DescribeSecurityGroups`. */
   readonly operation: string;
   constructor(operation: string, options?: ErrorOptions) {

@@ -1,13 +1,14 @@
 /** Base class for every error thrown by `@rotakit/testing`. */
 export class TestingError extends Error {
+  override readonly name: string = 'TestingError';
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
-    this.name = new.target.name;
   }
 }
 
 /** No MariaDB/MySQL server binary was found and no external server was configured. */
 export class MysqlBinaryNotFoundError extends TestingError {
+  override readonly name: string = 'MysqlBinaryNotFoundError';
   readonly searched: readonly string[];
   constructor(searched: readonly string[]) {
     super(
@@ -21,6 +22,7 @@ export class MysqlBinaryNotFoundError extends TestingError {
 
 /** The server process did not become ready, or exited during startup. */
 export class MysqlStartError extends TestingError {
+  override readonly name: string = 'MysqlStartError';
   readonly logTail: string;
   constructor(message: string, logTail: string, options?: ErrorOptions) {
     super(logTail ? `${message}\n--- server log (tail) ---\n${logTail}` : message, options);

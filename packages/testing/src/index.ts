@@ -1,3 +1,4 @@
+export { type ErrorClass, errorClassesOf, nameAfterMinifying } from './error-names.js';
 export {
   MysqlBinaryNotFoundError,
   MysqlStartError,

@@ -1,0 +1,34 @@
+import { errorClassesOf, nameAfterMinifying } from '@rotakit/testing';
+import { describe, expect, it } from 'vitest';
+import * as rotationCore from '../src/index.js';
+
+// The example Lambdas bundle rotation-core with `minify: true`: a name taken from the class
+// would log as `t` there. Every class must carry its name as a literal.
+const loginDetails = { credentials: 'pending', reason: 'timeout', host: 'db', port: 3306 };
+const ARGS: Record<string, unknown[]> = {
+  CloneNameTooLongError: [
+    { username: 'app', cloneUsername: 'app_clone', limit: 4, limitSource: 'server' },
+  ],
+  DatabaseError: ['GRANT failed', { statement: 'GRANT' }],
+  DatabaseLoginError: ['login failed', loginDetails],
+  PreflightError: ['R7 failed', ['R7']],
+  SecretsManagerError: ['GetSecretValue failed', { operation: 'GetSecretValue', kind: 'other' }],
+  TimeBudgetExceededError: [{ operation: 'GRANT', remainingMs: 10, reserveMs: 250 }],
+  TlsRequiredError: ['TLS failed', { ...loginDetails, reason: 'tls' }],
+  VersionNotPendingError: ['not pending', ['AWSCURRENT']],
+};
+
+describe('@rotakit/rotation-core error classes', () => {
+  const classes = errorClassesOf(rotationCore);
+
+  it('finds the exported error classes', () => {
+    expect(classes.map(([name]) => name)).toEqual(
+      expect.arrayContaining(['RotationError', 'InvalidEventError', ...Object.keys(ARGS)]),
+    );
+  });
+
+  it.each(classes)('%s keeps its literal name when a bundler renames the class', (name, cls) => {
+    expect(cls.name).toBe(name);
+    expect(nameAfterMinifying(cls, ARGS[name] ?? ['message'])).toBe(name);
+  });
+});

@@ -1,0 +1,38 @@
+import { errorClassesOf, nameAfterMinifying } from '@rotakit/testing';
+import { describe, expect, it } from 'vitest';
+import * as secretPool from '../src/index.js';
+
+// An application bundle may be minified: a name taken from the class would log as `t`.
+// Every class must carry its name as a literal.
+const context = { secretId: 'app-db', retryable: false, attempts: 1, reason: 'account-locked' };
+const ARGS: Record<string, unknown[]> = {
+  AccountLockedError: ['locked', context],
+  AuthenticationError: ['denied', context],
+  ConfigurationError: ['ttlMs', 'must be a number'],
+  ConnectionError: ['failed', context],
+  DatabaseAccessDeniedError: ['denied', context],
+  HostNotAllowedError: ['not allowed', context],
+  LoginGuardError: ['too many', { secretId: 'app-db', failures: 3, windowMs: 1, retryAfterMs: 1 }],
+  PasswordExpiredError: ['expired', context],
+  SecretFetchError: ['not found', context],
+  SecretFormatError: ['not JSON', context],
+  ServerBusyError: ['busy', context],
+  TerminalConnectionError: ['terminal', context],
+  UnknownDatabaseError: ['unknown', context],
+  UnsupportedDriverError: ['pool._allConnections'],
+};
+
+describe('@rotakit/secret-pool error classes', () => {
+  const classes = errorClassesOf(secretPool);
+
+  it('finds the exported error classes', () => {
+    expect(classes.map(([name]) => name)).toEqual(
+      expect.arrayContaining(['SecretPoolError', 'ClosedError', ...Object.keys(ARGS)]),
+    );
+  });
+
+  it.each(classes)('%s keeps its literal name when a bundler renames the class', (name, cls) => {
+    expect(cls.name).toBe(name);
+    expect(nameAfterMinifying(cls, ARGS[name] ?? ['message'])).toBe(name);
+  });
+});
