@@ -420,6 +420,7 @@ export class SecretCache extends EventEmitter<SecretCacheEvents> {
       maxTimeout: backoff.maxDelayMs,
       factor: backoff.factor,
       randomize: true,
+      // Unref'd sleeps: no caller awaits a retry (callers get the first attempt, docs/secret-pool.md, timers).
       unref: true,
       signal: this.#closed.signal,
       shouldRetry: ({ error }) => error instanceof SecretFetchError && error.retryable,
@@ -468,6 +469,7 @@ export class SecretCache extends EventEmitter<SecretCacheEvents> {
         {
           abortSignal: AbortSignal.any([
             this.#closed.signal,
+            // Node unrefs this timer; the awaited request's socket holds the loop meanwhile.
             AbortSignal.timeout(this.options.fetchTimeoutMs),
           ]),
         },

@@ -226,6 +226,8 @@ export class SecretPool extends EventEmitter<SecretPoolEvents> {
   #retireTimer: NodeJS.Timeout | undefined;
   readonly #retireDeadlines = new WeakMap<InternalConnection, number>();
   #ending: Promise<void> | undefined;
+  /** Requests waiting out a retry delay, by their timer. */
+  readonly #retryTimers = new Map<NodeJS.Timeout, ConnectRequest>();
   readonly #forwarders = new Map<string, (...args: unknown[]) => void>();
   readonly #stats = {
     credentialRefreshes: 0,
@@ -308,6 +310,7 @@ export class SecretPool extends EventEmitter<SecretPoolEvents> {
       () => this.#checkCredentials(),
       resolved.credentialCheckIntervalMs,
     );
+    // Unref'd: a periodic look at the cache that nobody awaits (docs/secret-pool.md, timers).
     this.#checkTimer.unref();
     // Warm the cache so the first query does not pay for the fetch; its errors reach the first request.
     this.#ensureCredentials().catch(() => undefined);
@@ -349,6 +352,7 @@ export class SecretPool extends EventEmitter<SecretPoolEvents> {
       const ended = this.#promise.end();
       // The core pool is closed now: waiting requests get mysql2's "Pool is closed." error.
       this.#drain();
+      this.#cancelRetryWaits();
       try {
         await ended;
       } finally {
@@ -608,7 +612,7 @@ export class SecretPool extends EventEmitter<SecretPoolEvents> {
         // Nothing newer in Secrets Manager: wait a little (the rotation may be mid-step).
         const { retryDelayMs, maxRetryDelayMs } = this.#options.auth;
         const delay = Math.min(maxRetryDelayMs, retryDelayMs * 2 ** (request.authFailures - 1));
-        setTimeout(() => this.#core.getConnection(request.done), jitter(delay)).unref();
+        this.#retryLater(request, jitter(delay));
       },
       (failure: unknown) => request.callback(asError(failure)),
     );
@@ -630,7 +634,32 @@ export class SecretPool extends EventEmitter<SecretPoolEvents> {
     request.busyRetries++;
     this.#stats.connectRetries++;
     const delay = delayMs * 2 ** (request.busyRetries - 1);
-    setTimeout(() => this.#core.getConnection(request.done), jitter(delay)).unref();
+    this.#retryLater(request, jitter(delay));
+  }
+
+  /**
+   * Tries the request's login again after `delayMs`. The timer is ref'd: the caller awaits
+   * it, and an unref'd one let a script exit with its query unsettled. `end()` cuts the wait.
+   */
+  #retryLater(request: ConnectRequest, delayMs: number): void {
+    if (this.#ending !== undefined) {
+      this.#core.getConnection(request.done);
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.#retryTimers.delete(timer);
+      this.#core.getConnection(request.done);
+    }, delayMs);
+    this.#retryTimers.set(timer, request);
+  }
+
+  /** Ends the retry waits at once: the requests go to mysql2, closed by now, which refuses them. */
+  #cancelRetryWaits(): void {
+    for (const [timer, request] of this.#retryTimers) {
+      clearTimeout(timer);
+      this.#core.getConnection(request.done);
+    }
+    this.#retryTimers.clear();
   }
 
   /**
@@ -816,6 +845,7 @@ export class SecretPool extends EventEmitter<SecretPoolEvents> {
         () => this.#sweepRetiring(),
         Math.max(50, Math.min(1000, retire.overMs / 10)),
       );
+      // Unref'd: a sweep that nobody awaits (docs/secret-pool.md, timers).
       this.#retireTimer.unref();
     }
   }
