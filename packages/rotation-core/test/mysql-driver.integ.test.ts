@@ -8,7 +8,7 @@ import {
   withAdmin,
 } from '@rotakit/testing';
 import { testMysql } from '@rotakit/testing/vitest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DatabaseTarget } from '../src/database/driver.js';
 import { mysql } from '../src/database/mysql/driver.js';
 import {
@@ -455,5 +455,32 @@ describe('mysql driver: alternating users (syncAccount as master)', () => {
       'before:SET PASSWORD',
       'after:SET PASSWORD',
     ]);
+  });
+});
+
+describe('mysql driver: close', () => {
+  it("keeps the process alive while it waits for the server's goodbye (a ref-ed timer)", async () => {
+    const user = await createDatabaseUser(server, { privileges: [] });
+    const session = await driver.connect(
+      { ...user, database: undefined, ssl: false },
+      connectOptions(),
+    );
+    // The spy calls the real setTimeout; it records the fallback timer close() arms.
+    const spy = vi.spyOn(globalThis, 'setTimeout');
+    let armed: { delayMs: unknown; timer: NodeJS.Timeout }[];
+    try {
+      await session.close();
+    } finally {
+      armed = spy.mock.calls.map((call, i) => ({
+        delayMs: call[1],
+        timer: spy.mock.results[i]?.value as NodeJS.Timeout,
+      }));
+      spy.mockRestore();
+    }
+    const fallback = armed.filter((made) => made.delayMs === 1000);
+    expect(fallback).toHaveLength(1);
+    // docs/architecture.md "Timers and the event loop": close() is awaited, so it must hold
+    // the loop when a dead socket no longer does.
+    expect(fallback[0]?.timer.hasRef()).toBe(true);
   });
 });
