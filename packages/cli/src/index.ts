@@ -1,10 +1,26 @@
-export { type GlobalOptions, secretsManagerConfig } from './aws.js';
+export {
+  type AwsSettings,
+  type GlobalOptions,
+  resolveAwsSettings,
+  secretsManagerConfig,
+} from './aws.js';
 export type { DoctorReport } from './commands/doctor.js';
-export { AwsApiError, CliError, ExitCode, UsageError } from './errors.js';
+export {
+  AwsApiError,
+  CliError,
+  type CliErrorOptions,
+  ExitCode,
+  InterruptedError,
+  RegionMissingError,
+  UsageError,
+  type UsageErrorOptions,
+} from './errors.js';
 export type { CliIo } from './output.js';
 export { runCli } from './program.js';
 export {
+  type AssessOptions,
   assessSecret,
+  IN_PROGRESS_WINDOW_MS,
   type SecretStatus,
   type Verdict,
   type VersionStatus,

@@ -9,8 +9,13 @@ export interface CliIo {
   stderr: Writable & { isTTY?: boolean };
   stdin: Readable & { isTTY?: boolean };
   env: NodeJS.ProcessEnv;
-  /** Ends long-running commands (`local`) like Ctrl-C does. */
+  /**
+   * The first Ctrl-C (or SIGTERM): `rotate` stops after the step in progress, `local` stops
+   * serving, every other command stops at once (exit 130).
+   */
   signal?: AbortSignal;
+  /** The second Ctrl-C: `rotate` abandons the step in progress too. */
+  abortNow?: AbortSignal;
 }
 
 export type Colors = ReturnType<typeof picocolors.createColors>;
@@ -62,6 +67,8 @@ export class Output {
   async progress<T>(label: string, work: () => Promise<T>): Promise<T> {
     if (!this.io.stderr.isTTY || this.json) return work();
     const spinner = createSpinner(label, { stream: this.io.stderr as NodeJS.WriteStream });
+    // Unref'd on purpose: nobody awaits this timer (it only shows the spinner), so it must
+    // not keep the process alive; `work()` holds the loop with its own sockets and timers.
     const timer = setTimeout(() => spinner.start(), 1000);
     timer.unref();
     try {

@@ -10,6 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rotakit } from './helpers.js';
 
 const HALF_HOUR = 30 * 60_000;
+// Each unstick logs in once through netcheck's probe, which allows 5 per host and minute in
+// one process: this file stays at 5 unstick runs (more would read "rate-limited").
 
 describe('rotakit unstick when the rotation failed after setSecret', () => {
   let sm: SecretsManagerLocal;
@@ -99,10 +101,47 @@ describe('rotakit unstick when the rotation failed after setSecret', () => {
     await expect(canLogin(user)).resolves.toEqual({ ok: true });
   });
 
-  it('--force removes the label even when the pending password is live', async () => {
-    const { name } = await stuckSecret(true);
+  it('--force does not waive the pending-password-live refusal: it says which flag does, and changes nothing', async () => {
+    const { name, user, newPassword } = await stuckSecret(true);
     const run = await rotakit(['unstick', name, '--yes', '--force', '--json'], { env });
+    expect(run.code).toBe(1);
+    const body = JSON.parse(run.stdout);
+    expect(body).toMatchObject({ changed: false, pendingPasswordLive: true });
+    expect(body.message).toContain('--force does not waive this');
+    expect(body.message).toContain('--discard-live-pending');
+    expect(run.stdout).not.toContain(newPassword);
+    const status = JSON.parse((await rotakit(['status', name, '--json'], { env })).stdout);
+    expect(status.verdict).toBe('stuck');
+    // The app can still log in with the pending version's password, which stays labelled.
+    await expect(canLogin({ ...user, password: newPassword })).resolves.toEqual({ ok: true });
+  });
+
+  it('--discard-live-pending removes the label, warning that AWSCURRENT no longer logs in', async () => {
+    const { name, user, newPassword } = await stuckSecret(true);
+    const text = await rotakit(['unstick', name, '--yes', '--discard-live-pending', '--no-color'], {
+      env,
+    });
+    expect(text.code).toBe(0);
+    expect(text.stderr).toContain('warning: --discard-live-pending');
+    expect(text.stderr).toContain('1045');
+    expect(text.stdout).toContain('Done: AWSPENDING removed');
+    expect(`${text.stdout}${text.stderr}`).not.toContain(newPassword);
+    const status = JSON.parse((await rotakit(['status', name, '--json'], { env })).stdout);
+    expect(status.pendingVersionId).toBeUndefined();
+    // What the flag's warning says: the database kept the discarded password.
+    await expect(canLogin(user)).resolves.toMatchObject({ ok: false, errno: 1045 });
+  });
+
+  it('--discard-live-pending --json reports that it discarded a live pending password', async () => {
+    const { name } = await stuckSecret(true);
+    const run = await rotakit(['unstick', name, '--yes', '--discard-live-pending', '--json'], {
+      env,
+    });
     expect(run.code).toBe(0);
-    expect(JSON.parse(run.stdout)).toMatchObject({ changed: true, pendingPasswordLive: true });
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      changed: true,
+      pendingPasswordLive: true,
+      discardedLivePending: true,
+    });
   });
 });

@@ -14,11 +14,10 @@ import {
   type RotationNetworkSnapshot,
   type SendingClient,
 } from '@rotakit/netcheck';
-import { isLoopbackUrl, secretsManagerEndpointUrl } from '../aws.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode, UsageError } from '../errors.js';
 import type { SecretStatus } from '../status/assess.js';
-import { readSecretStatus } from '../status/read.js';
+import { readSecretStatus, stuckAfterOption } from '../status/read.js';
 import { printStatus } from './status.js';
 
 export interface DoctorOptions {
@@ -28,6 +27,8 @@ export interface DoctorOptions {
   live?: boolean;
   static?: boolean;
   timeout?: string;
+  /** `--stuck-after`: e.g. `90s`, `10m`. */
+  stuckAfter?: string;
   /** Analyse this saved snapshot (JSON) instead of reading the AWS configuration. */
   snapshot?: string;
   /** Write the collected snapshot here, to analyse later or elsewhere with --snapshot. */
@@ -64,9 +65,10 @@ export async function doctorCommand(
   secretId: string,
   options: DoctorOptions,
 ): Promise<ExitCode> {
+  const assess = stuckAfterOption(options.stuckAfter);
   const client = ctx.secretsManager();
   const status = await ctx.out.progress('Reading the secret', () =>
-    readSecretStatus(client, secretId),
+    readSecretStatus(ctx, secretId, assess),
   );
   const timeoutMs = options.timeout ? Number(options.timeout) : 10_000;
 
@@ -151,8 +153,7 @@ async function runStatic(
   if (options.static === false) return { skipped: 'turned off (--no-static)' };
   if (options.snapshot)
     return analyze(readSnapshot(options.snapshot), `snapshot ${options.snapshot}`);
-  const endpoint = secretsManagerEndpointUrl(ctx.globals, ctx.io.env);
-  if (endpoint && isLoopbackUrl(endpoint)) {
+  if (ctx.aws().local) {
     return {
       skipped: 'the Secrets Manager endpoint is local: there is no VPC configuration to read',
     };
@@ -234,12 +235,8 @@ function readSnapshot(path: string): RotationNetworkSnapshot {
 }
 
 function defaultStaticClients(ctx: CommandContext): StaticClients {
-  const { region, profile } = ctx.globals;
-  const config = {
-    ...(region ? { region } : {}),
-    ...(profile ? { profile } : {}),
-    maxAttempts: 2,
-  };
+  const { region, profile } = ctx.aws();
+  const config = { region, ...(profile ? { profile } : {}), maxAttempts: 2 };
   return {
     ec2: new EC2Client(config),
     rds: new RDSClient(config),

@@ -4,14 +4,20 @@ import {
   mysql,
   RotationError,
   type RotationStrategy,
+  type RunRotationResult,
   type RunRotationStepEvent,
   runRotation,
 } from '@rotakit/rotation-core';
-import { callAws, secretsManagerEndpointUrl } from '../aws.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { formatDuration } from '../output.js';
 import { describeFailure, type FailureReport } from './failure.js';
+import {
+  describeInterrupted,
+  printInterrupted,
+  RotationInterrupts,
+  RotationProgress,
+} from './rotate-interrupt.js';
 
 export interface RotateOptions {
   strategy?: string;
@@ -35,99 +41,151 @@ export async function rotateCommand(
   secretId: string,
   options: RotateOptions,
 ): Promise<ExitCode> {
-  const { out } = ctx;
-  const client = ctx.secretsManager();
+  const stepTimeoutMs = checkOptions(options);
+  const progress = new RotationProgress();
+  const interrupts = new RotationInterrupts(ctx, progress);
+  const steps: StepLine[] = [];
+  let strategy: RotationStrategy | undefined;
+  try {
+    strategy = await Promise.race([
+      options.strategy ? (options.strategy as RotationStrategy) : inferStrategy(ctx, secretId),
+      interrupts.stoppedNow,
+    ]);
+    if (!ctx.out.json)
+      ctx.out.line(`Rotating ${ctx.out.colors.bold(secretId)} (${strategy}) from this machine`);
+    const rotation = runRotation({
+      secretId,
+      client: ctx.secretsManager(),
+      onStep: (event) => {
+        progress.record(event);
+        printStep(ctx, steps, event);
+        interrupts.atStepEvent(event);
+      },
+      ...(stepTimeoutMs !== undefined ? { stepTimeoutMs } : {}),
+      signal: interrupts.signal,
+      options: handlerOptions(ctx, strategy, options),
+    });
+    // After a second Ctrl-C the abandoned step may still fail; nobody waits for it.
+    rotation.catch(() => {});
+    const result = await Promise.race([rotation, interrupts.stoppedNow]);
+    printSuccess(ctx, strategy, steps, result);
+    return ExitCode.Ok;
+  } catch (error) {
+    if (interrupts.requested === 'now' || error === interrupts.reason) {
+      const report = describeInterrupted(ctx, secretId, strategy ?? 'single-user', progress);
+      if (ctx.out.json) ctx.out.printJson({ ok: false, strategy, steps, error: report });
+      else printInterrupted(ctx, report);
+      return ExitCode.Interrupted;
+    }
+    if (!(error instanceof RotationError)) throw error;
+    return reportFailure(ctx, secretId, strategy!, steps, error);
+  } finally {
+    interrupts.dispose();
+  }
+}
+
+/** Validates the flags; returns the step timeout. */
+function checkOptions(options: RotateOptions): number | undefined {
   if (
     options.strategy !== undefined &&
     !STRATEGIES.includes(options.strategy as RotationStrategy)
   ) {
     throw new UsageError(
       `--strategy must be one of ${STRATEGIES.join(', ')} (got ${options.strategy})`,
+      { option: '--strategy' },
     );
   }
   const stepTimeoutMs = options.stepTimeout === undefined ? undefined : Number(options.stepTimeout);
   if (stepTimeoutMs !== undefined && !(Number.isInteger(stepTimeoutMs) && stepTimeoutMs > 0)) {
     throw new UsageError(
       `--step-timeout must be a positive number of milliseconds (got ${options.stepTimeout})`,
+      { option: '--step-timeout' },
     );
   }
-  const strategy =
-    (options.strategy as RotationStrategy | undefined) ?? (await inferStrategy(ctx, secretId));
-  const c = out.colors;
-  const steps: StepLine[] = [];
-  if (!out.json) out.line(`Rotating ${c.bold(secretId)} (${strategy}) from this machine`);
+  return stepTimeoutMs;
+}
 
-  const onStep = (event: RunRotationStepEvent) => {
-    if (event.phase === 'start') return;
-    const line: StepLine = {
-      step: event.step,
-      status: event.phase === 'error' ? 'failed' : event.skipped ? 'skipped' : 'ok',
-      durationMs: Math.round(event.durationMs),
-    };
-    steps.push(line);
-    if (out.json) return;
-    const mark =
-      line.status === 'failed' ? c.red('✗') : line.status === 'skipped' ? c.dim('-') : c.green('✓');
-    const note = line.status === 'skipped' ? c.dim(' (already done)') : '';
-    out.line(
-      `  ${mark} ${line.step.padEnd(13)} ${formatDuration(line.durationMs).padStart(8)}${note}`,
-    );
+function handlerOptions(ctx: CommandContext, strategy: RotationStrategy, options: RotateOptions) {
+  return {
+    strategy,
+    database: mysql(),
+    logger: cliLogger(ctx, options.verbose ?? false),
+    tls: {
+      ...(options.strictTls ? { strict: true } : {}),
+      ...(options.caBundle ? { ca: options.caBundle } : {}),
+    },
   };
+}
 
-  try {
-    const result = await runRotation({
-      secretId,
-      client,
-      onStep,
-      ...(stepTimeoutMs !== undefined ? { stepTimeoutMs } : {}),
-      ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
-      options: {
-        strategy,
-        database: mysql(),
-        logger: cliLogger(ctx, options.verbose ?? false),
-        tls: {
-          ...(options.strictTls ? { strict: true } : {}),
-          ...(options.caBundle ? { ca: options.caBundle } : {}),
-        },
-      },
+function printStep(ctx: CommandContext, steps: StepLine[], event: RunRotationStepEvent): void {
+  if (event.phase === 'start') return;
+  const line: StepLine = {
+    step: event.step,
+    status: event.phase === 'error' ? 'failed' : event.skipped ? 'skipped' : 'ok',
+    durationMs: Math.round(event.durationMs),
+  };
+  steps.push(line);
+  if (ctx.out.json) return;
+  const c = ctx.out.colors;
+  const mark =
+    line.status === 'failed' ? c.red('✗') : line.status === 'skipped' ? c.dim('-') : c.green('✓');
+  const note = line.status === 'skipped' ? c.dim(' (already done)') : '';
+  ctx.out.line(
+    `  ${mark} ${line.step.padEnd(13)} ${formatDuration(line.durationMs).padStart(8)}${note}`,
+  );
+}
+
+function printSuccess(
+  ctx: CommandContext,
+  strategy: RotationStrategy,
+  steps: StepLine[],
+  result: RunRotationResult,
+): void {
+  if (ctx.out.json) {
+    ctx.out.printJson({
+      ok: true,
+      secretArn: result.secretArn,
+      versionId: result.token,
+      resumed: result.resumed,
+      strategy,
+      steps,
+      durationMs: Math.round(result.durationMs),
     });
-    if (out.json) {
-      out.printJson({
-        ok: true,
-        secretArn: result.secretArn,
-        versionId: result.token,
-        resumed: result.resumed,
-        strategy,
-        steps,
-        durationMs: Math.round(result.durationMs),
-      });
-    } else {
-      const resumed = result.resumed ? ' (resumed the incomplete earlier rotation)' : '';
-      out.line(
-        c.green(
-          `Rotated in ${formatDuration(result.durationMs)}${resumed}: AWSCURRENT is now version ${result.token}.`,
-        ),
-      );
-    }
-    return ExitCode.Ok;
-  } catch (error) {
-    if (!(error instanceof RotationError)) throw error;
-    const failure = await out.progress('Diagnosing the failure', () =>
-      describeFailure(error, {
-        client,
-        secretId,
-        secretsManagerEndpoint: secretsManagerEndpointUrl(ctx.globals, ctx.io.env),
-        signal: ctx.io.signal,
-      }),
-    );
-    if (out.json) out.printJson({ ok: false, strategy, steps, error: failure });
-    else printFailure(ctx, failure);
-    return ExitCode.CheckFailed;
+    return;
   }
+  const resumed = result.resumed ? ' (resumed the incomplete earlier rotation)' : '';
+  ctx.out.line(
+    ctx.out.colors.green(
+      `Rotated in ${formatDuration(result.durationMs)}${resumed}: AWSCURRENT is now version ${result.token}.`,
+    ),
+  );
+}
+
+async function reportFailure(
+  ctx: CommandContext,
+  secretId: string,
+  strategy: RotationStrategy,
+  steps: StepLine[],
+  error: RotationError,
+): Promise<ExitCode> {
+  const described = await ctx.out.progress('Diagnosing the failure', () =>
+    describeFailure(error, {
+      client: ctx.secretsManager(),
+      secretId,
+      secretsManagerEndpoint: ctx.aws().endpoint,
+      signal: ctx.io.signal,
+    }),
+  );
+  const failure = { ...described, message: inCliTerms(described.message) };
+  const resumeCommand = ctx.commandLine('rotate', secretId);
+  if (ctx.out.json) {
+    ctx.out.printJson({ ok: false, strategy, steps, error: { ...failure, resumeCommand } });
+  } else printFailure(ctx, failure, resumeCommand);
+  return ExitCode.CheckFailed;
 }
 
 async function inferStrategy(ctx: CommandContext, secretId: string): Promise<RotationStrategy> {
-  const value = await callAws('GetSecretValue', () =>
+  const value = await ctx.callAws('GetSecretValue', () =>
     ctx.secretsManager().send(new GetSecretValueCommand({ SecretId: secretId })),
   );
   // A secret naming a master secret is set up for alternating users; the value is not kept.
@@ -141,9 +199,20 @@ async function inferStrategy(ctx: CommandContext, secretId: string): Promise<Rot
   }
 }
 
+/**
+ * The engine names its options (`tls.strict`); on this command line the reader sets them as
+ * flags, so messages name the flag.
+ */
+export function inCliTerms(text: string): string {
+  return text
+    .replaceAll(' or tls.strict to ', ' or pass --strict-tls to ')
+    .replaceAll('tls.strict', '--strict-tls');
+}
+
 /** Warnings (e.g. a plaintext fallback) matter on a terminal; the step chatter does not. */
 function cliLogger(ctx: CommandContext, verbose: boolean): Logger {
-  const write = (level: string, message: string) => ctx.io.stderr.write(`${level}: ${message}\n`);
+  const write = (level: string, message: string) =>
+    ctx.io.stderr.write(`${level}: ${inCliTerms(message)}\n`);
   return {
     debug: () => {},
     info: (message) => {
@@ -156,7 +225,7 @@ function cliLogger(ctx: CommandContext, verbose: boolean): Logger {
   };
 }
 
-function printFailure(ctx: CommandContext, failure: FailureReport): void {
+function printFailure(ctx: CommandContext, failure: FailureReport, resumeCommand: string): void {
   const { out } = ctx;
   const c = out.colors;
   out.line(c.red(`Rotation failed${failure.step ? ` in ${failure.step}` : ''}: ${failure.name}`));
@@ -169,6 +238,6 @@ function printFailure(ctx: CommandContext, failure: FailureReport): void {
   }
   out.line();
   out.line(
-    'Fix the cause, then run `rotakit rotate` again: it resumes a version left in AWSPENDING (`rotakit status` shows it).',
+    `Fix the cause, then run \`${resumeCommand}\` again: it resumes a version left in AWSPENDING (\`rotakit status\` shows it).`,
   );
 }

@@ -1,11 +1,21 @@
 import type { CommandContext } from '../context.js';
 import { ExitCode } from '../errors.js';
 import type { SecretStatus } from '../status/assess.js';
-import { readSecretStatus } from '../status/read.js';
+import { readSecretStatus, stuckAfterOption } from '../status/read.js';
 
-export async function statusCommand(ctx: CommandContext, secretId: string): Promise<ExitCode> {
+export interface StatusOptions {
+  /** `--stuck-after`: e.g. `90s`, `10m`. */
+  stuckAfter?: string;
+}
+
+export async function statusCommand(
+  ctx: CommandContext,
+  secretId: string,
+  options: StatusOptions = {},
+): Promise<ExitCode> {
+  const assess = stuckAfterOption(options.stuckAfter);
   const status = await ctx.out.progress(`Reading ${secretId}`, () =>
-    readSecretStatus(ctx.secretsManager(), secretId),
+    readSecretStatus(ctx, secretId, assess),
   );
   if (ctx.out.json) ctx.out.printJson(status);
   else printStatus(ctx, status);

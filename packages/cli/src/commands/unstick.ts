@@ -6,15 +6,23 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { probeMysql } from '@rotakit/netcheck';
 import { defaultTrustedCas } from '@rotakit/rds-trust';
-import { callAws } from '../aws.js';
 import type { CommandContext } from '../context.js';
 import { CliError, ExitCode, UsageError } from '../errors.js';
-import { readSecretStatus } from '../status/read.js';
+import type { SecretStatus } from '../status/assess.js';
+import { readSecretStatus, stuckAfterOption } from '../status/read.js';
 
 export interface UnstickOptions {
   yes?: boolean;
-  /** Also unstick a rotation that looks like it is still running. */
+  /** Waives one refusal: a pending version young enough to be a rotation still running. */
   force?: boolean;
+  /**
+   * Waives the other: the database already uses the pending password (the rotation failed
+   * after setSecret), so removing the label leaves AWSCURRENT with a password that no longer
+   * logs in.
+   */
+  discardLivePending?: boolean;
+  /** `--stuck-after`: e.g. `90s`, `10m`. */
+  stuckAfter?: string;
 }
 
 async function confirm(ctx: CommandContext, question: string): Promise<boolean> {
@@ -33,65 +41,119 @@ export async function unstickCommand(
   options: UnstickOptions,
 ): Promise<ExitCode> {
   const { out } = ctx;
-  const client = ctx.secretsManager();
-  const before = await readSecretStatus(client, secretId);
+  const before = await readSecretStatus(ctx, secretId, stuckAfterOption(options.stuckAfter));
   const pending = before.pendingVersionId;
-
-  if (before.verdict !== 'stuck' && !(before.verdict === 'rotation-in-progress' && options.force)) {
-    const reason =
-      before.verdict === 'rotation-in-progress'
-        ? `${before.message} Re-run with --force to remove AWSPENDING anyway.`
-        : `Nothing to unstick: ${before.message}`;
-    if (out.json) out.printJson({ changed: false, verdict: before.verdict, message: reason });
-    else out.error(reason);
-    return before.verdict === 'rotation-in-progress' ? ExitCode.CheckFailed : ExitCode.Ok;
-  }
-  if (!pending)
-    throw new CliError('internal: stuck without a pending version', ExitCode.CheckFailed);
+  const refusal = refuseUnlessStuck(before, options);
+  if (refusal) return report(ctx, refusal);
+  if (!pending) throw new CliError('internal: stuck without a pending version');
 
   // If the rotation failed after setSecret, the database already uses the pending password:
   // removing the label would leave the only working password in an unlabelled version.
   const live = await out.progress('Checking which password the database uses', () =>
-    pendingPasswordIsLive(client, secretId, pending),
+    pendingPasswordIsLive(ctx.secretsManager(), secretId, pending),
   );
-  if (live.state === 'live' && !options.force) {
-    const message =
-      `The database already accepts the AWSPENDING password of version ${pending} (the rotation failed after setSecret). ` +
-      `Removing the label would leave the password in use unlabelled. Finish the rotation instead: \`rotakit rotate ${secretId}\` resumes version ${pending}. ` +
-      '(--force removes the label anyway.)';
-    if (out.json)
-      out.printJson({
-        changed: false,
-        verdict: before.verdict,
-        pendingPasswordLive: true,
-        message,
-      });
-    else out.error(message);
-    return ExitCode.CheckFailed;
+  if (live.state === 'live' && !options.discardLivePending) {
+    return report(ctx, livePendingRefusal(ctx, secretId, before, pending, options));
   }
-  if (live.state === 'unknown' && !out.json) {
-    out.error(
-      `warning: could not check whether the database already uses the pending password (${live.reason}). ` +
-        `If the rotation failed after setSecret, run \`rotakit rotate ${secretId}\` instead of unsticking.`,
-    );
-  }
+  warnBeforeRemoving(ctx, secretId, pending, live);
 
   const plan = `Remove the AWSPENDING label from version ${pending} of ${before.name} (AWSCURRENT stays on ${before.currentVersionId ?? 'no version'}; no value changes).`;
   if (!out.json) out.line(plan);
-  if (!options.yes) {
-    if (!ctx.io.stdin.isTTY) {
-      throw new UsageError(
-        'Refusing to change the secret without confirmation: stdin is not a terminal. Re-run with --yes.',
-      );
-    }
-    if (!(await confirm(ctx, 'Proceed?'))) {
-      out.error('Aborted; nothing changed.');
-      return ExitCode.CheckFailed;
-    }
+  if (!options.yes && !(await confirmed(ctx))) {
+    out.error('Aborted; nothing changed.');
+    return ExitCode.CheckFailed;
   }
+  await removePendingLabel(ctx, secretId, pending);
+  return reportRemoved(ctx, secretId, pending, live, options);
+}
 
-  await callAws('UpdateSecretVersionStage', () =>
-    client.send(
+interface Refusal {
+  body: Record<string, unknown>;
+  message: string;
+  exitCode: ExitCode;
+}
+
+function report(ctx: CommandContext, refusal: Refusal): ExitCode {
+  if (ctx.out.json) ctx.out.printJson({ ...refusal.body, message: refusal.message });
+  else ctx.out.error(refusal.message);
+  return refusal.exitCode;
+}
+
+function refuseUnlessStuck(before: SecretStatus, options: UnstickOptions): Refusal | undefined {
+  if (before.verdict === 'stuck') return undefined;
+  if (before.verdict === 'rotation-in-progress') {
+    if (options.force) return undefined;
+    return {
+      body: { changed: false, verdict: before.verdict },
+      message: `${before.message} Re-run with --force to remove AWSPENDING anyway (--force waives only this check).`,
+      exitCode: ExitCode.CheckFailed,
+    };
+  }
+  return {
+    body: { changed: false, verdict: before.verdict },
+    message: `Nothing to unstick: ${before.message}`,
+    exitCode: ExitCode.Ok,
+  };
+}
+
+function livePendingRefusal(
+  ctx: CommandContext,
+  secretId: string,
+  before: SecretStatus,
+  pending: string,
+  options: UnstickOptions,
+): Refusal {
+  const forceNote = options.force
+    ? ' --force does not waive this: it only skips the rotation-still-running check.'
+    : '';
+  return {
+    body: { changed: false, verdict: before.verdict, pendingPasswordLive: true },
+    message:
+      `The database already accepts the AWSPENDING password of version ${pending} (the rotation failed after setSecret). ` +
+      'Removing the label would leave AWSCURRENT with a password the database no longer accepts: apps would fail to log in (1045). ' +
+      `Finish the rotation instead: \`${ctx.commandLine('rotate', secretId)}\` resumes version ${pending}.${forceNote} ` +
+      '(--discard-live-pending removes the label anyway.)',
+    exitCode: ExitCode.CheckFailed,
+  };
+}
+
+function warnBeforeRemoving(
+  ctx: CommandContext,
+  secretId: string,
+  pending: string,
+  live: PendingCheck,
+): void {
+  if (ctx.out.json) return;
+  if (live.state === 'live') {
+    ctx.out.error(
+      `warning: --discard-live-pending: the database already uses the password of version ${pending}; ` +
+        'after this, AWSCURRENT holds a password it no longer accepts and new logins with it fail (1045) until the password is set again.',
+    );
+  } else if (live.state === 'unknown') {
+    ctx.out.error(
+      `warning: could not check whether the database already uses the pending password (${live.reason}). ` +
+        `If the rotation failed after setSecret, run \`${ctx.commandLine('rotate', secretId)}\` instead of unsticking.`,
+    );
+  }
+}
+
+async function confirmed(ctx: CommandContext): Promise<boolean> {
+  if (!ctx.io.stdin.isTTY) {
+    throw new UsageError(
+      'Refusing to change the secret without confirmation: stdin is not a terminal. Re-run with --yes.',
+      { option: '--yes' },
+    );
+  }
+  return confirm(ctx, 'Proceed?');
+}
+
+async function removePendingLabel(
+  ctx: CommandContext,
+  secretId: string,
+  pending: string,
+): Promise<void> {
+  await ctx.callAws('UpdateSecretVersionStage', () =>
+    ctx.secretsManager().send(
       new UpdateSecretVersionStageCommand({
         SecretId: secretId,
         VersionStage: 'AWSPENDING',
@@ -99,7 +161,17 @@ export async function unstickCommand(
       }),
     ),
   );
-  const after = await readSecretStatus(client, secretId);
+}
+
+async function reportRemoved(
+  ctx: CommandContext,
+  secretId: string,
+  pending: string,
+  live: PendingCheck,
+  options: UnstickOptions,
+): Promise<ExitCode> {
+  const { out } = ctx;
+  const after = await readSecretStatus(ctx, secretId, stuckAfterOption(options.stuckAfter));
   const fixed = after.verdict !== 'stuck' && after.verdict !== 'rotation-in-progress';
   if (out.json) {
     out.printJson({
@@ -108,6 +180,8 @@ export async function unstickCommand(
       verdict: after.verdict,
       ok: fixed,
       pendingPasswordLive: live.state === 'live' ? true : live.state === 'not-live' ? false : null,
+      discardedLivePending: live.state === 'live',
+      ...(live.state === 'unknown' ? { pendingPasswordCheck: live.reason } : {}),
     });
   } else if (fixed) {
     out.line(

@@ -2,6 +2,7 @@ import type {
   DescribeSecretResponse,
   SecretVersionsListEntry,
 } from '@aws-sdk/client-secrets-manager';
+import { describeDuration } from '../duration.js';
 
 export type Verdict =
   | 'healthy'
@@ -35,7 +36,16 @@ export interface SecretStatus {
   currentVersionId?: string;
   pendingVersionId?: string;
   previousVersionId?: string;
+  /** A pending version older than this counts as stuck, younger as a rotation still running. */
+  stuckAfterMs: number;
+  /** `default` or `--stuck-after`: which one decided. */
+  stuckAfterSource: 'default' | '--stuck-after';
   versions: VersionStatus[];
+}
+
+export interface AssessOptions {
+  /** Age after which a pending version counts as stuck. @default IN_PROGRESS_WINDOW_MS (10 min) */
+  stuckAfterMs?: number;
 }
 
 /**
@@ -57,7 +67,11 @@ export function assessSecret(
   secret: DescribeSecretResponse,
   versionList: readonly SecretVersionsListEntry[] = [],
   now: Date = new Date(),
+  options: AssessOptions = {},
 ): SecretStatus {
+  const stuckAfterMs = options.stuckAfterMs ?? IN_PROGRESS_WINDOW_MS;
+  const stuckAfterSource: SecretStatus['stuckAfterSource'] =
+    options.stuckAfterMs === undefined ? 'default' : '--stuck-after';
   const stages = secret.VersionIdsToStages ?? {};
   const currentVersionId = versionWith(stages, 'AWSCURRENT');
   const pendingVersionId = versionWith(stages, 'AWSPENDING');
@@ -78,41 +92,16 @@ export function assessSecret(
     }))
     .sort((a, b) => (b.createdDate ?? '').localeCompare(a.createdDate ?? ''));
 
-  let verdict: Verdict;
-  let message: string;
   const pendingCreated = pendingVersionId ? created.get(pendingVersionId) : undefined;
-  if (pendingVersionId && pendingVersionId !== currentVersionId) {
-    const ageMs = pendingCreated
-      ? now.getTime() - pendingCreated.getTime()
-      : Number.POSITIVE_INFINITY;
-    if (ageMs < IN_PROGRESS_WINDOW_MS) {
-      verdict = 'rotation-in-progress';
-      message =
-        `AWSPENDING is on version ${pendingVersionId}, created ${Math.round(ageMs / 1000)} s ago: ` +
-        'a rotation is probably running. If it is still there in a few minutes, the rotation failed.';
-    } else {
-      verdict = 'stuck';
-      message =
-        `Rotation is stuck: AWSPENDING is on version ${pendingVersionId}, which is not AWSCURRENT. ` +
-        `Every RotateSecret fails with "A previous rotation isn't complete" until it is removed: ` +
-        'find why the last rotation failed (rotation function logs, `rotakit doctor`), then run `rotakit unstick`.';
-    }
-  } else if (!currentVersionId) {
-    verdict = 'no-current-version';
-    message =
-      'No version is labelled AWSCURRENT: readers of this secret get ResourceNotFoundException.';
-  } else if (rdsManaged) {
-    verdict = 'rds-managed';
-    message =
-      'Managed by RDS (ManageMasterUserPassword): RDS rotates it without a Lambda. ' +
-      'Change rotation with the RDS API, not Secrets Manager.';
-  } else if (!rotationEnabled) {
-    verdict = 'rotation-disabled';
-    message = 'Rotation is not enabled for this secret.';
-  } else {
-    verdict = 'healthy';
-    message = 'Rotation is enabled and no rotation is pending.';
-  }
+  const { verdict, message } =
+    pendingVersionId && pendingVersionId !== currentVersionId
+      ? judgePending(
+          pendingVersionId,
+          pendingCreated ? now.getTime() - pendingCreated.getTime() : Number.POSITIVE_INFINITY,
+          stuckAfterMs,
+          stuckAfterSource,
+        )
+      : judgeSettled(currentVersionId, rdsManaged, rotationEnabled);
 
   return {
     name: secret.Name ?? '',
@@ -130,6 +119,61 @@ export function assessSecret(
     ...(currentVersionId ? { currentVersionId } : {}),
     ...(pendingVersionId ? { pendingVersionId } : {}),
     ...(previousVersionId ? { previousVersionId } : {}),
+    stuckAfterMs,
+    stuckAfterSource,
     versions,
   };
+}
+
+type Judgement = { verdict: Verdict; message: string };
+
+function judgePending(
+  versionId: string,
+  ageMs: number,
+  stuckAfterMs: number,
+  source: SecretStatus['stuckAfterSource'],
+): Judgement {
+  const rule = `pending versions count as stuck after ${describeDuration(stuckAfterMs)} (${source === 'default' ? 'the default; --stuck-after changes it' : '--stuck-after'})`;
+  if (ageMs < stuckAfterMs) {
+    return {
+      verdict: 'rotation-in-progress',
+      message:
+        `AWSPENDING is on version ${versionId}, created ${Math.round(ageMs / 1000)} s ago: ` +
+        `a rotation is probably running; ${rule}. If you stopped that rotation yourself, ` +
+        'it is not running: `rotakit rotate` resumes it.',
+    };
+  }
+  return {
+    verdict: 'stuck',
+    message:
+      `Rotation is stuck: AWSPENDING is on version ${versionId}, which is not AWSCURRENT (${rule}). ` +
+      `Every RotateSecret fails with "A previous rotation isn't complete" until it is removed: ` +
+      'find why the last rotation failed (rotation function logs, `rotakit doctor`), then run `rotakit unstick`.',
+  };
+}
+
+function judgeSettled(
+  currentVersionId: string | undefined,
+  rdsManaged: boolean,
+  rotationEnabled: boolean,
+): Judgement {
+  if (!currentVersionId) {
+    return {
+      verdict: 'no-current-version',
+      message:
+        'No version is labelled AWSCURRENT: readers of this secret get ResourceNotFoundException.',
+    };
+  }
+  if (rdsManaged) {
+    return {
+      verdict: 'rds-managed',
+      message:
+        'Managed by RDS (ManageMasterUserPassword): RDS rotates it without a Lambda. ' +
+        'Change rotation with the RDS API, not Secrets Manager.',
+    };
+  }
+  if (!rotationEnabled) {
+    return { verdict: 'rotation-disabled', message: 'Rotation is not enabled for this secret.' };
+  }
+  return { verdict: 'healthy', message: 'Rotation is enabled and no rotation is pending.' };
 }

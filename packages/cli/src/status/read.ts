@@ -1,24 +1,26 @@
 import {
   DescribeSecretCommand,
   ListSecretVersionIdsCommand,
-  type SecretsManagerClient,
   type SecretVersionsListEntry,
 } from '@aws-sdk/client-secrets-manager';
-import { callAws } from '../aws.js';
-import { assessSecret, type SecretStatus } from './assess.js';
+import type { CommandContext } from '../context.js';
+import { parseDuration } from '../duration.js';
+import { type AssessOptions, assessSecret, type SecretStatus } from './assess.js';
 
 /** Reads the secret's metadata (never its value) and assesses it. */
 export async function readSecretStatus(
-  client: SecretsManagerClient,
+  ctx: CommandContext,
   secretId: string,
+  options: AssessOptions = {},
 ): Promise<SecretStatus> {
-  const secret = await callAws('DescribeSecret', () =>
+  const client = ctx.secretsManager();
+  const secret = await ctx.callAws('DescribeSecret', () =>
     client.send(new DescribeSecretCommand({ SecretId: secretId })),
   );
   const versions: SecretVersionsListEntry[] = [];
   let nextToken: string | undefined;
   do {
-    const page = await callAws('ListSecretVersionIds', () =>
+    const page = await ctx.callAws('ListSecretVersionIds', () =>
       client.send(
         new ListSecretVersionIdsCommand({
           SecretId: secretId,
@@ -30,5 +32,10 @@ export async function readSecretStatus(
     versions.push(...(page.Versions ?? []));
     nextToken = page.NextToken;
   } while (nextToken);
-  return assessSecret(secret, versions);
+  return assessSecret(secret, versions, new Date(), options);
+}
+
+/** The `--stuck-after` flag as assessment options (absent: the default window). */
+export function stuckAfterOption(value: string | undefined): AssessOptions {
+  return value === undefined ? {} : { stuckAfterMs: parseDuration(value, '--stuck-after') };
 }
