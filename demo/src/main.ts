@@ -150,6 +150,7 @@ async function main(): Promise<number> {
         console.log(`  ${progressLine()}`);
       }
     }, 250);
+    // Unref'd: display only (docs/architecture.md "Timers and the event loop").
     ticker.unref();
     const note = (text: string) => {
       if (tty) process.stdout.write('\r\x1b[2K');

@@ -222,6 +222,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const close = () => {
     closing ??= new Promise<void>((resolve) => {
       const force = setTimeout(() => server.closeAllConnections(), shutdownTimeoutMs);
+      // Unref'd: the open connections hold the loop (docs/architecture.md "Timers and the event loop").
       force.unref();
       server.close(() => {
         clearTimeout(force);

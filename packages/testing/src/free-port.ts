@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 export function findFreePort(host = '127.0.0.1'): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
+    // Unref'd: nothing waits on it being open (docs/architecture.md "Timers and the event loop").
     server.unref();
     server.once('error', reject);
     server.listen({ host, port: 0, exclusive: true }, () => {

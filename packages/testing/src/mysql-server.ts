@@ -173,7 +173,8 @@ export async function startMysql(options: StartMysqlOptions = {}): Promise<Mysql
 
   const spawnServer = async (): Promise<void> => {
     const child = spawn(binaries.server, serverArgs(), { stdio: 'ignore' });
-    // Don't keep the event loop alive for the server: the exit hook and the watchdog end it.
+    // Don't keep the event loop alive for the server: the exit hook and the watchdog end it
+    // (docs/architecture.md "Timers and the event loop").
     child.unref();
     entry.child = child;
     if (child.pid !== undefined) writeFileSync(childPidFile, String(child.pid));

@@ -36,6 +36,7 @@ export function startWatchdog(pidFile: string, dir: string): Watchdog {
       stdio: 'ignore',
     },
   );
+  // Unref'd: it outlives us on purpose (docs/architecture.md "Timers and the event loop").
   child.unref();
   return {
     stop() {
