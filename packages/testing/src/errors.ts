@@ -29,3 +29,32 @@ export class MysqlStartError extends TestingError {
     this.logTail = logTail;
   }
 }
+
+/** Context of an {@link AdminStatementError}. */
+export interface AdminStatementErrorContext {
+  cause?: unknown;
+  /** The kind of statement (`CREATE USER`, `GRANT`), never its text. */
+  statement: string;
+  errno?: number | undefined;
+  code?: string | undefined;
+  sqlState?: string | undefined;
+}
+
+/**
+ * A statement a helper ran as the admin failed. Names the statement and the driver's codes;
+ * a statement that carries a password keeps the driver's message and SQL text out.
+ */
+export class AdminStatementError extends TestingError {
+  override readonly name: string = 'AdminStatementError';
+  readonly statement: string;
+  readonly errno: number | undefined;
+  readonly code: string | undefined;
+  readonly sqlState: string | undefined;
+  constructor(message: string, context: AdminStatementErrorContext) {
+    super(message, context.cause === undefined ? undefined : { cause: context.cause });
+    this.statement = context.statement;
+    this.errno = context.errno;
+    this.code = context.code;
+    this.sqlState = context.sqlState;
+  }
+}

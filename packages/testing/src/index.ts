@@ -1,5 +1,7 @@
 export { type ErrorClass, errorClassesOf, nameAfterMinifying } from './error-names.js';
 export {
+  AdminStatementError,
+  type AdminStatementErrorContext,
   MysqlBinaryNotFoundError,
   MysqlStartError,
   TestingError,

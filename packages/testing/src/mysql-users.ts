@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type Connection, createConnection } from 'mysql2/promise';
+import { runAdminStatement, sessionQuoting } from './admin-sql.js';
 import type { MysqlConnectionInfo } from './mysql-server.js';
 
 /** A database account created for one test. */
@@ -79,15 +80,22 @@ export async function createDatabaseUser(
   const database = options.database ?? uniqueName('db');
   const privileges = options.privileges ?? ['ALL PRIVILEGES'];
   await withAdmin(server, async (admin) => {
+    const quote = await sessionQuoting(admin);
     const dbId = admin.escapeId(database);
-    await admin.query(`CREATE DATABASE IF NOT EXISTS ${dbId}`);
-    await admin.query('CREATE USER ?@? IDENTIFIED BY ?', [username, accountHost, password]);
-    const account = `${admin.escape(username)}@${admin.escape(accountHost)}`;
+    const account = quote.account(username, accountHost);
+    const run = (statement: string, sql: string, secret?: string) =>
+      runAdminStatement(admin, { statement, sql, ...(secret === undefined ? {} : { secret }) });
+    await run('CREATE DATABASE', `CREATE DATABASE IF NOT EXISTS ${dbId}`);
+    await run(
+      `CREATE USER ${account}`,
+      `CREATE USER ${account} IDENTIFIED BY ${quote.string(password)}`,
+      password,
+    );
     if (privileges.length > 0) {
-      await admin.query(`GRANT ${privileges.join(', ')} ON ${dbId}.* TO ${account}`);
+      await run(`GRANT ON ${dbId}.*`, `GRANT ${privileges.join(', ')} ON ${dbId}.* TO ${account}`);
     }
     for (const grant of options.extraGrants ?? []) {
-      await admin.query(grant.replaceAll('{user}', account));
+      await run('extra grant', grant.replaceAll('{user}', account));
     }
   });
   return { host: server.host, port: server.port, username, password, database, accountHost };
@@ -100,9 +108,17 @@ export async function dropDatabaseUser(
   options: { dropDatabase?: boolean } = {},
 ): Promise<void> {
   await withAdmin(server, async (admin) => {
-    await admin.query('DROP USER IF EXISTS ?@?', [user.username, user.accountHost]);
+    const account = (await sessionQuoting(admin)).account(user.username, user.accountHost);
+    await runAdminStatement(admin, {
+      statement: `DROP USER ${account}`,
+      sql: `DROP USER IF EXISTS ${account}`,
+    });
     if (options.dropDatabase && user.database) {
-      await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeId(user.database)}`);
+      const dbId = admin.escapeId(user.database);
+      await runAdminStatement(admin, {
+        statement: 'DROP DATABASE',
+        sql: `DROP DATABASE IF EXISTS ${dbId}`,
+      });
     }
   });
 }

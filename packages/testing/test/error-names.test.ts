@@ -4,6 +4,7 @@ import * as testing from '../src/index.js';
 
 // Constructor arguments for the classes whose constructor needs more than a message.
 const ARGS: Record<string, unknown[]> = {
+  AdminStatementError: ['GRANT failed', { statement: 'GRANT' }],
   MysqlBinaryNotFoundError: [['/usr/sbin']],
   MysqlStartError: ['did not start', 'log tail'],
 };
@@ -13,6 +14,7 @@ describe('@rotakit/testing error classes', () => {
 
   it('finds every exported error class', () => {
     expect(classes.map(([name]) => name)).toEqual([
+      'AdminStatementError',
       'MysqlBinaryNotFoundError',
       'MysqlStartError',
       'TestingError',
