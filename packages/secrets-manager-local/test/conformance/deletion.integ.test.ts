@@ -78,27 +78,23 @@ describe('DeleteSecret', () => {
   test('a primary with replicas cannot be deleted until its replica Regions are removed', async () => {
     const name = uniqueName('del-primary');
     await c.sdk().send(new CreateSecretCommand({ Name: name, SecretString: 'x' }));
-    await c
-      .sdk()
-      .send(
-        new ReplicateSecretToRegionsCommand({
-          SecretId: name,
-          AddReplicaRegions: [{ Region: 'us-west-2' }],
-        }),
-      );
+    await c.sdk().send(
+      new ReplicateSecretToRegionsCommand({
+        SecretId: name,
+        AddReplicaRegions: [{ Region: 'us-west-2' }],
+      }),
+    );
     const refused = await caught(() =>
       c.sdk().send(new DeleteSecretCommand({ SecretId: name, ForceDeleteWithoutRecovery: true })),
     );
     expect(refused).toBeInstanceOf(InvalidRequestException);
     expect(refused.message).toContain('us-west-2');
-    await c
-      .sdk()
-      .send(
-        new RemoveRegionsFromReplicationCommand({
-          SecretId: name,
-          RemoveReplicaRegions: ['us-west-2'],
-        }),
-      );
+    await c.sdk().send(
+      new RemoveRegionsFromReplicationCommand({
+        SecretId: name,
+        RemoveReplicaRegions: ['us-west-2'],
+      }),
+    );
     await c
       .sdk()
       .send(new DeleteSecretCommand({ SecretId: name, ForceDeleteWithoutRecovery: true }));

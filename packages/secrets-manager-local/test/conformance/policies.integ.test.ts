@@ -82,15 +82,13 @@ describe('resource policies', () => {
     const name = await secret();
     for (const document of [PUBLIC, policy(statement({ Principal: { AWS: '*' } }))]) {
       const error = await caught(() =>
-        c
-          .sdk()
-          .send(
-            new PutResourcePolicyCommand({
-              SecretId: name,
-              ResourcePolicy: document,
-              BlockPublicPolicy: true,
-            }),
-          ),
+        c.sdk().send(
+          new PutResourcePolicyCommand({
+            SecretId: name,
+            ResourcePolicy: document,
+            BlockPublicPolicy: true,
+          }),
+        ),
       );
       expect(error).toBeInstanceOf(PublicPolicyException);
     }
@@ -100,15 +98,13 @@ describe('resource policies', () => {
         Condition: { StringEquals: { 'aws:PrincipalAccount': '123456789012' } },
       }),
     );
-    await c
-      .sdk()
-      .send(
-        new PutResourcePolicyCommand({
-          SecretId: name,
-          ResourcePolicy: restricted,
-          BlockPublicPolicy: true,
-        }),
-      );
+    await c.sdk().send(
+      new PutResourcePolicyCommand({
+        SecretId: name,
+        ResourcePolicy: restricted,
+        BlockPublicPolicy: true,
+      }),
+    );
     // Without BlockPublicPolicy the public policy is accepted, as in the service.
     await c.sdk().send(new PutResourcePolicyCommand({ SecretId: name, ResourcePolicy: PUBLIC }));
     const got = await c.sdk().send(new GetResourcePolicyCommand({ SecretId: name }));
@@ -128,13 +124,11 @@ describe('resource policies', () => {
     const broad = await c.sdk().send(new ValidateResourcePolicyCommand({ ResourcePolicy: PUBLIC }));
     expect(broad.PolicyValidationPassed).toBe(false);
     expect(broad.ValidationErrors?.[0]).toMatchObject({ CheckName: 'BROAD_ACCESS_CHECK' });
-    const noEffect = await c
-      .sdk()
-      .send(
-        new ValidateResourcePolicyCommand({
-          ResourcePolicy: policy({ Principal: '*', Action: '*' }),
-        }),
-      );
+    const noEffect = await c.sdk().send(
+      new ValidateResourcePolicyCommand({
+        ResourcePolicy: policy({ Principal: '*', Action: '*' }),
+      }),
+    );
     expect(noEffect.PolicyValidationPassed).toBe(false);
     expect(noEffect.ValidationErrors?.length).toBeGreaterThan(0);
     const malformed = await caught(() =>
@@ -148,14 +142,12 @@ describe('resource policies', () => {
     const name = await secret();
     const document = policy(statement());
     await c.sdk().send(new PutResourcePolicyCommand({ SecretId: name, ResourcePolicy: document }));
-    await c
-      .sdk()
-      .send(
-        new ReplicateSecretToRegionsCommand({
-          SecretId: name,
-          AddReplicaRegions: [{ Region: 'eu-west-1' }],
-        }),
-      );
+    await c.sdk().send(
+      new ReplicateSecretToRegionsCommand({
+        SecretId: name,
+        AddReplicaRegions: [{ Region: 'eu-west-1' }],
+      }),
+    );
     const got = await c.sdk('eu-west-1').send(new GetResourcePolicyCommand({ SecretId: name }));
     expect(got.ResourcePolicy).toBe(document);
     const error = await caught(() =>

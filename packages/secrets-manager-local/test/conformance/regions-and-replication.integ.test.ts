@@ -50,14 +50,12 @@ async function replicated(name = uniqueName('repl'), region = 'eu-west-1') {
       Tags: [{ Key: 'team', Value: 'db' }],
     }),
   );
-  const res = await c
-    .sdk()
-    .send(
-      new ReplicateSecretToRegionsCommand({
-        SecretId: name,
-        AddReplicaRegions: [{ Region: region }],
-      }),
-    );
+  const res = await c.sdk().send(
+    new ReplicateSecretToRegionsCommand({
+      SecretId: name,
+      AddReplicaRegions: [{ Region: region }],
+    }),
+  );
   return { name, res };
 }
 
@@ -189,14 +187,12 @@ describe('replication', () => {
       .sdk('ca-central-1')
       .send(new CreateSecretCommand({ Name: name, SecretString: 'local' }));
     await c.sdk().send(new CreateSecretCommand({ Name: name, SecretString: 'primary' }));
-    const failed = await c
-      .sdk()
-      .send(
-        new ReplicateSecretToRegionsCommand({
-          SecretId: name,
-          AddReplicaRegions: [{ Region: 'ca-central-1' }],
-        }),
-      );
+    const failed = await c.sdk().send(
+      new ReplicateSecretToRegionsCommand({
+        SecretId: name,
+        AddReplicaRegions: [{ Region: 'ca-central-1' }],
+      }),
+    );
     expect(failed.ReplicationStatus).toEqual([
       expect.objectContaining({
         Region: 'ca-central-1',
@@ -244,14 +240,12 @@ describe('replication', () => {
     const name = uniqueName('own');
     await c.sdk().send(new CreateSecretCommand({ Name: name, SecretString: 'x' }));
     const error = await caught(() =>
-      c
-        .sdk()
-        .send(
-          new ReplicateSecretToRegionsCommand({
-            SecretId: name,
-            AddReplicaRegions: [{ Region: 'us-east-1' }],
-          }),
-        ),
+      c.sdk().send(
+        new ReplicateSecretToRegionsCommand({
+          SecretId: name,
+          AddReplicaRegions: [{ Region: 'us-east-1' }],
+        }),
+      ),
     );
     expect(error).toBeInstanceOf(InvalidParameterException);
   });
@@ -260,14 +254,12 @@ describe('replication', () => {
   // secret replicas from the Regions you specify."
   test('RemoveRegionsFromReplication deletes the replica', async () => {
     const { name } = await replicated(undefined, 'sa-east-1');
-    const res = await c
-      .sdk()
-      .send(
-        new RemoveRegionsFromReplicationCommand({
-          SecretId: name,
-          RemoveReplicaRegions: ['sa-east-1'],
-        }),
-      );
+    const res = await c.sdk().send(
+      new RemoveRegionsFromReplicationCommand({
+        SecretId: name,
+        RemoveReplicaRegions: ['sa-east-1'],
+      }),
+    );
     expect(res.ReplicationStatus).toEqual([]);
     const gone = await caught(() =>
       c.sdk('sa-east-1').send(new DescribeSecretCommand({ SecretId: name })),

@@ -113,15 +113,13 @@ describe('ClientRequestToken', () => {
     const name = await emptySecret();
     const versionId = token();
     const put = () =>
-      c
-        .sdk()
-        .send(
-          new PutSecretValueCommand({
-            SecretId: name,
-            SecretString: 'same',
-            ClientRequestToken: versionId,
-          }),
-        );
+      c.sdk().send(
+        new PutSecretValueCommand({
+          SecretId: name,
+          SecretString: 'same',
+          ClientRequestToken: versionId,
+        }),
+      );
     await put();
     const again = await put();
     expect(again.VersionId).toBe(versionId);
