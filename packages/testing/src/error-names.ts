@@ -31,5 +31,12 @@ export function nameAfterMinifying(errorClass: ErrorClass, args: readonly unknow
   const Base = errorClass as unknown as new (...args: unknown[]) => Error;
   const Minified = class extends Base {};
   Object.defineProperty(Minified, 'name', { value: 't' });
-  return new Minified(...args).name;
+  try {
+    return new Minified(...args).name;
+  } catch (cause) {
+    throw new TypeError(
+      `could not construct ${errorClass.name} from ${args.length} argument(s): give the test the arguments its constructor needs`,
+      { cause },
+    );
+  }
 }

@@ -46,6 +46,18 @@ describe('nameAfterMinifying', () => {
     expect(nameAfterMinifying(LiteralNameError, ['x'])).toBe('LiteralNameError');
   });
 
+  it('says which class could not be built from the arguments given', () => {
+    class DetailedError extends Error {
+      override readonly name = 'DetailedError';
+      constructor(details: { operation: string }) {
+        super(details.operation.toUpperCase());
+      }
+    }
+    expect(() => nameAfterMinifying(DetailedError, [])).toThrow(
+      /could not construct DetailedError from 0 argument\(s\)/,
+    );
+  });
+
   it('lists only classes that extend Error', () => {
     class NotAnError {}
     const found = errorClassesOf({ NotAnError, RangeError, value: 1, fn: () => {} });
