@@ -10,6 +10,11 @@ export {
 } from './errors.js';
 export type { FaultHandle, FaultInfo, FaultKind, FaultSpec, Faults } from './faults.js';
 export type {
+  LambdaFunctionDefinition,
+  LambdaLogEntry,
+  LambdaLogSink,
+} from './lambda/definition.js';
+export type {
   RotationCallback,
   RotationContext,
   RotationErrorInfo,

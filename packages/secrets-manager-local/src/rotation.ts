@@ -3,6 +3,12 @@ import http from 'node:http';
 import https from 'node:https';
 import { isIP } from 'node:net';
 import { InvalidOptionError, ServerClosedError, WaitTimeoutError } from './errors.js';
+import {
+  isLambdaFunctionDefinition,
+  type LambdaFunctionDefinition,
+  resolveLambdaFunction,
+} from './lambda/definition.js';
+import { LambdaFunction } from './lambda/lambda-function.js';
 
 export type RotationStep = 'createSecret' | 'setSecret' | 'testSecret' | 'finishSecret';
 export const ROTATION_STEPS: readonly RotationStep[] = Object.freeze([
@@ -49,10 +55,11 @@ export type RotationHandler = (
 ) => unknown;
 
 /**
- * What a RotationLambdaARN maps to: an in-process handler, or the URL of a loopback HTTP
- * endpoint that receives the event as a JSON POST (2xx = success, like a function URL).
+ * What a RotationLambdaARN maps to: a deployment artifact run under the real Lambda runtime
+ * interface client (the Lambda-faithful way), an in-process handler, or the URL of a
+ * loopback HTTP endpoint that receives the event as a JSON POST (2xx = success).
  */
-export type RotationFunction = RotationHandler | string | URL;
+export type RotationFunction = LambdaFunctionDefinition | RotationHandler | string | URL;
 
 export interface RotationFunctionOptions {
   /** Like the Lambda function timeout. @default the server's `rotationTimeoutMs` (30 000) */
@@ -106,7 +113,7 @@ export interface WaitForRotationOptions {
 }
 
 interface Registered {
-  readonly target: RotationHandler | URL;
+  readonly target: RotationHandler | URL | LambdaFunction;
   readonly timeoutMs: number | undefined;
 }
 
@@ -141,6 +148,8 @@ export interface RunnerHooks {
   onSucceeded(secretArn: string, token: string): void;
   /** After a test-only run (RotateImmediately=false): the service removes the pending version. */
   onTestOnlyDone(secretArn: string, token: string): void;
+  /** Region and endpoint that functions run as artifacts are told (once the server listens). */
+  service(): { readonly region: string; readonly endpoint: string };
 }
 
 class RotationStepError extends Error {
@@ -177,11 +186,27 @@ export class RotationRunner {
     if (timeoutMs !== undefined && !(Number.isFinite(timeoutMs) && timeoutMs > 0)) {
       throw new InvalidOptionError('timeoutMs', 'expected a positive number of milliseconds');
     }
-    this.#functions.set(arn, { target: toTarget(fn), timeoutMs });
+    const target = isLambdaFunctionDefinition(fn)
+      ? new LambdaFunction(arn, resolveLambdaFunction(fn), () => this.#sandboxIdentity(arn))
+      : toTarget(fn);
+    this.#retire(arn);
+    this.#functions.set(arn, { target, timeoutMs });
   }
 
   unregister(arn: string): boolean {
+    this.#retire(arn);
     return this.#functions.delete(arn);
+  }
+
+  /** Stops the sandbox of a function being replaced or removed. */
+  #retire(arn: string): void {
+    const target = this.#functions.get(arn)?.target;
+    if (target instanceof LambdaFunction) void target.close();
+  }
+
+  #sandboxIdentity(arn: string) {
+    const { region, endpoint } = this.#hooks.service();
+    return { functionName: functionNameOf(arn), region, serviceEndpoint: endpoint };
   }
 
   has(arn: string): boolean {
@@ -236,10 +261,15 @@ export class RotationRunner {
     for (const secretArn of this.#listeners.keys()) this.#notify(secretArn);
   }
 
-  close(): void {
+  /** Ends every wait and kills the sandboxes of functions run as artifacts. */
+  async close(): Promise<void> {
     this.#closed = true;
     // reset() notifies every waiter, which rejects now that #closed is set.
     this.reset();
+    const sandboxes = [...this.#functions.values()].map(({ target }) =>
+      target instanceof LambdaFunction ? target.close() : undefined,
+    );
+    await Promise.all(sandboxes);
   }
 
   wait(
@@ -382,10 +412,24 @@ export class RotationRunner {
       ClientRequestToken: record.token,
       RotationToken: randomUUID(),
     };
+    if (fn.target instanceof LambdaFunction) {
+      const timeoutMs = fn.target.timeoutMs ?? fn.timeoutMs ?? this.#defaultTimeoutMs;
+      await invokeArtifact(fn.target, event, timeoutMs);
+      return;
+    }
     const timeoutMs = fn.timeoutMs ?? this.#defaultTimeoutMs;
     if (fn.target instanceof URL) await invokeUrl(fn.target, event, timeoutMs);
     else await invokeHandler(fn.target, record.rotationLambdaArn, event, timeoutMs);
   }
+}
+
+async function invokeArtifact(
+  fn: LambdaFunction,
+  event: RotationEvent,
+  timeoutMs: number,
+): Promise<void> {
+  const result = await fn.invoke({ event, timeoutMs });
+  if (!result.ok) throw new RotationStepError(result.error.errorType, result.error.errorMessage);
 }
 
 function toTarget(fn: RotationFunction): RotationHandler | URL {

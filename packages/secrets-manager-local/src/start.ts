@@ -228,6 +228,7 @@ export async function startSecretsManager(
       store.dropPendingVersion(secret, token);
       schedule();
     },
+    service: () => ({ region: config.region, endpoint: api?.endpoint ?? '' }),
   });
   for (const [arn, fn] of Object.entries(options.rotationFunctions ?? {})) runner.register(arn, fn);
 
@@ -408,7 +409,7 @@ export async function startSecretsManager(
         closed = true;
         closeController.abort();
         if (tickTimer !== undefined) clearInterval(tickTimer);
-        runner.close();
+        await runner.close();
         for (const client of clients) client.destroy();
         clients.clear();
         await new Promise<void>((resolve) => {
