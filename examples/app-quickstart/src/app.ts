@@ -34,6 +34,7 @@ const MAX_BODY_BYTES = 16 * 1024;
 const MAX_NAME_LENGTH = 200;
 
 class HttpError extends Error {
+  override readonly name = 'HttpError';
   constructor(
     readonly status: number,
     message: string,

@@ -26,7 +26,9 @@ export interface AwsHandlerDeps {
   readonly closed: AbortSignal;
 }
 
-class BodyTooLarge extends Error {}
+class BodyTooLarge extends Error {
+  override readonly name = 'BodyTooLarge';
+}
 
 /** Serves one AWS JSON 1.1 request: auth check, body limits, faults, dispatch, error shape. */
 export async function handleAwsRequest(
