@@ -176,24 +176,42 @@ export class UnknownDatabaseError extends TerminalConnectionError {
 }
 
 /**
- * The pool refused to try another login because too many failed in the guard's window;
- * another attempt could lock the account.
+ * Why a {@link LoginGuardError} was raised: `limit`, the account has `loginGuard.maxFailures`
+ * failed logins in a row; `password-refused`, the server already refused the password (since
+ * the account's last successful login) and Secrets Manager had no other one to try.
+ */
+export type LoginGuardReason = 'limit' | 'password-refused';
+
+/**
+ * The pool did not try a login because it could not succeed or could lock the account: the
+ * servers count failed logins in a row until a successful one, and block the account at their
+ * limit (MySQL `FAILED_LOGIN_ATTEMPTS`, MariaDB `max_password_errors`).
  */
 export class LoginGuardError extends ConnectionError {
   override name = 'LoginGuardError';
+  readonly reason: LoginGuardReason;
+  /** Failed logins in a row counted for the account since its last successful login. */
   readonly failures: number;
-  readonly windowMs: number;
-  /** When the oldest counted failure leaves the window. */
-  readonly retryAfterMs: number;
+  readonly maxFailures: number;
+  /** The secret version whose credentials were held back. */
+  readonly versionId: string;
 
   constructor(
     message: string,
-    context: { secretId: string; failures: number; windowMs: number; retryAfterMs: number },
+    context: {
+      secretId: string;
+      reason: LoginGuardReason;
+      failures: number;
+      maxFailures: number;
+      versionId: string;
+      cause?: unknown;
+    },
   ) {
-    super(message, { secretId: context.secretId });
+    super(message, { secretId: context.secretId, cause: context.cause });
+    this.reason = context.reason;
     this.failures = context.failures;
-    this.windowMs = context.windowMs;
-    this.retryAfterMs = context.retryAfterMs;
+    this.maxFailures = context.maxFailures;
+    this.versionId = context.versionId;
   }
 }
 

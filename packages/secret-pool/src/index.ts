@@ -29,6 +29,7 @@ export {
   type DriverErrorContext,
   HostNotAllowedError,
   LoginGuardError,
+  type LoginGuardReason,
   PasswordExpiredError,
   SecretFetchError,
   SecretFormatError,

@@ -26,8 +26,15 @@ export interface SecretPoolStats {
   connectRetries: number;
   /** Connections closed because they were opened with a previous username/host/port/database. */
   retiredConnections: number;
-  /** Logins refused by the failed-login guard. */
+  /** Requests failed with `LoginGuardError` (no login tried: it could not succeed or could lock the account). */
   loginGuardRejections: number;
+  /**
+   * Logins not sent because the server had refused the password since the account's last
+   * successful login; the pool re-read the secret instead.
+   */
+  loginsSkipped: number;
+  /** Failed logins in a row for the current credentials' account (the login guard's count). */
+  consecutiveFailedLogins: number;
   /** Typed terminal errors returned (locked, expired, host not allowed, unknown database). */
   terminalErrors: number;
   /** Successful new connections. */

@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { SecretValue } from '../src/cache/secret-value.js';
 import {
   AccountLockedError,
@@ -15,7 +15,7 @@ import {
 import { classifyConnectError, terminalError } from '../src/pool/auth-errors.js';
 import { checkInternals } from '../src/pool/create-pool.js';
 import { credentialsFromSecret } from '../src/pool/credentials.js';
-import { LoginGuard } from '../src/pool/login-guard.js';
+import { LoginGuard, type LoginOutcome } from '../src/pool/login-guard.js';
 
 const driverError = (errno: number, sqlState = 'HY000', code = 'ER_X') =>
   Object.assign(new Error('message text is never read'), { errno, sqlState, code });
@@ -78,23 +78,72 @@ describe('classifyConnectError', () => {
 });
 
 describe('LoginGuard', () => {
-  it('blocks after maxFailures in the window and unblocks as failures age out', () => {
-    const guard = new LoginGuard(3, 1000);
-    guard.recordFailure(0);
-    guard.recordFailure(100);
-    expect(guard.blockedFor(200)).toBeUndefined();
-    guard.recordFailure(200);
-    expect(guard.blockedFor(300)).toBe(700);
-    expect(guard.blockedFor(1001)).toBeUndefined();
+  const account = 'app@db:3306';
+
+  /** Starts a login with `password` and ends it with `outcome`. */
+  function login(guard: LoginGuard, password: string, outcome: LoginOutcome, who = account) {
+    expect(guard.verdict(who, password)).toBe('allowed');
+    guard.started(who);
+    guard.ended(who, password, outcome);
+  }
+
+  it('never lets the same password fail twice, and stops every login at maxFailures', () => {
+    const guard = new LoginGuard(3);
+    login(guard, 'old', 'refused');
+    expect(guard.verdict(account, 'old')).toBe('password-refused');
+    login(guard, 'typo', 'refused');
+    expect(guard.failures(account)).toBe(2);
+    login(guard, 'also-wrong', 'refused');
+    expect(guard.failures(account)).toBe(3);
+    // At the limit even a password never tried is held back: the server's count is at 3 too.
+    expect(guard.verdict(account, 'never-tried')).toBe('limit');
+    expect(guard.verdict(account, 'old')).toBe('limit');
   });
 
-  it('resets on a successful login, like the server counters', () => {
-    const guard = new LoginGuard(2, 60_000);
-    guard.recordFailure(0);
-    guard.recordFailure(1);
-    expect(guard.blockedFor(2)).toBe(59_998);
-    guard.recordSuccess();
-    expect(guard.blockedFor(3)).toBeUndefined();
+  it('has no window: failures are not forgotten with time', () => {
+    vi.useFakeTimers();
+    try {
+      const guard = new LoginGuard(2);
+      login(guard, 'a', 'refused');
+      login(guard, 'b', 'refused');
+      vi.advanceTimersByTime(24 * 3_600_000);
+      expect(guard.verdict(account, 'c')).toBe('limit');
+      expect(guard.failures(account)).toBe(2);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('resets on a successful login of the account, like the server counters', () => {
+    const guard = new LoginGuard(2);
+    login(guard, 'old', 'refused');
+    login(guard, 'new', 'success');
+    expect(guard.failures(account)).toBe(0);
+    // The reset also forgets refused passwords: the server may have been changed back.
+    expect(guard.verdict(account, 'old')).toBe('allowed');
+  });
+
+  it('counts per account: another user or server has its own count', () => {
+    const guard = new LoginGuard(1);
+    login(guard, 'pw', 'refused');
+    expect(guard.verdict(account, 'other')).toBe('limit');
+    expect(guard.verdict('app@replica:3306', 'pw')).toBe('allowed');
+    expect(guard.verdict('app2@db:3306', 'pw')).toBe('allowed');
+  });
+
+  it('reserves the budget for logins in flight: they wait instead of overrunning it', () => {
+    const guard = new LoginGuard(3);
+    login(guard, 'a', 'refused');
+    guard.started(account);
+    guard.started(account);
+    expect(guard.verdict(account, 'b')).toBe('wait');
+    guard.ended(account, 'c', 'no-verdict');
+    expect(guard.failures(account)).toBe(1);
+    expect(guard.verdict(account, 'b')).toBe('allowed');
+    guard.ended(account, 'd', 'refused');
+    expect(guard.failures(account)).toBe(2);
+    expect(guard.verdict(account, 'd')).toBe('password-refused');
+    expect(guard.verdict(account, 'b')).toBe('allowed');
   });
 });
 
@@ -230,6 +279,14 @@ describe('createPool options', () => {
     expect(() => createPool({ secretId: 'db', client, loginGuard: { maxFailures: 0 } })).toThrow(
       /`loginGuard.maxFailures`/,
     );
+    // The window is gone; a caller counting on it must hear so rather than be ignored.
+    expect(() =>
+      createPool({
+        secretId: 'db',
+        client,
+        loginGuard: { maxFailures: 5, windowMs: 60_000 } as { maxFailures: number },
+      }),
+    ).toThrow(/`loginGuard.windowMs`: no longer supported/);
     expect(() =>
       createPool({ secretId: 'db', client, uri: 'mysql://u:p@h/db' } as Parameters<
         typeof createPool

@@ -18,6 +18,7 @@ import {
   AuthenticationError,
   ConfigurationError,
   LoginGuardError,
+  type LoginGuardReason,
   SecretPoolError,
   ServerBusyError,
   type TerminalConnectionError,
@@ -31,7 +32,7 @@ import {
   credentialsFromSecret,
   type ExplicitConnectionFields,
 } from './credentials.js';
-import { LoginGuard } from './login-guard.js';
+import { LoginGuard, type LoginOutcome } from './login-guard.js';
 import { type CreatePoolOptions, type ResolvedPoolOptions, resolvePoolOptions } from './options.js';
 import { secretSslOptions } from './tls.js';
 
@@ -68,9 +69,12 @@ export interface ConnectionRetiredEvent {
 
 export interface LoginGuardEvent {
   secretId: string;
+  reason: LoginGuardReason;
+  /** Failed logins in a row counted for the account since its last successful login. */
   failures: number;
-  windowMs: number;
-  retryAfterMs: number;
+  maxFailures: number;
+  /** The secret version whose credentials were held back. */
+  versionId: string;
 }
 
 export interface CredentialsRejectedEvent {
@@ -103,6 +107,8 @@ interface Generation {
   readonly value: SecretValue;
   source: CredentialSource;
   readonly credentials: ConnectionCredentials;
+  /** The database account these credentials log in as (user@host:port), for the login guard. */
+  readonly account: string;
   /** A login with these credentials succeeded since they were applied or last refused. */
   verified: boolean;
   everVerified: boolean;
@@ -156,6 +162,9 @@ class ConnectRequest {
   startedAt = 0;
   connecting = false;
   authFailures = 0;
+  /** Logins not sent because the server had already refused the password. */
+  skippedLogins = 0;
+  lastDenial: Error | undefined;
   busyRetries = 0;
   readonly callback: ConnectCallback;
   readonly done: ConnectCallback;
@@ -237,6 +246,7 @@ export class SecretPool extends EventEmitter<SecretPoolEvents> {
     connectRetries: 0,
     retiredConnections: 0,
     loginGuardRejections: 0,
+    loginsSkipped: 0,
     terminalErrors: 0,
     connectionsOpened: 0,
     longestRotationWindowMs: 0,
@@ -273,9 +283,7 @@ export class SecretPool extends EventEmitter<SecretPoolEvents> {
       this.#cache = new SecretCache({ ...options.cacheOptions, ...source });
       this.#ownsCache = true;
     }
-    this.#guard = resolved.loginGuard
-      ? new LoginGuard(resolved.loginGuard.maxFailures, resolved.loginGuard.windowMs)
-      : undefined;
+    this.#guard = resolved.loginGuard ? new LoginGuard(resolved.loginGuard.maxFailures) : undefined;
 
     const core = mysql.createPool(mysqlOptions) as unknown as InternalPool;
     checkInternals(core);
@@ -328,6 +336,7 @@ export class SecretPool extends EventEmitter<SecretPoolEvents> {
         verified: gen?.verified ?? false,
       },
       ...this.#stats,
+      consecutiveFailedLogins: gen === undefined ? 0 : (this.#guard?.failures(gen.account) ?? 0),
       connections: {
         total: this.#all.length,
         idle: this.#free.length,
@@ -478,21 +487,33 @@ export class SecretPool extends EventEmitter<SecretPoolEvents> {
       this.#waiters.push(request);
       return;
     }
-    if (this.#guard !== undefined) {
-      const now = Date.now();
-      const blockedFor = this.#guard.blockedFor(now);
-      if (blockedFor !== undefined) {
-        this.#rejectByGuard(request, blockedFor, now);
-        return;
-      }
-    }
-    request.gen = this.#gen;
+    const login = this.#gen as Generation;
+    if (this.#guard !== undefined && !this.#guardAllows(request, login, this.#guard)) return;
+    request.gen = login;
     request.startedAt = Date.now();
     const before = this.#all.length;
     this.#origGet.call(this.#core, request.done);
     if (this.#all.length > before) {
       request.connecting = true;
       this.#connecting++;
+      this.#guard?.started(login.account);
+    }
+  }
+
+  /** Asks the login guard; when it says no, sends the request where it belongs and returns false. */
+  #guardAllows(request: ConnectRequest, gen: Generation, guard: LoginGuard): boolean {
+    switch (guard.verdict(gen.account, gen.credentials.password)) {
+      case 'allowed':
+        return true;
+      case 'wait':
+        this.#waiters.push(request);
+        return false;
+      case 'password-refused':
+        this.#skipRefusedLogin(request, gen);
+        return false;
+      case 'limit':
+        request.callback(this.#guardError(gen, 'limit'));
+        return false;
     }
   }
 
@@ -506,24 +527,26 @@ export class SecretPool extends EventEmitter<SecretPoolEvents> {
     );
   }
 
-  #rejectByGuard(request: ConnectRequest, blockedFor: number, now: number): void {
+  #guardError(gen: Generation, reason: LoginGuardReason): LoginGuardError {
     const guard = this.#guard as LoginGuard;
     this.#stats.loginGuardRejections++;
     const event: LoginGuardEvent = {
       secretId: this.secretId,
-      failures: guard.failures(now),
-      windowMs: guard.windowMs,
-      retryAfterMs: blockedFor,
+      reason,
+      failures: guard.failures(gen.account),
+      maxFailures: guard.maxFailures,
+      versionId: gen.value.versionId,
     };
     this.emit('loginGuard', event);
     if (loginGuardChannel.hasSubscribers) loginGuardChannel.publish(event);
-    request.callback(
-      new LoginGuardError(
-        `Not trying another login for secret ${this.secretId}: ${event.failures} failed logins in the last ${guard.windowMs} ms ` +
-          `(loginGuard.maxFailures ${guard.maxFailures}); another could lock the account. Retry in ${blockedFor} ms.`,
-        event,
-      ),
-    );
+    const budget = `${event.failures} failed logins in a row for the account, loginGuard.maxFailures ${guard.maxFailures}`;
+    const message =
+      reason === 'limit'
+        ? `Not trying another login for secret ${this.secretId}: ${budget}; the server counts failures until a ` +
+          'successful login, and another could lock the account. Fix the account or the secret, then recreate the pool.'
+        : `Not logging in with version ${gen.value.versionId} of secret ${this.secretId}: the database already refused ` +
+          `its password (${budget}) and Secrets Manager has nothing newer. A new secret version is tried as soon as the pool sees it.`;
+    return new LoginGuardError(message, event);
   }
 
   /**
@@ -544,16 +567,18 @@ export class SecretPool extends EventEmitter<SecretPoolEvents> {
   }
 
   #onResult(request: ConnectRequest, error: Error | null, connection?: InternalConnection): void {
+    const kind = error === null ? undefined : classifyConnectError(error);
     if (request.connecting) {
       request.connecting = false;
       this.#connecting--;
+      this.#loginEnded(request.gen as Generation, kind);
     }
     if (error === null) {
       request.callback(null, connection);
     } else if (error instanceof SecretPoolError || request.gen === undefined) {
       request.callback(error);
     } else {
-      switch (classifyConnectError(error)) {
+      switch (kind) {
         case 'auth':
           this.#onAuthFailure(request, error);
           break;
@@ -574,12 +599,21 @@ export class SecretPool extends EventEmitter<SecretPoolEvents> {
     this.#drain();
   }
 
+  /** Tells the login guard how a login it let start ended (`kind` undefined: it succeeded). */
+  #loginEnded(gen: Generation, kind: ReturnType<typeof classifyConnectError> | undefined): void {
+    if (this.#guard === undefined) return;
+    // Only access denied is a failed login for the server's count; a network error or a busy
+    // or locked server never judged the password.
+    const outcome: LoginOutcome =
+      kind === undefined ? 'success' : kind === 'auth' ? 'refused' : 'no-verdict';
+    this.#guard.ended(gen.account, gen.credentials.password, outcome);
+  }
+
   #onAuthFailure(request: ConnectRequest, error: Error): void {
     const gen = request.gen as Generation;
-    const now = Date.now();
     this.#stats.authFailures++;
-    this.#guard?.recordFailure(now);
     request.authFailures++;
+    request.lastDenial = error;
     gen.verified = false;
     const context = driverContext(error);
     const event: AuthFailureEvent = {
@@ -591,15 +625,28 @@ export class SecretPool extends EventEmitter<SecretPoolEvents> {
     };
     this.emit('authFailure', event);
     if (authFailureChannel.hasSubscribers) authFailureChannel.publish(event);
-    if (request.authFailures > this.#options.auth.maxRetries) {
-      request.callback(
-        new AuthenticationError(
-          `Access denied for the credentials of secret ${this.secretId} (version ${gen.value.versionId}, ${gen.source}) ` +
-            `after refreshing AWSCURRENT${this.#options.auth.probePending ? ' and probing AWSPENDING' : ''} ` +
-            `and ${this.#options.auth.maxRetries} retries (errno ${context.errno})`,
-          { ...context, secretId: this.secretId, attempts: request.authFailures, cause: error },
-        ),
-      );
+    this.#retryWithNewerCredentials(request, gen);
+  }
+
+  /** The server refused `gen`'s password before: re-read the secret instead of a login that must fail. */
+  #skipRefusedLogin(request: ConnectRequest, gen: Generation): void {
+    this.#stats.loginsSkipped++;
+    request.skippedLogins++;
+    // Each retry asks for a value fetched after it started: the secret may have been corrected.
+    request.startedAt = Date.now();
+    this.#retryWithNewerCredentials(request, gen);
+  }
+
+  /**
+   * After `gen`'s credentials were refused: one shared refresh, then the login again (with
+   * new credentials at once, else after a jittered, doubling delay), up to `auth.maxRetries`.
+   * A skipped login always gets its refresh: it is how a corrected secret is found.
+   */
+  #retryWithNewerCredentials(request: ConnectRequest, gen: Generation): void {
+    const retries = request.authFailures + request.skippedLogins;
+    const exhausted = retries > this.#options.auth.maxRetries;
+    if (exhausted && request.skippedLogins === 0) {
+      request.callback(this.#refusedError(request, gen));
       return;
     }
     this.#stats.connectRetries++;
@@ -607,14 +654,31 @@ export class SecretPool extends EventEmitter<SecretPoolEvents> {
       () => {
         if (this.#gen !== gen) {
           this.#core.getConnection(request.done);
-          return;
+        } else if (exhausted) {
+          request.callback(this.#refusedError(request, gen));
+        } else {
+          // Nothing newer in Secrets Manager: wait a little (the rotation may be mid-step).
+          const { retryDelayMs, maxRetryDelayMs } = this.#options.auth;
+          const delay = Math.min(maxRetryDelayMs, retryDelayMs * 2 ** (retries - 1));
+          this.#retryLater(request, jitter(delay));
         }
-        // Nothing newer in Secrets Manager: wait a little (the rotation may be mid-step).
-        const { retryDelayMs, maxRetryDelayMs } = this.#options.auth;
-        const delay = Math.min(maxRetryDelayMs, retryDelayMs * 2 ** (request.authFailures - 1));
-        this.#retryLater(request, jitter(delay));
       },
       (failure: unknown) => request.callback(asError(failure)),
+    );
+  }
+
+  /** The error for a request whose retries ran out with its credentials still refused. */
+  #refusedError(request: ConnectRequest, gen: Generation): SecretPoolError {
+    const denial = request.lastDenial;
+    // It never logged in itself: its logins were held back because they could not succeed.
+    if (denial === undefined) return this.#guardError(gen, 'password-refused');
+    const context = driverContext(denial);
+    const { maxRetries, probePending } = this.#options.auth;
+    return new AuthenticationError(
+      `Access denied for the credentials of secret ${this.secretId} (version ${gen.value.versionId}, ${gen.source}) ` +
+        `after refreshing AWSCURRENT${probePending ? ' and probing AWSPENDING' : ''} ` +
+        `and ${maxRetries} retries (errno ${context.errno})`,
+      { ...context, secretId: this.secretId, attempts: request.authFailures, cause: denial },
     );
   }
 
@@ -771,6 +835,7 @@ export class SecretPool extends EventEmitter<SecretPoolEvents> {
       value,
       source,
       credentials,
+      account: this.#accountOf(credentials),
       verified: false,
       everVerified: false,
       windowStart,
@@ -791,6 +856,13 @@ export class SecretPool extends EventEmitter<SecretPoolEvents> {
     };
     this.emit('credentialsRefreshed', event);
     if (credentialsRefreshedChannel.hasSubscribers) credentialsRefreshedChannel.publish(event);
+  }
+
+  /** The server's account key: user@host:port (the database name plays no part in a login's count). */
+  #accountOf(credentials: ConnectionCredentials): string {
+    const base = this.#baseConfig;
+    const where = this.#explicit.socketPath ?? credentials.host ?? base.host;
+    return `${credentials.user}@${String(where)}:${String(credentials.port ?? base.port ?? 3306)}`;
   }
 
   /**
@@ -826,7 +898,6 @@ export class SecretPool extends EventEmitter<SecretPoolEvents> {
 
   #onNewConnection(connection: InternalConnection): void {
     this.#stats.connectionsOpened++;
-    this.#guard?.recordSuccess();
     const gen = connection.config?.[GENERATION] as Generation | undefined;
     if (gen === undefined || gen.verified) return;
     gen.verified = true;

@@ -11,8 +11,9 @@ export type PoolCacheOptions = Omit<SecretCacheOptions, 'client' | 'clientConfig
 /** How access denied on a new connection is handled. */
 export interface AuthRetryOptions {
   /**
-   * Login retries per request after an access denied (each after a shared refresh: AWSCURRENT,
-   * then AWSPENDING). @default 3
+   * Retries per request after an access denied: each re-reads the secret (a shared refresh:
+   * AWSCURRENT, then AWSPENDING) and logs in again only with a password the server has not
+   * refused (with the login guard on). @default 3
    */
   maxRetries?: number;
   /** First delay before retrying when the refresh found no new credentials (jittered, doubling). @default 200 */
@@ -23,12 +24,15 @@ export interface AuthRetryOptions {
   probePending?: boolean;
 }
 
-/** The failed-login cap. */
+/** The failed-login guard (see `LoginGuardError`). */
 export interface LoginGuardOptions {
-  /** Failed logins (since the last success) within `windowMs` before logins stop. @default 5 */
+  /**
+   * Failed logins in a row per account (counted for the pool's life, reset only by a
+   * successful login, as the server counts them) after which the pool tries no login at all.
+   * Set it below the server's own limit (MySQL `FAILED_LOGIN_ATTEMPTS`, MariaDB
+   * `max_password_errors`). @default 5
+   */
   maxFailures?: number;
-  /** @default 60000 */
-  windowMs?: number;
 }
 
 /** Gradual retirement of connections opened with a previous username/host/port/database. */
@@ -53,7 +57,7 @@ interface SecretPoolOwnOptions {
   /** The secret (name or ARN) holding `username`, `password` and optionally `host`, `port`, `dbname`. */
   secretId: string;
   auth?: AuthRetryOptions;
-  /** `false` turns the guard off. @default { maxFailures: 5, windowMs: 60000 } */
+  /** `false` turns the guard off. @default { maxFailures: 5 } */
   loginGuard?: LoginGuardOptions | false;
   /**
    * New connections being opened at once (logins in flight). Bounds how many logins can fail
@@ -157,6 +161,13 @@ export function resolvePoolOptions(options: CreatePoolOptions): {
   const auth = options.auth ?? {};
   const busy = options.serverBusy ?? {};
   const guard = options.loginGuard === false ? undefined : (options.loginGuard ?? {});
+  if (guard !== undefined && 'windowMs' in guard) {
+    // Refused rather than ignored: a caller relying on a window would believe logins resume.
+    throw new ConfigurationError(
+      'loginGuard.windowMs',
+      'no longer supported: failed logins count until a successful login, as the server counts them',
+    );
+  }
   const retire =
     options.retireConnections === false
       ? undefined
@@ -181,7 +192,6 @@ export function resolvePoolOptions(options: CreatePoolOptions): {
               min: 1,
               integer: true,
             }),
-            windowMs: checkNumber('loginGuard.windowMs', guard.windowMs ?? 60_000, { min: 1 }),
           }),
     maxConnecting: checkNumber('maxConnecting', options.maxConnecting ?? 2, {
       min: 1,
