@@ -14,12 +14,6 @@ export interface TimeBudgetOptions {
   signal?: AbortSignal | undefined;
 }
 
-/**
- * The time one invocation may spend, from `context.getRemainingTimeInMillis()`. Every SDK
- * request and database timeout is fitted into it, and its signal aborts whatever is still
- * waiting when only the reserve is left, so the function reports a clear error instead of
- * being killed by Lambda ("Task timed out").
- */
 /** An abort signal for one operation, with the timer that ends it. */
 export interface OperationSignal extends Disposable {
   readonly signal: AbortSignal;
@@ -33,12 +27,19 @@ function operationTimedOut(): DOMException {
 /** How long a call's own timer outlives the budget's abort when the budget is what limits it. */
 const BUDGET_TIMER_SLACK_MS = 250;
 
+/**
+ * The time one invocation may spend, from `context.getRemainingTimeInMillis()`. Every SDK
+ * request and database timeout is fitted into it, and its signal aborts whatever is still
+ * waiting when only the reserve is left, so the function reports a clear error instead of
+ * being killed by Lambda ("Task timed out").
+ */
 export class TimeBudget implements Disposable {
   readonly reserveMs: number;
   readonly #deadline: number;
   readonly #controller = new AbortController();
   readonly #timer: NodeJS.Timeout;
   #operation = 'the rotation step';
+  #stopFollowing: (() => void) | undefined;
 
   constructor(totalMs: number, options: TimeBudgetOptions) {
     this.reserveMs = options.reserveMs;
@@ -51,8 +52,12 @@ export class TimeBudget implements Disposable {
     const outer = options.signal;
     if (outer) {
       if (outer.aborted) this.#controller.abort(outer.reason);
-      else
-        outer.addEventListener('abort', () => this.#controller.abort(outer.reason), { once: true });
+      else {
+        const follow = () => this.#controller.abort(outer.reason);
+        outer.addEventListener('abort', follow, { once: true });
+        // A caller's signal outlives its steps (runRotation passes one to each): let go of it.
+        this.#stopFollowing = () => outer.removeEventListener('abort', follow);
+      }
     }
   }
 
@@ -154,5 +159,6 @@ export class TimeBudget implements Disposable {
 
   [Symbol.dispose](): void {
     clearTimeout(this.#timer);
+    this.#stopFollowing?.();
   }
 }

@@ -144,6 +144,21 @@ describe('TimeBudget', () => {
     budget[Symbol.dispose]();
   });
 
+  it("follows the caller's signal until disposed, then lets go of it", () => {
+    const caller = new AbortController();
+    const first = new TimeBudget(5000, { reserveMs: 1000, defaultMs: 5000, signal: caller.signal });
+    first[Symbol.dispose]();
+    const second = new TimeBudget(5000, {
+      reserveMs: 1000,
+      defaultMs: 5000,
+      signal: caller.signal,
+    });
+    caller.abort(new Error('caller gave up'));
+    expect(first.signal.aborted).toBe(false);
+    expect((second.signal.reason as Error).message).toBe('caller gave up');
+    second[Symbol.dispose]();
+  });
+
   it("gives a call's own timer slack past the budget when the budget limits it", () => {
     const budget = new TimeBudget(5000, { reserveMs: 1000, defaultMs: 5000 });
     // The cap ends first: it is used as is.
