@@ -12,7 +12,10 @@ const ARGS: Record<string, unknown[]> = {
   ConnectionError: ['failed', context],
   DatabaseAccessDeniedError: ['denied', context],
   HostNotAllowedError: ['not allowed', context],
-  LoginGuardError: ['too many', { secretId: 'app-db', failures: 3, windowMs: 1, retryAfterMs: 1 }],
+  LoginGuardError: [
+    'held back',
+    { secretId: 'app-db', reason: 'limit', failures: 3, maxFailures: 3, versionId: 'v1' },
+  ],
   PasswordExpiredError: ['expired', context],
   SecretFetchError: ['not found', context],
   SecretFormatError: ['not JSON', context],
