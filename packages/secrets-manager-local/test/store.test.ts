@@ -90,4 +90,39 @@ describe('SecretStore', () => {
     expect(JSON.stringify([...secret.versions.values()])).not.toContain('hunter2');
     expect(String(secret.versions.get(id(1))?.value)).toBe('[redacted]');
   });
+
+  test('a region view sees its own names and ARNs; the service-wide store finds an ARN in any region', () => {
+    const s = store();
+    const west = s.inRegion('us-west-2');
+    const { secret } = west.create({ name: 'w', token: id(1), value: v('1') });
+    expect(secret.arn).toMatch(/^arn:aws:secretsmanager:us-west-2:123456789012:secret:w-/);
+    expect(west.find('w')).toBe(secret);
+    expect(s.find('w')).toBeUndefined();
+    expect(s.inRegion('us-east-1').find(secret.arn)).toBeUndefined();
+    expect(s.find(secret.arn)).toBe(secret);
+    expect(s.list()).toEqual([secret]);
+    expect(s.inRegion('eu-west-1').list()).toEqual([]);
+    const before = s.generation;
+    west.putValue(secret, id(2), v('2'), [AWSCURRENT]);
+    expect(s.generation).toBeGreaterThan(before);
+  });
+
+  test('the first version gets AWSCURRENT whatever VersionStages says; later ones do not', () => {
+    const s = store();
+    const { secret } = s.create({ name: 'empty', token: id(1) });
+    s.putValue(secret, id(2), v('a'), [AWSPENDING]);
+    expect(s.stagesOf(secret, id(2))).toEqual([AWSCURRENT, AWSPENDING]);
+    s.putValue(secret, id(3), v('b'), ['CUSTOM']);
+    expect(s.stagesOf(secret, id(3))).toEqual(['CUSTOM']);
+  });
+
+  test('a token reused with another value names the token and the ARN, not the value', () => {
+    const s = store();
+    const { secret } = s.create({ name: 'tok', token: id(1), value: v('one') });
+    const error = thrown(() => s.putValue(secret, id(1), v('other-value'), [AWSCURRENT]));
+    expect(error.type).toBe('ResourceExistsException');
+    expect(error.message).toBe(
+      `You can't use ClientRequestToken ${id(1)} because that value is already in use for a version of secret ${secret.arn}.`,
+    );
+  });
 });

@@ -135,7 +135,9 @@ export function secretMetadata(
   out.CreatedDate = seconds(secret.createdDate);
   const primaryRegion = primaryRegionOf(secret);
   if (primaryRegion !== undefined) out.PrimaryRegion = primaryRegion;
-  const replication = replicationStatusOf(store, secret);
+  // DescribeSecret only: ListSecrets' SecretListEntry has no ReplicationStatus member.
+  const replication =
+    stagesField === 'VersionIdsToStages' ? replicationStatusOf(store, secret) : [];
   if (replication.length > 0) out.ReplicationStatus = replication;
   return out;
 }

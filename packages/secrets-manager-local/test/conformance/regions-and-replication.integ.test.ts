@@ -121,6 +121,12 @@ describe('replication', () => {
     });
     expect(replica.ARN).toBe(primary.ARN?.replace(':us-east-1:', ':eu-west-1:'));
     expect(replica.ReplicationStatus).toBeUndefined();
+    // ListSecrets' SecretListEntry has PrimaryRegion but no ReplicationStatus member.
+    const listed = await c
+      .sdk()
+      .send(new ListSecretsCommand({ Filters: [{ Key: 'name', Values: [name] }] }));
+    expect(listed.SecretList?.[0]).toMatchObject({ Name: name, PrimaryRegion: 'us-east-1' });
+    expect(listed.SecretList?.[0]).not.toHaveProperty('ReplicationStatus');
   });
 
   // User guide: "Secrets Manager replicates the encrypted secret data and metadata such as tags
