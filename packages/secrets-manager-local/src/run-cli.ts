@@ -14,7 +14,8 @@ An AWS-compatible Secrets Manager on localhost.
 Options:
   --port <n>                    TCP port (default 4584; 0 picks a free port)
   --host <address>              address to bind (default 127.0.0.1)
-  --region <region>             region in ARNs (default us-east-1)
+  --region <region>             default region, for unsigned requests (default us-east-1;
+                                a signed request's region is its credential scope's)
   --account-id <12 digits>      account in ARNs (default 123456789012)
   --data <file>                 keep secrets in this JSON file across restarts
   --rotation-function <arn=url> map a RotationLambdaARN to a loopback invoke URL (repeatable)

@@ -32,7 +32,11 @@ export interface StartSecretsManagerOptions {
   readonly port?: number;
   /** Address to bind. @default '127.0.0.1' */
   readonly host?: string;
-  /** Region used in ARNs and by `client()`. @default 'us-east-1' */
+  /**
+   * The default region: for `client()`, requests without a SigV4 credential scope and names
+   * given to the JS API. A signed request is served in its credential scope's region.
+   * @default 'us-east-1'
+   */
   readonly region?: string;
   /** 12-digit account ID used in ARNs. @default '123456789012' */
   readonly accountId?: string;
