@@ -67,6 +67,9 @@ describe('rotakit rotate', () => {
     expect(run.code).toBe(0);
     // The secret has no "ssl" key and the test server has no TLS: say so, don't hide it.
     expect(run.stderr).toContain('falling back to an UNENCRYPTED connection');
+    // ...naming what the reader of this command line can set.
+    expect(run.stderr).toContain('pass --strict-tls to forbid this');
+    expect(run.stderr).not.toContain('tls.strict');
     const result = JSON.parse(run.stdout);
     expect(result).toMatchObject({ ok: true, strategy: 'single-user', resumed: false });
     expect(result.steps.map((s: { step: string }) => s.step)).toEqual([

@@ -152,6 +152,43 @@ describe('rotakit status / unstick against the local Secrets Manager', () => {
     expect((await sm.waitForRotation('cli/stuck')).status).toBe('succeeded');
   });
 
+  it('status --stuck-after decides when a pending version counts as stuck, and says which rule it used', async () => {
+    await createSecret('cli/stuck-after');
+    await failRotation('cli/stuck-after');
+    const byDefault = await rotakit(['status', 'cli/stuck-after', '--json'], { env });
+    expect(JSON.parse(byDefault.stdout)).toMatchObject({
+      verdict: 'rotation-in-progress',
+      stuckAfterMs: 10 * MINUTE,
+      stuckAfterSource: 'default',
+    });
+    const human = await rotakit(['status', 'cli/stuck-after', '--no-color'], { env });
+    expect(human.stdout).toContain(
+      'pending versions count as stuck after 10 min (the default; --stuck-after changes it)',
+    );
+
+    const now = await rotakit(['status', 'cli/stuck-after', '--stuck-after', '0s', '--no-color'], {
+      env,
+    });
+    expect(now.code).toBe(1);
+    expect(now.stdout).toContain('STUCK');
+    expect(now.stdout).toContain('pending versions count as stuck after 0 ms (--stuck-after)');
+    const later = await rotakit(['status', 'cli/stuck-after', '--stuck-after', '2h', '--json'], {
+      env,
+    });
+    expect(JSON.parse(later.stdout)).toMatchObject({
+      verdict: 'rotation-in-progress',
+      stuckAfterMs: 2 * 60 * MINUTE,
+    });
+
+    // unstick takes the same rule: no --force needed once the reader says it is stuck.
+    const unstick = await rotakit(
+      ['unstick', 'cli/stuck-after', '--stuck-after', '0s', '--yes', '--json'],
+      { env },
+    );
+    expect(unstick.code).toBe(0);
+    expect(JSON.parse(unstick.stdout)).toMatchObject({ changed: true, ok: true });
+  });
+
   it('refuses to unstick without --yes when stdin is not a terminal (exit 2), changing nothing', async () => {
     await createSecret('cli/confirm');
     await failRotation('cli/confirm', 30 * MINUTE);
