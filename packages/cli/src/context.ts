@@ -5,6 +5,7 @@ import {
   createSecretsManagerClient,
   type GlobalOptions,
   resolveAwsSettings,
+  secretsManagerEndpointUrl,
 } from './aws.js';
 import { type CliIo, Output } from './output.js';
 
@@ -27,6 +28,8 @@ export interface CommandContext {
 }
 
 export function createContext(io: CliIo, globals: GlobalOptions): CommandContext {
+  // A malformed flag is a usage error even for commands that never call AWS.
+  if (globals.endpointUrl !== undefined) secretsManagerEndpointUrl(globals, {});
   let settings: AwsSettings | undefined;
   let client: SecretsManagerClient | undefined;
   const aws = () => {

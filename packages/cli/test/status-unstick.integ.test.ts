@@ -1,3 +1,4 @@
+import { PassThrough } from 'node:stream';
 import {
   CreateSecretCommand,
   DescribeSecretCommand,
@@ -8,7 +9,8 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { type SecretsManagerLocal, startSecretsManager } from '@rotakit/secrets-manager-local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rotakit } from './helpers.js';
+import { runCli } from '../src/index.js';
+import { Capture, rotakit } from './helpers.js';
 
 const FUNCTION_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:rotate';
 const MINUTE = 60_000;
@@ -208,6 +210,28 @@ describe('rotakit status / unstick against the local Secrets Manager', () => {
     });
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('nothing changed');
+    expect(
+      JSON.parse((await rotakit(['status', 'cli/confirm', '--json'], { env })).stdout).verdict,
+    ).toBe('stuck');
+  });
+
+  it('Ctrl-C at the confirmation prompt (a key on a terminal, not a signal) changes nothing: exit 130', async () => {
+    const stdout = new Capture();
+    const stderr = Object.assign(new Capture(), { isTTY: true });
+    const stdin = Object.assign(new PassThrough(), { isTTY: true });
+    const running = runCli(['unstick', 'cli/confirm', '--no-color'], {
+      stdout,
+      stderr,
+      stdin,
+      env,
+    });
+    for (let i = 0; i < 200 && !stderr.text.includes('[y/N]'); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    expect(stderr.text).toContain('Proceed? [y/N]');
+    stdin.write('\x03');
+    expect(await running).toBe(130);
+    expect(stderr.text).toContain('interrupted at the confirmation prompt; nothing changed');
     expect(
       JSON.parse((await rotakit(['status', 'cli/confirm', '--json'], { env })).stdout).verdict,
     ).toBe('stuck');

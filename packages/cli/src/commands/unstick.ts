@@ -7,7 +7,7 @@ import {
 import { probeMysql } from '@rotakit/netcheck';
 import { defaultTrustedCas } from '@rotakit/rds-trust';
 import type { CommandContext } from '../context.js';
-import { CliError, ExitCode, UsageError } from '../errors.js';
+import { CliError, ExitCode, InterruptedError, UsageError } from '../errors.js';
 import type { SecretStatus } from '../status/assess.js';
 import { readSecretStatus, stuckAfterOption } from '../status/read.js';
 
@@ -28,7 +28,13 @@ export interface UnstickOptions {
 async function confirm(ctx: CommandContext, question: string): Promise<boolean> {
   const rl = createInterface({ input: ctx.io.stdin, output: ctx.io.stderr });
   try {
-    const answer = await rl.question(`${question} [y/N] `);
+    const answer = await new Promise<string>((resolve, reject) => {
+      // On a terminal, readline reads Ctrl-C as a key: no SIGINT reaches the process.
+      rl.once('SIGINT', () =>
+        reject(new InterruptedError('interrupted at the confirmation prompt; nothing changed')),
+      );
+      rl.question(`${question} [y/N] `).then(resolve, reject);
+    });
     return /^y(es)?$/i.test(answer.trim());
   } finally {
     rl.close();
