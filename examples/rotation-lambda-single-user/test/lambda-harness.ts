@@ -46,19 +46,25 @@ export function bundlePath(exampleDir: string): string {
   return bundle;
 }
 
+/**
+ * A fresh directory like Lambda's /var/task: the bundle alone as index.mjs, next to nothing
+ * but the AWS SDK the runtime provides (any other import left outside the bundle fails).
+ */
+export function prepareTaskDirectory(exampleDir: string): { dir: string; remove(): void } {
+  const bundle = bundlePath(exampleDir);
+  const dir = mkdtempSync(join(tmpdir(), 'rotakit-lambda-'));
+  copyFileSync(bundle, join(dir, 'index.mjs'));
+  const sdk = realpathSync(join(exampleDir, 'node_modules', '@aws-sdk', 'client-secrets-manager'));
+  mkdirSync(join(dir, 'node_modules', '@aws-sdk'), { recursive: true });
+  symlinkSync(sdk, join(dir, 'node_modules', '@aws-sdk', 'client-secrets-manager'), 'dir');
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
 /** Copies the bundle to a fresh directory and starts it in its own node process. */
 export async function startBundledFunction(
   options: StartBundledFunctionOptions,
 ): Promise<BundledFunction> {
-  const bundle = bundlePath(options.exampleDir);
-  const task = mkdtempSync(join(tmpdir(), 'rotakit-lambda-'));
-  copyFileSync(bundle, join(task, 'index.mjs'));
-  // The runtime's SDK, and only that: any other import left outside the bundle fails to load.
-  const sdk = realpathSync(
-    join(options.exampleDir, 'node_modules', '@aws-sdk', 'client-secrets-manager'),
-  );
-  mkdirSync(join(task, 'node_modules', '@aws-sdk'), { recursive: true });
-  symlinkSync(sdk, join(task, 'node_modules', '@aws-sdk', 'client-secrets-manager'), 'dir');
+  const { dir: task, remove: cleanup } = prepareTaskDirectory(options.exampleDir);
 
   let output = '';
   const child: ChildProcess = spawn(process.execPath, [RUNTIME, join(task, 'index.mjs')], {
@@ -88,7 +94,6 @@ export async function startBundledFunction(
   });
 
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const cleanup = () => rmSync(task, { recursive: true, force: true });
 
   let port: number;
   try {
