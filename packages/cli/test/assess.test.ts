@@ -130,4 +130,27 @@ describe('assessSecret', () => {
     expect(days.rotationSchedule).toBe('every 30 days');
     expect(cron.rotationSchedule).toBe('rate(4 hours)');
   });
+
+  it('takes the stuck-after age as an option and names the rule that decided', () => {
+    const secret = {
+      ...base,
+      RotationEnabled: true,
+      VersionIdsToStages: { v1: ['AWSCURRENT'], v2: ['AWSPENDING'] },
+    };
+    const versions = [{ VersionId: 'v2', CreatedDate: recent }];
+    const byDefault = assessSecret(secret, versions, now);
+    expect(byDefault).toMatchObject({
+      verdict: 'rotation-in-progress',
+      stuckAfterMs: IN_PROGRESS_WINDOW_MS,
+      stuckAfterSource: 'default',
+    });
+    expect(byDefault.message).toContain('stuck after 10 min, the default');
+    const short = assessSecret(secret, versions, now, { stuckAfterMs: 20_000 });
+    expect(short).toMatchObject({ verdict: 'stuck', ok: false, stuckAfterSource: '--stuck-after' });
+    expect(short.message).toContain('stuck after 20 s, from --stuck-after');
+    const long = assessSecret(secret, [{ VersionId: 'v2', CreatedDate: old }], now, {
+      stuckAfterMs: 4 * IN_PROGRESS_WINDOW_MS,
+    });
+    expect(long.verdict).toBe('rotation-in-progress');
+  });
 });

@@ -165,7 +165,7 @@ describe('rotakit status / unstick against the local Secrets Manager', () => {
     });
     const human = await rotakit(['status', 'cli/stuck-after', '--no-color'], { env });
     expect(human.stdout).toContain(
-      'pending versions count as stuck after 10 min (the default; --stuck-after changes it)',
+      '(a pending version counts as stuck after 10 min, the default; --stuck-after changes it)',
     );
 
     const now = await rotakit(['status', 'cli/stuck-after', '--stuck-after', '0s', '--no-color'], {
@@ -173,7 +173,7 @@ describe('rotakit status / unstick against the local Secrets Manager', () => {
     });
     expect(now.code).toBe(1);
     expect(now.stdout).toContain('STUCK');
-    expect(now.stdout).toContain('pending versions count as stuck after 0 ms (--stuck-after)');
+    expect(now.stdout).toContain('(a pending version counts as stuck after 0 ms, from --stuck-after)');
     const later = await rotakit(['status', 'cli/stuck-after', '--stuck-after', '2h', '--json'], {
       env,
     });

@@ -133,13 +133,14 @@ function judgePending(
   stuckAfterMs: number,
   source: SecretStatus['stuckAfterSource'],
 ): Judgement {
-  const rule = `pending versions count as stuck after ${describeDuration(stuckAfterMs)} (${source === 'default' ? 'the default; --stuck-after changes it' : '--stuck-after'})`;
+  const after = describeDuration(stuckAfterMs);
+  const rule = `a pending version counts as stuck after ${after}, ${source === 'default' ? 'the default; --stuck-after changes it' : 'from --stuck-after'}`;
   if (ageMs < stuckAfterMs) {
     return {
       verdict: 'rotation-in-progress',
       message:
         `AWSPENDING is on version ${versionId}, created ${Math.round(ageMs / 1000)} s ago: ` +
-        `a rotation is probably running; ${rule}. If you stopped that rotation yourself, ` +
+        `a rotation is probably running (${rule}). If you stopped that rotation yourself, ` +
         'it is not running: `rotakit rotate` resumes it.',
     };
   }
