@@ -244,7 +244,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
 }
 
 const LOCAL_GLOBAL_OPTIONS: Record<string, string> = {
-  '--region': 'Region in ARNs and for clients (default us-east-1)',
+  '--region': 'Region in ARNs (default us-east-1)',
   '--json': 'print the listening line as one JSON document',
 };
 
