@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SecretsManagerLocalError } from './errors.js';
 import type { FaultSpec } from './faults.js';
+import { lambdaDefinitionFromJson } from './lambda/definition.js';
 import type { SecretsManagerLocal } from './start.js';
 
 const MAX_LOCAL_BODY = 64 * 1024;
@@ -53,10 +54,16 @@ export async function handleLocalRequest(
     }
     if (resource === 'rotation-functions' && method === 'POST') {
       const { arn, url: target, timeoutMs } = body;
+      // A deployment artifact, run under the runtime interface client as Lambda runs it.
+      if (typeof arn === 'string' && body.codeDirectory !== undefined) {
+        api.registerRotationFunction(arn, lambdaDefinitionFromJson(body));
+        return reply(res, 200, {});
+      }
       if (typeof arn !== 'string' || typeof target !== 'string') {
         return reply(res, 400, {
           error: 'InvalidOptionError',
-          message: 'expected { "arn": string, "url": string, "timeoutMs"?: number }',
+          message:
+            'expected { "arn": string, "url": string, "timeoutMs"?: number } or { "arn": string, "codeDirectory": string, "handler": string, ... }',
         });
       }
       api.registerRotationFunction(arn, target, typeof timeoutMs === 'number' ? { timeoutMs } : {});

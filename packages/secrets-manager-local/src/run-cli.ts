@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { InvalidOptionError } from './errors.js';
+import type { LambdaFunctionDefinition } from './lambda/definition.js';
 import type { RotationFunction } from './rotation.js';
 import {
   type SecretsManagerLocal,
@@ -19,6 +20,14 @@ Options:
   --account-id <12 digits>      account in ARNs (default 123456789012)
   --data <file>                 keep secrets in this JSON file across restarts
   --rotation-function <arn=url> map a RotationLambdaARN to a loopback invoke URL (repeatable)
+  --rotation-function-code <arn=dir[:handler]>
+                                run the deployment artifact in dir (handler default
+                                index.handler) as Lambda does, under aws-lambda-ric (repeatable)
+  --function-env <NAME=value>   environment variable of those functions (repeatable)
+  --function-memory-mb <n>      their memory size (default 128)
+  --runtime-client <dir>        the aws-lambda-ric package to run them with (default: resolved
+                                from the code directory, then the working directory)
+  --function-node <path>        the Node.js binary to run them with (default: this one)
   --rotation-timeout-ms <ms>    rotation step timeout (default 30000)
   --tick-interval-ms <ms>       check rotation schedules this often (default 0: off)
   -h, --help                    show this help
@@ -65,6 +74,7 @@ export function parseCliArgs(
     }
     rotationFunctions[mapping.slice(0, at)] = mapping.slice(at + 1);
   }
+  Object.assign(rotationFunctions, artifactFunctions(values));
   const options: StartSecretsManagerOptions & { help: boolean } = {
     help: values.help ?? false,
     port: integer('--port', values.port) ?? DEFAULT_CLI_PORT,
@@ -83,6 +93,42 @@ export function parseCliArgs(
   };
 }
 
+/** `--rotation-function-code` mappings, with the `--function-*` settings they share. */
+function artifactFunctions(
+  values: ReturnType<typeof parse>['values'],
+): Record<string, LambdaFunctionDefinition> {
+  const environment: Record<string, string> = {};
+  for (const pair of values['function-env'] ?? []) {
+    const at = pair.indexOf('=');
+    if (at <= 0) throw new InvalidOptionError('--function-env', `expected NAME=value, got ${pair}`);
+    environment[pair.slice(0, at)] = pair.slice(at + 1);
+  }
+  const memorySizeMb = integer('--function-memory-mb', values['function-memory-mb']);
+  const functions: Record<string, LambdaFunctionDefinition> = {};
+  for (const mapping of values['rotation-function-code'] ?? []) {
+    const at = mapping.indexOf('=');
+    if (at <= 0 || at === mapping.length - 1) {
+      throw new InvalidOptionError(
+        '--rotation-function-code',
+        `expected <arn>=<dir>[:<handler>], got ${mapping}`,
+      );
+    }
+    const target = mapping.slice(at + 1);
+    // A handler is `module.export`; a directory may hold neither ':' nor such a tail.
+    const handlerAt = target.lastIndexOf(':');
+    const hasHandler = handlerAt > 0 && /^[^/:]+\.[\w$]+$/.test(target.slice(handlerAt + 1));
+    functions[mapping.slice(0, at)] = {
+      codeDirectory: hasHandler ? target.slice(0, handlerAt) : target,
+      handler: hasHandler ? target.slice(handlerAt + 1) : 'index.handler',
+      environment,
+      ...(memorySizeMb !== undefined && { memorySizeMb }),
+      ...(values['runtime-client'] !== undefined && { runtimeClient: values['runtime-client'] }),
+      ...(values['function-node'] !== undefined && { nodeExecutable: values['function-node'] }),
+    };
+  }
+  return functions;
+}
+
 function parse(argv: readonly string[]) {
   return parseArgs({
     args: [...argv],
@@ -95,6 +141,11 @@ function parse(argv: readonly string[]) {
       'account-id': { type: 'string' },
       data: { type: 'string' },
       'rotation-function': { type: 'string', multiple: true },
+      'rotation-function-code': { type: 'string', multiple: true },
+      'function-env': { type: 'string', multiple: true },
+      'function-memory-mb': { type: 'string' },
+      'runtime-client': { type: 'string' },
+      'function-node': { type: 'string' },
       'rotation-timeout-ms': { type: 'string' },
       'tick-interval-ms': { type: 'string' },
       help: { type: 'boolean', short: 'h' },

@@ -7,7 +7,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CreateSecretCommand, RotateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type LambdaLogEntry, startSecretsManager } from '../src/index.js';
+import {
+  type LambdaLogEntry,
+  parseCliArgs,
+  type RotationOutcome,
+  type SecretsManagerLocal,
+  startFromArgs,
+  startSecretsManager,
+} from '../src/index.js';
 import { type LambdaFunctionDefinition, resolveLambdaFunction } from '../src/lambda/definition.js';
 import { LambdaFunction } from '../src/lambda/lambda-function.js';
 import type { InvocationResult } from '../src/lambda/sandbox.js';
@@ -261,5 +268,82 @@ describe('a sandbox whose parent dies', () => {
       parent.kill('SIGKILL');
       rmSync(work, { recursive: true, force: true });
     }
+  });
+});
+
+describe('registering an artifact over /_local and from the CLI', () => {
+  const [runtime] = lambdaRuntimes() as [LambdaRuntime];
+
+  async function rotateOnce(sm: SecretsManagerLocal, arn: string): Promise<RotationOutcome> {
+    const client = sm.client({ maxAttempts: 1 });
+    const name = uniqueName('lambda');
+    await client.send(new CreateSecretCommand({ Name: name, SecretString: '{}' }));
+    await client.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: arn }));
+    return sm.waitForRotation(name, { timeoutMs: 30_000 });
+  }
+
+  it('POST /_local/rotation-functions takes a codeDirectory and handler', async () => {
+    await using sm = await startSecretsManager();
+    const register = (body: unknown) =>
+      fetch(`${sm.endpoint}/_local/rotation-functions`, {
+        method: 'POST',
+        body: JSON.stringify(body),
+      });
+    const definition = {
+      arn: ARN,
+      codeDirectory: FIXTURE,
+      handler: 'index.handler',
+      environment: { FAIL_STEP: 'finishSecret' },
+      runtimeClient: runtime.runtimeClient,
+      nodeExecutable: runtime.nodeExecutable,
+      timeoutMs: 20_000,
+    };
+    expect((await register(definition)).status).toBe(200);
+    expect(await rotateOnce(sm, ARN)).toMatchObject({
+      status: 'failed',
+      failedStep: 'finishSecret',
+    });
+    const refused = await register({ ...definition, handler: 'no-export' });
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({ error: 'InvalidOptionError' });
+    const reserved = await register({ ...definition, environment: { AWS_REGION: 'eu-west-1' } });
+    expect(await reserved.json()).toMatchObject({
+      message: expect.stringMatching(/AWS_REGION is reserved/),
+    });
+  });
+
+  it('--rotation-function-code with --function-env, --runtime-client and --function-node', async () => {
+    const argv = [
+      '--port',
+      '0',
+      '--rotation-function-code',
+      `${ARN}=${FIXTURE}:index.handler`,
+      '--rotation-function-code',
+      `${ARN}-default-handler=${FIXTURE}`,
+      '--function-env',
+      'FAIL_STEP=testSecret',
+      '--function-memory-mb',
+      '512',
+      '--runtime-client',
+      runtime.runtimeClient,
+      '--function-node',
+      runtime.nodeExecutable,
+    ];
+    expect(parseCliArgs(argv).rotationFunctions).toEqual({
+      [ARN]: {
+        codeDirectory: FIXTURE,
+        handler: 'index.handler',
+        environment: { FAIL_STEP: 'testSecret' },
+        memorySizeMb: 512,
+        runtimeClient: runtime.runtimeClient,
+        nodeExecutable: runtime.nodeExecutable,
+      },
+      [`${ARN}-default-handler`]: expect.objectContaining({
+        codeDirectory: FIXTURE,
+        handler: 'index.handler',
+      }),
+    });
+    await using sm = await startFromArgs(argv);
+    expect(await rotateOnce(sm, ARN)).toMatchObject({ status: 'failed', failedStep: 'testSecret' });
   });
 });

@@ -217,3 +217,26 @@ function findInstalledRuntimeClient(codeDirectory: string): string {
 function printLog(entry: LambdaLogEntry): void {
   process.stderr.write(`[lambda ${entry.functionName}] ${entry.message}\n`);
 }
+
+/**
+ * A definition from JSON (the `/_local/rotation-functions` body): the known keys, each only
+ * when of the right type, so `resolveLambdaFunction` names what is missing or wrong.
+ */
+export function lambdaDefinitionFromJson(body: Record<string, unknown>): LambdaFunctionDefinition {
+  const strings = ['runtimeClient', 'nodeExecutable'] as const;
+  const numbers = ['timeoutMs', 'memorySizeMb', 'initTimeoutMs'] as const;
+  const definition: Record<string, unknown> = {
+    codeDirectory: body.codeDirectory,
+    handler: body.handler,
+  };
+  for (const key of strings) if (typeof body[key] === 'string') definition[key] = body[key];
+  for (const key of numbers) if (typeof body[key] === 'number') definition[key] = body[key];
+  const environment = body.environment;
+  if (environment !== undefined) {
+    if (typeof environment !== 'object' || environment === null || Array.isArray(environment)) {
+      throw new InvalidOptionError('environment', 'expected an object of strings');
+    }
+    definition.environment = environment;
+  }
+  return definition as unknown as LambdaFunctionDefinition;
+}
