@@ -157,12 +157,28 @@ describe.each(lambdaRuntimes())('the Lambda sandbox under $name', (runtime: Lamb
       expect(result.ok).toBe(false);
       if (result.ok) return;
       expect(result.sandboxLost).toBe(true);
-      expect(result.error.errorMessage).toContain('PASSWORD_LENGTH must be a number');
-      expect(result.error.errorType).not.toBe('Runtime.ExitError');
+      // Posted by the client to init/error, not an exit: the thrown error's own type.
+      expect(result.error).toEqual({
+        errorType: 'RangeError',
+        errorMessage: 'PASSWORD_LENGTH must be a number',
+      });
     }
     expect(logs.some((entry) => entry.message.includes('PASSWORD_LENGTH must be a number'))).toBe(
       true,
     );
+  });
+
+  it('reports a handler module that is not there as the client names it', async () => {
+    const { invoke } = tinyFunction({ handler: 'missing.handler' });
+    const result = await invoke({ action: 'describe' });
+    expect(result).toMatchObject({
+      ok: false,
+      sandboxLost: true,
+      error: {
+        errorType: 'Runtime.ImportModuleError',
+        errorMessage: expect.stringMatching(/^Error: Cannot find module 'missing'/),
+      },
+    });
   });
 
   it('on a drained event loop: 3.x posts a null success, 4.x exits without a reason', async () => {
