@@ -38,8 +38,40 @@ type Interrupts = 'self' | 'stop-at-once';
  */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCode> {
   let exitCode: ExitCode = ExitCode.Ok;
-  const program = new Command('rotakit');
-  program
+  const program = createProgram(io);
+  // Commander calls actions synchronously; keep the promise and the context to await them.
+  const run: Run =
+    <A extends unknown[]>(
+      action: (ctx: CommandContext, ...args: A) => Promise<ExitCode>,
+      interrupts: Interrupts = 'stop-at-once',
+    ) =>
+    async (...args: unknown[]) => {
+      const command = args.at(-1) as Command;
+      const globals = command.optsWithGlobals() as GlobalOptions;
+      const ctx = createContext(io, globals);
+      const work = action(ctx, ...(args.slice(0, -1) as A));
+      exitCode = interrupts === 'self' ? await work : await untilInterrupted(work, io.signal);
+    };
+  addSecretCommands(program, run);
+  addRotateCommand(program, run);
+  addNetworkCommands(program, run);
+  addLocalCommand(program, run);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    return reportError(io, wantsJson(argv), error);
+  }
+}
+
+/** Wraps a command's action: builds its context, awaits it, keeps its exit code. */
+type Run = <A extends unknown[]>(
+  action: (ctx: CommandContext, ...args: A) => Promise<ExitCode>,
+  interrupts?: Interrupts,
+) => (...args: unknown[]) => Promise<void>;
+
+function createProgram(io: CliIo): Command {
+  return new Command('rotakit')
     .description(
       'Secrets Manager rotation for MySQL: status, repair, rotate, and diagnose the network.',
     )
@@ -62,21 +94,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
     });
+}
 
-  // Commander calls actions synchronously; keep the promise and the context to await them.
-  const run =
-    <A extends unknown[]>(
-      action: (ctx: CommandContext, ...args: A) => Promise<ExitCode>,
-      interrupts: Interrupts = 'stop-at-once',
-    ) =>
-    async (...args: unknown[]) => {
-      const command = args.at(-1) as Command;
-      const globals = command.optsWithGlobals() as GlobalOptions;
-      const ctx = createContext(io, globals);
-      const work = action(ctx, ...(args.slice(0, -1) as A));
-      exitCode = interrupts === 'self' ? await work : await untilInterrupted(work, io.signal);
-    };
-
+function addSecretCommands(program: Command, run: Run): void {
   program
     .command('status')
     .argument('<secret>', 'secret name or ARN')
@@ -116,7 +136,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
     .action(
       run((ctx, secret: string, options: UnstickOptions) => unstickCommand(ctx, secret, options)),
     );
+}
 
+function addRotateCommand(program: Command, run: Run): void {
   program
     .command('rotate')
     .argument('<secret>', 'secret name or ARN')
@@ -144,7 +166,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
         'self',
       ),
     );
+}
 
+function addNetworkCommands(program: Command, run: Run): void {
   program
     .command('doctor')
     .argument('<secret>', 'secret name or ARN')
@@ -204,7 +228,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
         '  rotakit netcheck --host secretsmanager.us-east-1.amazonaws.com --port 443 --json',
     )
     .action(run((ctx, options: NetcheckOptions) => netcheckCommand(ctx, options)));
+}
 
+function addLocalCommand(program: Command, run: Run): void {
   const local = program
     .command('local')
     .description(
@@ -234,13 +260,6 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
     optionDescription: (option) =>
       LOCAL_GLOBAL_OPTIONS[option.long ?? ''] ?? new Help().optionDescription(option),
   });
-
-  try {
-    await program.parseAsync([...argv], { from: 'user' });
-    return exitCode;
-  } catch (error) {
-    return reportError(io, wantsJson(argv), error);
-  }
 }
 
 const LOCAL_GLOBAL_OPTIONS: Record<string, string> = {
