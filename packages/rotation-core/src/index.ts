@@ -49,6 +49,14 @@ export {
   silentLogger,
 } from './logger.js';
 export {
+  type MetricCallback,
+  type MetricsLike,
+  type MetricsOption,
+  type MetricUnitName,
+  ROTATION_METRICS,
+  type StepOutcome,
+} from './metrics.js';
+export {
   type EnvironmentSettings,
   fromEnvironment,
   type MasterEndpointResolver,

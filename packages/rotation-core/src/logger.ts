@@ -1,12 +1,15 @@
 /**
  * The logging interface the engine calls: the subset of Powertools' `Logger` it needs, so a
- * Powertools logger can be passed as is.
+ * Powertools `Logger` (2.x) and `console` can be passed as they are. The engine passes at most
+ * one object of extra keys per line.
  */
 export interface Logger {
-  debug(message: string, extra?: Record<string, unknown>): void;
-  info(message: string, extra?: Record<string, unknown>): void;
-  warn(message: string, extra?: Record<string, unknown>): void;
-  error(message: string, extra?: Record<string, unknown>): void;
+  // A rest parameter, not `extra?`: Powertools types its extras as
+  // `[Error | string] | LogAttributes[]`, which an optional tuple element does not fit.
+  debug(message: string, ...extra: Record<string, unknown>[]): void;
+  info(message: string, ...extra: Record<string, unknown>[]): void;
+  warn(message: string, ...extra: Record<string, unknown>[]): void;
+  error(message: string, ...extra: Record<string, unknown>[]): void;
 }
 
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
@@ -40,7 +43,7 @@ export function jsonLogger(options: JsonLoggerOptions = {}): Logger {
   const emit = (
     level: Exclude<LogLevel, 'SILENT'>,
     message: string,
-    extra?: Record<string, unknown>,
+    extras: Record<string, unknown>[],
   ) => {
     if (LEVELS[level] < threshold) return;
     const entry: Record<string, unknown> = {
@@ -49,17 +52,19 @@ export function jsonLogger(options: JsonLoggerOptions = {}): Logger {
       timestamp: new Date().toISOString(),
       service,
     };
-    for (const [key, value] of Object.entries(extra ?? {})) {
-      if (key in entry) continue;
-      entry[key] = sanitize(key, value, 0);
+    for (const extra of extras) {
+      for (const [key, value] of Object.entries(extra ?? {})) {
+        if (key in entry) continue;
+        entry[key] = sanitize(key, value, 0);
+      }
     }
     write(`${JSON.stringify(entry)}\n`);
   };
   return {
-    debug: (message, extra) => emit('DEBUG', message, extra),
-    info: (message, extra) => emit('INFO', message, extra),
-    warn: (message, extra) => emit('WARN', message, extra),
-    error: (message, extra) => emit('ERROR', message, extra),
+    debug: (message, ...extras) => emit('DEBUG', message, extras),
+    info: (message, ...extras) => emit('INFO', message, extras),
+    warn: (message, ...extras) => emit('WARN', message, extras),
+    error: (message, ...extras) => emit('ERROR', message, extras),
   };
 }
 

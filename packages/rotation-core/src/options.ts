@@ -7,6 +7,7 @@ import {
 import type { DatabaseDriver } from './database/driver.js';
 import { InvalidOptionError, type RotationStep } from './errors.js';
 import { jsonLogger, type Logger, type LogLevel } from './logger.js';
+import { type MetricSink, type MetricsOption, toMetricSink } from './metrics.js';
 import type { DatabaseSecret } from './secret.js';
 
 export type RotationStrategy = 'single-user' | 'alternating-users';
@@ -130,6 +131,12 @@ interface BaseRotationOptions {
   password?: PasswordPolicy;
   /** @default a JSON-lines logger on stdout (level from POWERTOOLS_LOG_LEVEL / AWS_LAMBDA_LOG_LEVEL / LOG_LEVEL, else INFO) */
   logger?: Logger;
+  /**
+   * Per-step duration and outcome (`RotationStepDuration`, `RotationStepFailed`): a Powertools
+   * `Metrics` instance (written as EMF through it) or a callback `(name, unit, value, dimensions)`.
+   * @default none
+   */
+  metrics?: MetricsOption;
   tls?: TlsOptions;
   /**
    * Longest username allowed for the clone (alternating users). `'server'` asks the database.
@@ -259,6 +266,7 @@ export interface ResolvedOptions {
   readonly ownsClient: boolean;
   readonly password: Readonly<Required<PasswordPolicy>>;
   readonly logger: Logger;
+  readonly metrics: MetricSink | undefined;
   readonly tls: Readonly<{ strict: boolean; ca: string | undefined }>;
   readonly usernameCharacterLimit: number | 'server';
   readonly cloneSuffix: string;
@@ -369,6 +377,8 @@ export function resolveOptions(options: RotationHandlerOptions): ResolvedOptions
     ),
   });
 
+  const metrics = toMetricSink(options.metrics);
+
   const client =
     options.client ??
     new SecretsManagerClient({
@@ -387,6 +397,7 @@ export function resolveOptions(options: RotationHandlerOptions): ResolvedOptions
     ownsClient: options.client === undefined,
     password: Object.freeze(password),
     logger: options.logger ?? jsonLogger({ level: env.logLevel }),
+    metrics,
     tls,
     usernameCharacterLimit: limit,
     cloneSuffix,

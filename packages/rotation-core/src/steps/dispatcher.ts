@@ -8,6 +8,7 @@ import {
   VersionNotPendingError,
 } from '../errors.js';
 import { type Logger, serializeError } from '../logger.js';
+import { recordStep } from '../metrics.js';
 import type { ResolvedOptions, RotationBoundary } from '../options.js';
 import { SecretsManagerCalls } from '../secrets-manager.js';
 import { alternatingUsers } from '../strategies/alternating-users.js';
@@ -107,12 +108,12 @@ export function parseEvent(event: unknown): ParsedEvent {
 
 /** A logger that adds fixed fields to every line. */
 export function withFields(logger: Logger, fields: Record<string, unknown>): Logger {
-  const merge = (extra?: Record<string, unknown>) => ({ ...fields, ...extra });
+  const merge = (extras: Record<string, unknown>[]) => Object.assign({ ...fields }, ...extras);
   return {
-    debug: (message, extra) => logger.debug(message, merge(extra)),
-    info: (message, extra) => logger.info(message, merge(extra)),
-    warn: (message, extra) => logger.warn(message, merge(extra)),
-    error: (message, extra) => logger.error(message, merge(extra)),
+    debug: (message, ...extras) => logger.debug(message, merge(extras)),
+    info: (message, ...extras) => logger.info(message, merge(extras)),
+    warn: (message, ...extras) => logger.warn(message, merge(extras)),
+    error: (message, ...extras) => logger.error(message, merge(extras)),
   };
 }
 
@@ -240,7 +241,9 @@ export async function dispatch(
       logger.info(`${step}: version is already AWSCURRENT; nothing to do`);
       // A finishSecret that stopped between its two calls leaves AWSPENDING here.
       if (stages.includes(AWSPENDING)) await removePendingLabel(ctx);
-      return { step, skipped: true, durationMs: performance.now() - started };
+      const durationMs = performance.now() - started;
+      recordStep(options.metrics, logger, { step, outcome: 'skipped', durationMs });
+      return { step, skipped: true, durationMs };
     } else if (!stages.includes(AWSPENDING)) {
       throw new VersionNotPendingError(
         `Secret version ${token} not set as AWSPENDING for rotation of secret ${secretId}`,
@@ -266,12 +269,16 @@ export async function dispatch(
     }
     const durationMs = performance.now() - started;
     logger.info(`${step}: finished`, { durationMs: Math.round(durationMs) });
+    recordStep(options.metrics, logger, { step, outcome: 'success', durationMs });
     return { step, skipped: false, durationMs };
   } catch (error) {
     if (error instanceof RotationError) {
       annotateError(error, { step, secretId, versionId: token });
     }
     logger.error(`${step}: failed`, { error: serializeError(error) });
+    // Before the diagnosis, which may use up the time left.
+    const durationMs = performance.now() - started;
+    recordStep(options.metrics, logger, { step, outcome: 'failure', durationMs });
     if (onFailure) {
       await onFailure(error, { options, event, budget, logger, diagnostics }).catch(
         (observerError: unknown) => {
