@@ -2,7 +2,7 @@
 // and expected-error directives fail the typecheck when the public types stop accepting what
 // users pass.
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
-import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
+import { Metrics, type MetricUnit } from '@aws-lambda-powertools/metrics';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import {
   jsonLogger,
