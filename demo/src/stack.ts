@@ -99,7 +99,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     secretsManagerCalls: () => (local ? { ...local.counts() } : undefined),
     description: {
       database: server
-        ? `private MariaDB ${server.version.split(' ')[2] ?? ''} on ${server.host}:${server.port}`
+        ? `private ${server.flavor === 'mysql' ? 'MySQL' : 'MariaDB'} ${server.version} on ${server.host}:${server.port}`
         : `${mysqlInfo.host}:${mysqlInfo.port}`,
       secretsManager: local
         ? `local Secrets Manager at ${local.endpoint}`

@@ -15,10 +15,6 @@ export default defineConfig({
   dts: false,
   external: [/^@aws-sdk\//, /^@smithy\//],
   noExternal: [/^(?!@aws-sdk\/|@smithy\/)/],
-  esbuildOptions(options) {
-    // Workspace packages are bundled from their sources: no need to build them first.
-    options.conditions = ['@rotakit/source'];
-  },
   // mysql2 is CommonJS and calls require() for Node built-ins; ESM output has no require.
   banner: {
     js: "import { createRequire as __rotakitCreateRequire } from 'node:module'; const require = __rotakitCreateRequire(import.meta.url);",

@@ -13,6 +13,7 @@ export {
   hidePassword,
   type MysqlConnectionInfo,
   type MysqlServer,
+  parseServerVersion,
   type StartMysqlOptions,
   startMysql,
 } from './mysql-server.js';

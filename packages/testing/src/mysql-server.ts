@@ -27,8 +27,10 @@ export interface MysqlConnectionInfo {
 
 export interface MysqlServer extends MysqlConnectionInfo {
   flavor: MysqlFlavor | 'unknown';
-  /** The server's `--version` line. */
+  /** The server's version number, e.g. `10.11.19` (what `SELECT VERSION()` starts with). */
   version: string;
+  /** The server's whole `--version` line, e.g. `mariadbd  Ver 10.11.19-MariaDB-0+deb12u1 for …`. */
+  versionLine: string;
   /** The temp directory holding the data dir, socket and log; removed by `stop()`. */
   dir: string;
   /** PID of the running server process, or undefined while it is down. */
@@ -272,7 +274,8 @@ export async function startMysql(options: StartMysqlOptions = {}): Promise<Mysql
     url: `mysql://${ADMIN_USER}:${encodeURIComponent(adminPassword)}@${HOST}:${port}`,
     external: false,
     flavor: binaries.flavor,
-    version: binaries.version,
+    version: parseServerVersion(binaries.version),
+    versionLine: binaries.version,
     dir,
     get pid() {
       return entry.child?.pid;
@@ -300,6 +303,20 @@ export async function startMysql(options: StartMysqlOptions = {}): Promise<Mysql
   };
   hidePassword(server);
   return server;
+}
+
+/**
+ * The version number in a server's `--version` line: `mariadbd  Ver 10.11.19-MariaDB-0+deb12u1
+ * for debian-linux-gnu …` and `/usr/sbin/mysqld  Ver 8.0.36 for Linux …` give `10.11.19` and
+ * `8.0.36`. A line without one is returned trimmed, as it is.
+ *
+ * @example
+ * parseServerVersion('mysqld  Ver 8.4.2 for Linux on x86_64 (MySQL Community Server - GPL)'); // '8.4.2'
+ */
+export function parseServerVersion(versionLine: string): string {
+  const match =
+    /\bVer\s+(\d+\.\d+(?:\.\d+)?)/.exec(versionLine) ?? /\b(\d+\.\d+\.\d+)\b/.exec(versionLine);
+  return match?.[1] ?? versionLine.trim();
 }
 
 /** Keeps the admin password out of `console.log`/`inspect` and JSON of the server object. */

@@ -9,8 +9,8 @@ export function testMysql(): MysqlConnectionInfo {
   const info = inject('rotakitMysql');
   if (!info) {
     throw new Error(
-      'No test MySQL server was provided: run the tests through the repository root vitest config, ' +
-        'whose globalSetup starts one (packages/testing/src/vitest-global-setup.ts).',
+      'No test MySQL server was provided: add the global setup that starts one to vitest.config.ts ' +
+        "(test: { globalSetup: ['@rotakit/testing/vitest-global-setup'] }).",
     );
   }
   return hidePassword({ ...info });

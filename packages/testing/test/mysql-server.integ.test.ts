@@ -32,6 +32,10 @@ describe('startMysql', () => {
       return (rows as Array<{ v: string }>)[0]?.v;
     });
     expect(version).toMatch(/^\d+\.\d+\.\d+/);
+    // The parsed --version line is the number the server reports, not "Ver".
+    expect(server.version).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(version?.startsWith(server.version)).toBe(true);
+    expect(server.versionLine).toContain(server.version);
   });
 
   it('creates users that can log in, and reports the errno when they cannot', async () => {
