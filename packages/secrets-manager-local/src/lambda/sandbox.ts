@@ -53,7 +53,7 @@ export class Sandbox {
         ? undefined
         : watchSandbox(child.pid, `AWS_LAMBDA_RUNTIME_API=${api.address}`);
     // A parent that exits normally takes its sandboxes along (they run in their own group).
-    process.once('exit', this.#killOnExit);
+    killOnExit(this.#killOnExit);
     child.once('exit', (code, signal) => this.#onExit(code, signal));
     // Only when the process could not be started (say, no such node binary).
     child.once('error', (error) => this.#onSpawnError(error));
@@ -141,7 +141,7 @@ export class Sandbox {
 
   #onExit(code: number | null, signal: NodeJS.Signals | null): void {
     this.#lost = true;
-    process.off('exit', this.#killOnExit);
+    killers.delete(this.#killOnExit);
     this.#watchdog?.stop();
     const pending = this.#pending;
     if (pending !== undefined) {
@@ -192,12 +192,24 @@ export class Sandbox {
 
   #cleanUp(): Promise<void> {
     this.#cleanedUp ??= (() => {
-      process.off('exit', this.#killOnExit);
+      killers.delete(this.#killOnExit);
       this.#watchdog?.stop();
       return this.#api.close();
     })();
     return this.#cleanedUp;
   }
+}
+
+/** One `exit` listener for every live sandbox (one each would trip MaxListenersExceeded). */
+const killers = new Set<() => void>();
+
+function killOnExit(kill: () => void): void {
+  if (!process.listeners('exit').includes(killAll)) process.on('exit', killAll);
+  killers.add(kill);
+}
+
+function killAll(): void {
+  for (const kill of killers) kill();
 }
 
 /** What Lambda reports when the runtime process ends before posting an outcome. */
