@@ -41,6 +41,13 @@ export {
   UnsupportedDriverError,
 } from './errors.js';
 export {
+  type MetricCallback,
+  type MetricsLike,
+  type MetricsOption,
+  type MetricUnitName,
+  POOL_METRICS,
+} from './metrics.js';
+export {
   type AuthFailureEvent,
   type ConnectionRetiredEvent,
   type CredentialsRefreshedEvent,

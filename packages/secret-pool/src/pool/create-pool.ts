@@ -24,6 +24,7 @@ import {
   type TerminalConnectionError,
   UnsupportedDriverError,
 } from '../errors.js';
+import { attachPoolMetrics } from '../metrics.js';
 import { hideFromPrinting, REDACTED } from '../redact.js';
 import type { CredentialSource, SecretPoolStats } from '../stats.js';
 import { classifyConnectError, driverContext, terminalError } from './auth-errors.js';
@@ -313,6 +314,7 @@ export class SecretPool extends EventEmitter<SecretPoolEvents> {
     const self = this as EventEmitter;
     self.on('newListener', (event: string | symbol) => this.#forward(String(event), true));
     self.on('removeListener', (event: string | symbol) => this.#forward(String(event), false));
+    if (resolved.metrics) attachPoolMetrics(this, resolved.metrics);
 
     this.#checkTimer = setInterval(
       () => this.#checkCredentials(),

@@ -4,6 +4,7 @@ import type { SecretCacheOptions, SecretsManagerLike } from '../cache/options.js
 import { checkNumber } from '../cache/options.js';
 import type { SecretCache } from '../cache/secret-cache.js';
 import { ConfigurationError } from '../errors.js';
+import { type MetricSink, type MetricsOption, toMetricSink } from '../metrics.js';
 
 /** Cache tuning when `createPool` builds its own `SecretCache`. */
 export type PoolCacheOptions = Omit<SecretCacheOptions, 'client' | 'clientConfig'>;
@@ -73,6 +74,13 @@ interface SecretPoolOwnOptions {
    * @default 30000
    */
   credentialCheckIntervalMs?: number;
+  /**
+   * Counts of refreshes, auth failures, login-guard rejections and pending-probe successes
+   * (docs/secret-pool.md, Metrics): a Powertools `Metrics` instance (written as EMF through it)
+   * or a callback `(name, unit, value, dimensions)`.
+   * @default none
+   */
+  metrics?: MetricsOption;
 }
 
 /** Where the pool gets its secret: a shared `SecretCache`, or a client / client config for its own. */
@@ -108,6 +116,7 @@ export interface ResolvedPoolOptions {
   readonly retire: Readonly<Required<RetireOptions>> | undefined;
   readonly serverBusy: Readonly<Required<ServerBusyOptions>>;
   readonly credentialCheckIntervalMs: number;
+  readonly metrics: MetricSink | undefined;
 }
 
 const OWN_KEYS = [
@@ -122,6 +131,7 @@ const OWN_KEYS = [
   'retireConnections',
   'serverBusy',
   'credentialCheckIntervalMs',
+  'metrics',
 ] as const;
 
 /** Splits our options from mysql2's, resolves defaults in one place, validates and freezes. */
@@ -212,6 +222,7 @@ export function resolvePoolOptions(options: CreatePoolOptions): {
       options.credentialCheckIntervalMs ?? 30_000,
       { min: 10 },
     ),
+    metrics: toMetricSink(options.metrics),
   };
   if (typeof resolved.auth.probePending !== 'boolean') {
     throw new ConfigurationError('auth.probePending', 'expected a boolean');
