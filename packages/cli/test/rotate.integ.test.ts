@@ -113,6 +113,21 @@ describe('rotakit rotate', () => {
     if (process.env.SHOW_OUTPUT) console.log(run.stdout);
   });
 
+  it('names the Region and endpoint when Secrets Manager fails a step (unknown secret, --strategy given)', async () => {
+    const run = await rotakit(
+      ['rotate', 'cli/rotate-missing', '--strategy', 'single-user', '--json'],
+      {
+        env,
+      },
+    );
+    expect(run.code).toBe(1);
+    const result = JSON.parse(run.stdout);
+    expect(result.error).toMatchObject({
+      name: 'SecretsManagerError',
+      details: { operation: 'DescribeSecret', region: 'us-east-1', endpoint: sm.endpoint },
+    });
+  });
+
   it('rejects an unknown strategy as a usage error', async () => {
     const run = await rotakit(['rotate', 'x', '--strategy', 'round-robin'], { env });
     expect(run.code).toBe(2);

@@ -173,7 +173,9 @@ describe('rotakit status / unstick against the local Secrets Manager', () => {
     });
     expect(now.code).toBe(1);
     expect(now.stdout).toContain('STUCK');
-    expect(now.stdout).toContain('(a pending version counts as stuck after 0 ms, from --stuck-after)');
+    expect(now.stdout).toContain(
+      '(a pending version counts as stuck after 0 ms, from --stuck-after)',
+    );
     const later = await rotakit(['status', 'cli/stuck-after', '--stuck-after', '2h', '--json'], {
       env,
     });

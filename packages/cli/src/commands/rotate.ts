@@ -7,6 +7,7 @@ import {
   type RunRotationResult,
   type RunRotationStepEvent,
   runRotation,
+  SecretsManagerError,
 } from '@rotakit/rotation-core';
 import type { CommandContext } from '../context.js';
 import { ExitCode, UsageError } from '../errors.js';
@@ -177,6 +178,14 @@ async function reportFailure(
     }),
   );
   const failure = { ...described, message: inCliTerms(described.message) };
+  // Like every AWS error of this CLI: which Region and endpoint answered (or did not).
+  if (error instanceof SecretsManagerError) {
+    failure.details = {
+      ...failure.details,
+      region: ctx.aws().region,
+      endpoint: ctx.aws().endpointDisplay,
+    };
+  }
   const resumeCommand = ctx.commandLine('rotate', secretId);
   if (ctx.out.json) {
     ctx.out.printJson({ ok: false, strategy, steps, error: { ...failure, resumeCommand } });
