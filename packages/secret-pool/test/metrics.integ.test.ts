@@ -1,0 +1,176 @@
+// The pool's metrics on the real MariaDB and the local Secrets Manager: through a real
+// Powertools Metrics (its EMF lines captured at process.stdout, where Lambda's log agent
+// reads them) and through the plain callback, checked against the pool's own counters.
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { type SecretsManagerLocal, startSecretsManager } from '@rotakit/secrets-manager-local';
+import { testMysql } from '@rotakit/testing/vitest';
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it, vi } from 'vitest';
+import {
+  ConfigurationError,
+  createPool,
+  type MetricCallback,
+  type MetricsOption,
+} from '../src/index.js';
+import { alterPassword, createDbSecret, finish, newPassword, putPending } from './helpers.js';
+
+const server = testMysql();
+let sm: SecretsManagerLocal;
+let client: SecretsManagerClient;
+
+beforeAll(async () => {
+  // Dev mode would make Metrics write through the global console instead of stdout.
+  vi.stubEnv('POWERTOOLS_DEV', '');
+  sm = await startSecretsManager();
+  client = sm.client({ maxAttempts: 1 });
+});
+afterAll(async () => {
+  vi.unstubAllEnvs();
+  await sm?.close();
+});
+
+interface EmfMetric {
+  namespace: string | undefined;
+  metric: string | undefined;
+  unit: string | undefined;
+  value: unknown;
+  dimensions: Record<string, unknown>;
+}
+
+/** The EMF documents written to stdout while `fn` runs, one metric each, and the raw text. */
+async function captureEmf(fn: () => Promise<void>): Promise<{ raw: string; metrics: EmfMetric[] }> {
+  const chunks: string[] = [];
+  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+    return true;
+  });
+  try {
+    await fn();
+  } finally {
+    spy.mockRestore();
+  }
+  const raw = chunks.join('');
+  const metrics = raw
+    .split('\n')
+    .filter((line) => line.includes('"_aws"'))
+    .map((line) => {
+      const doc = JSON.parse(line);
+      const directive = doc._aws.CloudWatchMetrics[0];
+      const names: string[] = directive.Dimensions[0];
+      return {
+        namespace: directive.Namespace,
+        metric: directive.Metrics[0]?.Name,
+        unit: directive.Metrics[0]?.Unit,
+        value: doc[directive.Metrics[0]?.Name],
+        dimensions: Object.fromEntries(names.map((name) => [name, doc[name]])),
+      };
+    });
+  return { raw, metrics };
+}
+
+describe('pool metrics', () => {
+  it('accepts a real Powertools Metrics and a callback (types)', () => {
+    expectTypeOf<Metrics>().toExtend<MetricsOption>();
+    expectTypeOf<MetricCallback>().toExtend<MetricsOption>();
+    expect(() =>
+      // @ts-expect-error neither a Metrics instance nor a function
+      createPool({ secretId: 'x', client, metrics: { addMetric() {} } }),
+    ).toThrow(ConfigurationError);
+  });
+
+  it('a rotation window through a real Powertools Metrics: refreshes, the auth failure and the pending-probe success as EMF', async () => {
+    const secret = await createDbSecret(server, client);
+    const metrics = new Metrics({ namespace: 'rotakit-test', serviceName: 'orders' });
+    const password = newPassword();
+    const out = await captureEmf(async () => {
+      await using pool = createPool({ secretId: secret.name, client, connectionLimit: 2, metrics });
+      const held = await pool.getConnection();
+      // setSecret done by hand; the rotation has not finished: AWSCURRENT is stale.
+      const pending = await putPending(client, secret.name, { ...secret.value, password });
+      await alterPassword(server, secret.user.username, password);
+      // A second connection must log in: refused with AWSCURRENT, then AWSPENDING works.
+      const [rows] = await pool.query('SELECT 1 AS ok');
+      expect(rows).toEqual([{ ok: 1 }]);
+      held.release();
+      await finish(client, secret.name, pending);
+      const stats = pool.stats();
+      expect(stats).toMatchObject({ authFailures: 1, pendingProbeSuccesses: 1 });
+    });
+    const base = { namespace: 'rotakit-test', unit: 'Count', value: 1 };
+    expect(out.metrics).toEqual([
+      {
+        ...base,
+        metric: 'SecretPoolCredentialsRefreshed',
+        dimensions: { service: 'orders', Reason: 'initial', Source: 'AWSCURRENT' },
+      },
+      {
+        ...base,
+        metric: 'SecretPoolAuthFailure',
+        dimensions: { service: 'orders', Source: 'AWSCURRENT' },
+      },
+      {
+        ...base,
+        metric: 'SecretPoolCredentialsRefreshed',
+        dimensions: { service: 'orders', Reason: 'auth-failure', Source: 'AWSPENDING' },
+      },
+      { ...base, metric: 'SecretPoolPendingProbeSuccess', dimensions: { service: 'orders' } },
+    ]);
+    expect(out.raw).not.toContain(password);
+    expect(out.raw).not.toContain(secret.value.password);
+  });
+
+  it('the callback sees one metric per event, as many as the pool counts (login guard included)', async () => {
+    const secret = await createDbSecret(server, client);
+    await alterPassword(server, secret.user.username, 'rotated-away');
+    const seen: { name: string; unit: string; value: number; dimensions: object }[] = [];
+    await using pool = createPool({
+      secretId: secret.name,
+      client,
+      connectionLimit: 4,
+      auth: { retryDelayMs: 1, maxRetryDelayMs: 5 },
+      metrics: (name, unit, value, dimensions) => seen.push({ name, unit, value, dimensions }),
+    });
+    const results = await Promise.allSettled(
+      Array.from({ length: 8 }, () => pool.query('SELECT 1')),
+    );
+    expect(results.every((r) => r.status === 'rejected')).toBe(true);
+    const stats = pool.stats();
+    expect(stats.loginGuardRejections).toBeGreaterThan(0);
+    const count = (name: string) => seen.filter((m) => m.name === name).length;
+    expect(count('SecretPoolAuthFailure')).toBe(stats.authFailures);
+    expect(count('SecretPoolLoginGuardRejection')).toBe(stats.loginGuardRejections);
+    expect(count('SecretPoolCredentialsRefreshed')).toBe(stats.credentialRefreshes);
+    expect(count('SecretPoolPendingProbeSuccess')).toBe(0);
+    expect(seen).toContainEqual({
+      name: 'SecretPoolLoginGuardRejection',
+      unit: 'Count',
+      value: 1,
+      dimensions: { Reason: 'password-refused' },
+    });
+    expect(JSON.stringify(seen)).not.toContain(secret.value.password);
+  });
+
+  it('a callback that throws never reaches the pool: one process warning, queries work', async () => {
+    const secret = await createDbSecret(server, client);
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      await using pool = createPool({
+        secretId: secret.name,
+        client,
+        metrics: () => {
+          throw new Error('sink down');
+        },
+      });
+      const [rows] = await pool.query('SELECT 2 AS two');
+      expect(rows).toEqual([{ two: 2 }]);
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings.map((w) => (w as Error & { code?: string }).code)).toEqual([
+      'ROTAKIT_SECRET_POOL_METRICS',
+    ]);
+  });
+});
