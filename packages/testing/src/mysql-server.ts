@@ -1,6 +1,6 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -100,7 +100,12 @@ function runAsRootArgs(): string[] {
   return process.getuid?.() === 0 ? ['--user=root'] : [`--user=${userInfo().username}`];
 }
 
-async function initialiseDataDir(binaries: MysqlBinaries, dataDir: string, logFile: string) {
+async function initialiseDataDir(
+  binaries: MysqlBinaries,
+  dataDir: string,
+  tmpDir: string,
+  logFile: string,
+) {
   try {
     if (binaries.flavor === 'mariadb' && binaries.installDb) {
       await execFileAsync(binaries.installDb, [
@@ -109,6 +114,9 @@ async function initialiseDataDir(binaries: MysqlBinaries, dataDir: string, logFi
         '--auth-root-authentication-method=normal',
         '--skip-test-db',
         '--skip-name-resolve',
+        // Its own temp dir: bootstrap temp tables in the shared /tmp collided with other jobs
+        // ("Could not remove temporary table '/tmp/#sql-temptable…'").
+        `--tmpdir=${tmpDir}`,
         ...runAsRootArgs(),
       ]);
     } else {
@@ -145,6 +153,8 @@ export async function startMysql(options: StartMysqlOptions = {}): Promise<Mysql
   const startupTimeoutMs = options.startupTimeoutMs ?? 60_000;
   const dir = mkdtempSync(join(tmpdir(), 'rotakit-mysql-'));
   const dataDir = join(dir, 'data');
+  const tmpDir = join(dir, 'tmp');
+  mkdirSync(tmpDir);
   const socketPath = join(dir, 'mysqld.sock');
   const logFile = join(dir, 'error.log');
   const childPidFile = join(dir, 'server.pid');
@@ -164,6 +174,7 @@ export async function startMysql(options: StartMysqlOptions = {}): Promise<Mysql
     `--socket=${socketPath}`,
     `--pid-file=${join(dir, 'mysqld.pid')}`,
     `--log-error=${logFile}`,
+    `--tmpdir=${tmpDir}`,
     '--skip-name-resolve',
     '--max-connections=2000',
     '--innodb-buffer-pool-size=64M',
@@ -245,7 +256,7 @@ export async function startMysql(options: StartMysqlOptions = {}): Promise<Mysql
   };
 
   try {
-    await initialiseDataDir(binaries, dataDir, logFile);
+    await initialiseDataDir(binaries, dataDir, tmpDir, logFile);
     for (let attempt = 1; ; attempt++) {
       if (!options.port) port = await findFreePort(HOST);
       try {
