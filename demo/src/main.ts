@@ -11,6 +11,10 @@ import { createPool as createPlainPool } from 'mysql2/promise';
 import pc from 'picocolors';
 import { cleanupDatabase, prepareDatabase, type RotationRun, startStack } from './stack.js';
 
+// The SDK's Node 20 support notice would land mid-table (docs/node-versions.md covers it);
+// clients read this when they are created, after these imports. A user's own setting wins.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const USAGE = `Usage: pnpm demo [-- options]
 
 Starts a private MariaDB and the local Secrets Manager, runs an application under load through
