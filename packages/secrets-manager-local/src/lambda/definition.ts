@@ -93,7 +93,10 @@ export function isLambdaFunctionDefinition(value: unknown): value is LambdaFunct
 export function resolveLambdaFunction(
   definition: LambdaFunctionDefinition,
 ): Readonly<ResolvedLambdaFunction> {
-  const codeDirectory = resolve(String(definition.codeDirectory));
+  if (typeof definition.codeDirectory !== 'string' || definition.codeDirectory.length === 0) {
+    throw new InvalidOptionError('codeDirectory', 'expected the path of a directory');
+  }
+  const codeDirectory = resolve(definition.codeDirectory);
   if (!existsSync(codeDirectory) || !statSync(codeDirectory).isDirectory()) {
     throw new InvalidOptionError('codeDirectory', `${codeDirectory} is not a directory`);
   }
@@ -113,8 +116,15 @@ export function resolveLambdaFunction(
     runtimeEntry: runtimeEntryOf(definition.runtimeClient, codeDirectory),
     ...nodeOf(definition.nodeExecutable),
     initTimeoutMs: positiveOrUndefined('initTimeoutMs', definition.initTimeoutMs) ?? 10_000,
-    logSink: definition.logSink ?? printLog,
+    logSink: logSinkOf(definition.logSink),
   });
+}
+
+function logSinkOf(sink: LambdaLogSink | undefined): LambdaLogSink {
+  if (sink !== undefined && typeof sink !== 'function') {
+    throw new InvalidOptionError('logSink', 'expected a function');
+  }
+  return sink ?? printLog;
 }
 
 function nodeOf(executable: string | undefined): {
