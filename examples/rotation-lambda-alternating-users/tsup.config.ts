@@ -1,13 +1,13 @@
 import { defineConfig } from 'tsup';
 
-// One ESM file for the Lambda Node.js runtime (nodejs20.x and later): everything bundled
+// One ESM file for the Lambda Node.js runtimes nodejs22.x and nodejs24.x: everything bundled
 // except the AWS SDK v3, which the runtime ships (and ESM handlers can import from Node 18 on).
 export default defineConfig({
   entry: { index: 'src/index.ts' },
   format: 'esm',
   outExtension: () => ({ js: '.mjs' }),
   platform: 'node',
-  target: 'node20',
+  target: 'node22',
   minify: true,
   sourcemap: true,
   splitting: false,

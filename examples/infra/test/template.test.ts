@@ -34,7 +34,7 @@ describe('infra/template.yaml', () => {
       SecurityGroupIds: [ref('RotationFunctionSecurityGroup')],
     });
     expect(props('RotationFunctionSecurityGroup').VpcId).toEqual(ref('VpcId'));
-    expect(String(props('RotationFunction').Runtime)).toMatch(/^nodejs2[02]\.x$/);
+    expect(String(props('RotationFunction').Runtime)).toMatch(/^nodejs2[24]\.x$/);
   });
 
   it('lets the function send 443 to the endpoint and the DB port to the database, nothing else', () => {
