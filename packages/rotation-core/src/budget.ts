@@ -74,7 +74,7 @@ export class TimeBudget implements Disposable {
 
   #expire(): void {
     this.#controller.abort(
-      new TimeBudgetExceededError({
+      TimeBudgetExceededError.of({
         operation: this.#operation,
         remainingMs: this.remainingMs(),
         reserveMs: this.reserveMs,
@@ -127,7 +127,7 @@ export class TimeBudget implements Disposable {
     if (this.#controller.signal.aborted) {
       const reason = this.#controller.signal.reason;
       if (reason instanceof TimeBudgetExceededError) {
-        throw new TimeBudgetExceededError({
+        throw TimeBudgetExceededError.of({
           operation,
           remainingMs: this.remainingMs(),
           reserveMs: this.reserveMs,
@@ -136,7 +136,7 @@ export class TimeBudget implements Disposable {
       throw reason;
     }
     if (this.usableMs() <= minimumMs) {
-      throw new TimeBudgetExceededError({
+      throw TimeBudgetExceededError.of({
         operation,
         remainingMs: this.remainingMs(),
         reserveMs: this.reserveMs,

@@ -76,6 +76,8 @@ export async function runPreflight(ctx: StepContext): Promise<void> {
   const failed = report.checks.filter((c) => c.status === 'fail').map((c) => c.id);
   ctx.logger[report.ok ? 'info' : 'error'](`preflight: ${report.summary}`, { preflight: report });
   if (!report.ok && preflight.failOnError) {
-    throw new PreflightError(`Preflight network checks failed: ${report.summary}`, failed);
+    throw new PreflightError(`Preflight network checks failed: ${report.summary}`, {
+      failedChecks: failed,
+    });
   }
 }

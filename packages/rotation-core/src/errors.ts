@@ -41,11 +41,21 @@ export type SecretsManagerFailureKind =
   | 'timeout'
   | 'other';
 
+/*
+ * Every class takes the same two arguments, `(message, { cause, ...context })`: the context
+ * fields become readonly properties. Classes whose message always reads the same way have a
+ * static `of(...)` that words it, so every throw site says it alike. Messages never contain
+ * secret values.
+ */
+
+/** Where an error happened; the dispatcher fills in what a lower layer did not know. */
 export interface RotationErrorContext {
-  step?: RotationStep | undefined;
-  secretId?: string | undefined;
-  versionId?: string | undefined;
-  cause?: unknown;
+  readonly cause?: unknown;
+  /** The step that failed, once the dispatcher knows it. */
+  readonly step?: RotationStep | undefined;
+  readonly secretId?: string | undefined;
+  /** The version (ClientRequestToken) being rotated. */
+  readonly versionId?: string | undefined;
 }
 
 /** Base class of every error this package throws. Messages never contain secret values. */
@@ -65,15 +75,30 @@ export class RotationError extends Error {
   }
 }
 
+export interface InvalidOptionErrorContext extends RotationErrorContext {
+  /** The option path (`password.length`) or environment variable (`PASSWORD_LENGTH`). */
+  readonly option: string;
+}
+
 /** The option or environment variable given is invalid. */
 export class InvalidOptionError extends RotationError {
   override readonly name: string = 'InvalidOptionError';
   /** The option path (`password.length`) or environment variable (`PASSWORD_LENGTH`). */
   readonly option: string;
-  constructor(option: string, problem: string, context: RotationErrorContext = {}) {
-    super(`Invalid option ${option}: ${problem}`, context);
-    this.option = option;
+  constructor(message: string, context: InvalidOptionErrorContext) {
+    super(message, context);
+    this.option = context.option;
   }
+
+  /** `Invalid option <option>: <problem>`. */
+  static of(option: string, problem: string, context: RotationErrorContext = {}) {
+    return new InvalidOptionError(`Invalid option ${option}: ${problem}`, { ...context, option });
+  }
+}
+
+export interface InvalidEventErrorContext extends RotationErrorContext {
+  /** The event field at fault (`Step`, `SecretId`, `ClientRequestToken`, `RotationToken`, or `event`). */
+  readonly field: string;
 }
 
 /** The Lambda event is not a Secrets Manager rotation event. */
@@ -81,9 +106,17 @@ export class InvalidEventError extends RotationError {
   override readonly name: string = 'InvalidEventError';
   /** The event field at fault (`Step`, `SecretId`, `ClientRequestToken`, `RotationToken`, or `event`). */
   readonly field: string;
-  constructor(field: string, problem: string, context: RotationErrorContext = {}) {
-    super(`Invalid rotation event: ${field} ${problem}`, context);
-    this.field = field;
+  constructor(message: string, context: InvalidEventErrorContext) {
+    super(message, context);
+    this.field = context.field;
+  }
+
+  /** `Invalid rotation event: <field> <problem>`. */
+  static of(field: string, problem: string, context: RotationErrorContext = {}) {
+    return new InvalidEventError(`Invalid rotation event: ${field} ${problem}`, {
+      ...context,
+      field,
+    });
   }
 }
 
@@ -117,44 +150,53 @@ export class RotationNotEnabledError extends RotationError {
   override readonly name: string = 'RotationNotEnabledError';
 }
 
+export interface VersionNotPendingErrorContext extends RotationErrorContext {
+  /** The labels the version carries (empty when the version does not exist). */
+  readonly stages: readonly string[];
+}
+
 /** The token is not a version of the secret, or does not carry AWSPENDING. */
 export class VersionNotPendingError extends RotationError {
   override readonly name: string = 'VersionNotPendingError';
   /** The labels the version carries (empty when the version does not exist). */
   readonly stages: readonly string[];
-  constructor(message: string, stages: readonly string[], context: RotationErrorContext = {}) {
+  constructor(message: string, context: VersionNotPendingErrorContext) {
     super(message, context);
-    this.stages = Object.freeze([...stages]);
+    this.stages = Object.freeze([...context.stages]);
   }
+}
+
+export interface CredentialMismatchErrorContext extends RotationErrorContext {
+  readonly field: 'username' | 'host';
 }
 
 /** Two secret versions disagree where they must agree (username, host). */
 export class CredentialMismatchError extends RotationError {
   override readonly name: string = 'CredentialMismatchError';
   readonly field: 'username' | 'host';
-  constructor(field: 'username' | 'host', message: string, context: RotationErrorContext = {}) {
+  constructor(message: string, context: CredentialMismatchErrorContext) {
     super(message, context);
-    this.field = field;
+    this.field = context.field;
   }
 }
 
 export interface LoginAttempt {
-  credentials: CredentialRole;
-  reason: LoginFailureReason;
-  errno?: number | undefined;
-  code?: string | undefined;
+  readonly credentials: CredentialRole;
+  readonly reason: LoginFailureReason;
+  readonly errno?: number | undefined;
+  readonly code?: string | undefined;
 }
 
-export interface DatabaseLoginErrorDetails {
-  credentials: CredentialRole;
-  reason: LoginFailureReason;
-  host: string;
-  port: number;
-  errno?: number | undefined;
-  code?: string | undefined;
-  sqlState?: string | undefined;
+export interface DatabaseLoginErrorContext extends RotationErrorContext {
+  readonly credentials: CredentialRole;
+  readonly reason: LoginFailureReason;
+  readonly host: string;
+  readonly port: number;
+  readonly errno?: number | undefined;
+  readonly code?: string | undefined;
+  readonly sqlState?: string | undefined;
   /** Every login tried before giving up, in order (for "previous, current, or pending"). */
-  attempts?: readonly LoginAttempt[] | undefined;
+  readonly attempts?: readonly LoginAttempt[] | undefined;
 }
 
 /** A database login failed; `reason` says whether it was the network, TLS or the credentials. */
@@ -168,30 +210,22 @@ export class DatabaseLoginError extends RotationError {
   readonly code: string | undefined;
   readonly sqlState: string | undefined;
   readonly attempts: readonly LoginAttempt[];
-  constructor(
-    message: string,
-    details: DatabaseLoginErrorDetails,
-    context: RotationErrorContext = {},
-  ) {
+  constructor(message: string, context: DatabaseLoginErrorContext) {
     super(message, context);
-    this.credentials = details.credentials;
-    this.reason = details.reason;
-    this.host = details.host;
-    this.port = details.port;
-    this.errno = details.errno;
-    this.code = details.code;
-    this.sqlState = details.sqlState;
-    this.attempts = Object.freeze([
-      ...(details.attempts ?? [
-        {
-          credentials: details.credentials,
-          reason: details.reason,
-          errno: details.errno,
-          code: details.code,
-        },
-      ]),
-    ]);
+    this.credentials = context.credentials;
+    this.reason = context.reason;
+    this.host = context.host;
+    this.port = context.port;
+    this.errno = context.errno;
+    this.code = context.code;
+    this.sqlState = context.sqlState;
+    this.attempts = Object.freeze([...(context.attempts ?? [attemptOf(context)])]);
   }
+}
+
+function attemptOf(context: DatabaseLoginErrorContext): LoginAttempt {
+  const { credentials, reason, errno, code } = context;
+  return { credentials, reason, errno, code };
 }
 
 /** TLS was required (secret `ssl: true` or `tls.strict`) and could not be established. */
@@ -199,12 +233,12 @@ export class TlsRequiredError extends DatabaseLoginError {
   override readonly name: string = 'TlsRequiredError';
 }
 
-export interface DatabaseErrorDetails {
+export interface DatabaseErrorContext extends RotationErrorContext {
   /** The kind of statement (`GRANT`, `ALTER USER`), never its values. */
-  statement: string;
-  errno?: number | undefined;
-  code?: string | undefined;
-  sqlState?: string | undefined;
+  readonly statement: string;
+  readonly errno?: number | undefined;
+  readonly code?: string | undefined;
+  readonly sqlState?: string | undefined;
 }
 
 /** A SQL statement failed after login. */
@@ -214,12 +248,12 @@ export class DatabaseError extends RotationError {
   readonly errno: number | undefined;
   readonly code: string | undefined;
   readonly sqlState: string | undefined;
-  constructor(message: string, details: DatabaseErrorDetails, context: RotationErrorContext = {}) {
+  constructor(message: string, context: DatabaseErrorContext) {
     super(message, context);
-    this.statement = details.statement;
-    this.errno = details.errno;
-    this.code = details.code;
-    this.sqlState = details.sqlState;
+    this.statement = context.statement;
+    this.errno = context.errno;
+    this.code = context.code;
+    this.sqlState = context.sqlState;
   }
 }
 
@@ -228,15 +262,15 @@ export class AccountCopyError extends RotationError {
   override readonly name: string = 'AccountCopyError';
 }
 
-export interface SecretsManagerErrorDetails {
-  operation: string;
-  kind: SecretsManagerFailureKind;
+export interface SecretsManagerErrorContext extends RotationErrorContext {
+  readonly operation: string;
+  readonly kind: SecretsManagerFailureKind;
   /** The service's error name (`ThrottlingException`) or the network error code. */
-  code?: string | undefined;
-  httpStatusCode?: number | undefined;
-  requestId?: string | undefined;
-  /** Attempts made, retries included. */
-  attempts?: number | undefined;
+  readonly code?: string | undefined;
+  readonly httpStatusCode?: number | undefined;
+  readonly requestId?: string | undefined;
+  /** Attempts made, retries included. @default 1 */
+  readonly attempts?: number | undefined;
 }
 
 /** A Secrets Manager call failed. */
@@ -248,19 +282,23 @@ export class SecretsManagerError extends RotationError {
   readonly httpStatusCode: number | undefined;
   readonly requestId: string | undefined;
   readonly attempts: number;
-  constructor(
-    message: string,
-    details: SecretsManagerErrorDetails,
-    context: RotationErrorContext = {},
-  ) {
+  constructor(message: string, context: SecretsManagerErrorContext) {
     super(message, context);
-    this.operation = details.operation;
-    this.kind = details.kind;
-    this.code = details.code;
-    this.httpStatusCode = details.httpStatusCode;
-    this.requestId = details.requestId;
-    this.attempts = details.attempts ?? 1;
+    this.operation = context.operation;
+    this.kind = context.kind;
+    this.code = context.code;
+    this.httpStatusCode = context.httpStatusCode;
+    this.requestId = context.requestId;
+    this.attempts = context.attempts ?? 1;
   }
+}
+
+export interface CloneNameTooLongErrorContext extends RotationErrorContext {
+  readonly username: string;
+  readonly cloneUsername: string;
+  readonly limit: number;
+  /** Where the limit came from: the option/environment variable or the server. */
+  readonly limitSource: 'option' | 'server';
 }
 
 /** The alternate username is longer than the server (or `usernameCharacterLimit`) allows. */
@@ -271,28 +309,31 @@ export class CloneNameTooLongError extends RotationError {
   readonly limit: number;
   /** Where the limit came from: the option/environment variable or the server. */
   readonly limitSource: 'option' | 'server';
-  constructor(
-    details: {
-      username: string;
-      cloneUsername: string;
-      limit: number;
-      limitSource: 'option' | 'server';
-    },
-    context: RotationErrorContext = {},
-  ) {
+  constructor(message: string, context: CloneNameTooLongErrorContext) {
+    super(message, context);
+    this.username = context.username;
+    this.cloneUsername = context.cloneUsername;
+    this.limit = context.limit;
+    this.limitSource = context.limitSource;
+  }
+
+  /** Names both usernames, the limit and where it came from. */
+  static of(context: CloneNameTooLongErrorContext) {
+    const { username, cloneUsername, limit, limitSource } = context;
     const hint =
-      details.limitSource === 'option'
+      limitSource === 'option'
         ? ' (from usernameCharacterLimit / USERNAME_CHARACTER_LIMIT; raise it if your server allows longer names)'
         : ' (the server maximum); use a shorter username';
-    super(
-      `Cannot clone user ${JSON.stringify(details.username)}: ${JSON.stringify(details.cloneUsername)} is ${details.cloneUsername.length} characters, more than the limit of ${details.limit}${hint}`,
+    return new CloneNameTooLongError(
+      `Cannot clone user ${JSON.stringify(username)}: ${JSON.stringify(cloneUsername)} is ${cloneUsername.length} characters, more than the limit of ${limit}${hint}`,
       context,
     );
-    this.username = details.username;
-    this.cloneUsername = details.cloneUsername;
-    this.limit = details.limit;
-    this.limitSource = details.limitSource;
   }
+}
+
+export interface UnsafeIdentifierErrorContext extends RotationErrorContext {
+  /** What was refused: `username`, `host`, `password`, `role`, ... */
+  readonly what: string;
 }
 
 /** A username, host or password cannot be put in SQL safely (control characters, empty, ...). */
@@ -300,10 +341,22 @@ export class UnsafeIdentifierError extends RotationError {
   override readonly name: string = 'UnsafeIdentifierError';
   /** What was refused: `username`, `host`, `password`, `role`, ... */
   readonly what: string;
-  constructor(what: string, problem: string, context: RotationErrorContext = {}) {
-    super(`Refusing to use this ${what} in SQL: ${problem}`, context);
-    this.what = what;
+  constructor(message: string, context: UnsafeIdentifierErrorContext) {
+    super(message, context);
+    this.what = context.what;
   }
+
+  /** `Refusing to use this <what> in SQL: <problem>` (the problem never quotes the value). */
+  static of(what: string, problem: string) {
+    return new UnsafeIdentifierError(`Refusing to use this ${what} in SQL: ${problem}`, { what });
+  }
+}
+
+export interface TimeBudgetExceededErrorContext extends RotationErrorContext {
+  /** What was about to run or was running. */
+  readonly operation: string;
+  readonly remainingMs: number;
+  readonly reserveMs: number;
 }
 
 /** The Lambda's remaining time ran out before the step could finish. */
@@ -313,17 +366,20 @@ export class TimeBudgetExceededError extends RotationError {
   readonly operation: string;
   readonly remainingMs: number;
   readonly reserveMs: number;
-  constructor(
-    details: { operation: string; remainingMs: number; reserveMs: number },
-    context: RotationErrorContext = {},
-  ) {
-    super(
-      `Out of time during ${details.operation}: ${Math.max(0, Math.round(details.remainingMs))} ms of the Lambda's time left, ${details.reserveMs} ms kept in reserve to report the failure. Raise the function timeout, or look at the diagnosis for a network path that hangs.`,
+  constructor(message: string, context: TimeBudgetExceededErrorContext) {
+    super(message, context);
+    this.operation = context.operation;
+    this.remainingMs = context.remainingMs;
+    this.reserveMs = context.reserveMs;
+  }
+
+  /** Says what ran out of time, how much was left and kept back, and what to do. */
+  static of(context: TimeBudgetExceededErrorContext) {
+    const { operation, remainingMs, reserveMs } = context;
+    return new TimeBudgetExceededError(
+      `Out of time during ${operation}: ${Math.max(0, Math.round(remainingMs))} ms of the Lambda's time left, ${reserveMs} ms kept in reserve to report the failure. Raise the function timeout, or look at the diagnosis for a network path that hangs.`,
       context,
     );
-    this.operation = details.operation;
-    this.remainingMs = details.remainingMs;
-    this.reserveMs = details.reserveMs;
   }
 }
 
@@ -332,18 +388,19 @@ export class MasterEndpointError extends RotationError {
   override readonly name: string = 'MasterEndpointError';
 }
 
+export interface PreflightErrorContext extends RotationErrorContext {
+  /** The failing checks' ids (R3, R7, ...). */
+  readonly failedChecks: readonly string[];
+}
+
 /** The preflight network checks found a problem before createSecret. */
 export class PreflightError extends RotationError {
   override readonly name: string = 'PreflightError';
   /** The failing checks' ids (R3, R7, ...). */
   readonly failedChecks: readonly string[];
-  constructor(
-    message: string,
-    failedChecks: readonly string[],
-    context: RotationErrorContext = {},
-  ) {
+  constructor(message: string, context: PreflightErrorContext) {
     super(message, context);
-    this.failedChecks = Object.freeze([...failedChecks]);
+    this.failedChecks = Object.freeze([...context.failedChecks]);
   }
 }
 

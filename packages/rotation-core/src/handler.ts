@@ -69,7 +69,7 @@ export function buildHandler(
   let closed = false;
   const handler = async (event: RotationEvent, context?: unknown): Promise<void> => {
     if (closed) {
-      throw new InvalidOptionError('handler', 'was closed; create a new one');
+      throw InvalidOptionError.of('handler', 'was closed; create a new one');
     }
     let parsed: ParsedEvent;
     try {

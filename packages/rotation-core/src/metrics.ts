@@ -58,7 +58,7 @@ export function toMetricSink(option: MetricsOption | undefined): MetricSink | un
       single.addMetric(name, unit, value);
     };
   }
-  throw new InvalidOptionError(
+  throw InvalidOptionError.of(
     'metrics',
     'must be a Powertools Metrics instance (with singleMetric()) or a function (name, unit, value, dimensions)',
   );

@@ -199,7 +199,7 @@ function envBool(env: EnvLike, name: string, fallback: boolean): boolean {
   const value = raw.trim().toLowerCase();
   if (TRUE_WORDS.has(value)) return true;
   if (FALSE_WORDS.has(value)) return false;
-  throw new InvalidOptionError(name, 'must be true/1/y/yes or false/0/n/no');
+  throw InvalidOptionError.of(name, 'must be true/1/y/yes or false/0/n/no');
 }
 
 function envInt(env: EnvLike, name: string, min: number, max: number): number | undefined {
@@ -207,7 +207,7 @@ function envInt(env: EnvLike, name: string, min: number, max: number): number | 
   if (raw === undefined || raw.trim() === '') return undefined;
   const value = Number(raw.trim());
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new InvalidOptionError(name, `must be an integer from ${min} to ${max}`);
+    throw InvalidOptionError.of(name, `must be an integer from ${min} to ${max}`);
   }
   return value;
 }
@@ -234,7 +234,7 @@ export function fromEnvironment(env: EnvLike = process.env): EnvironmentSettings
     .replace(/^(FATAL|CRITICAL)$/, 'ERROR');
   const endpoint = env.SECRETS_MANAGER_ENDPOINT?.trim() || undefined;
   if (endpoint !== undefined && !/^https?:\/\//i.test(endpoint)) {
-    throw new InvalidOptionError('SECRETS_MANAGER_ENDPOINT', 'must be an http(s):// URL');
+    throw InvalidOptionError.of('SECRETS_MANAGER_ENDPOINT', 'must be an http(s):// URL');
   }
   return {
     secretsManagerEndpoint: endpoint,
@@ -283,7 +283,7 @@ export interface ResolvedOptions {
 
 function positiveInt(option: string, value: number, min = 1, max = Number.MAX_SAFE_INTEGER) {
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new InvalidOptionError(option, `must be an integer from ${min} to ${max}`);
+    throw InvalidOptionError.of(option, `must be an integer from ${min} to ${max}`);
   }
   return value;
 }
@@ -293,11 +293,11 @@ function readCa(option: string, value: string | Uint8Array | undefined): string 
   if (typeof value !== 'string') return Buffer.from(value).toString('utf8');
   if (value.includes('-----BEGIN')) return value;
   if (!existsSync(value)) {
-    throw new InvalidOptionError(option, 'is neither PEM text nor the path of an existing file');
+    throw InvalidOptionError.of(option, 'is neither PEM text nor the path of an existing file');
   }
   const text = readFileSync(value, 'utf8');
   if (!text.includes('-----BEGIN')) {
-    throw new InvalidOptionError(option, 'names a file that holds no PEM certificate');
+    throw InvalidOptionError.of(option, 'names a file that holds no PEM certificate');
   }
   return text;
 }
@@ -305,17 +305,17 @@ function readCa(option: string, value: string | Uint8Array | undefined): string 
 /** Applies defaults (options, then environment, then built-ins), validates, freezes. @internal */
 export function resolveOptions(options: RotationHandlerOptions): ResolvedOptions {
   if (options === null || typeof options !== 'object') {
-    throw new InvalidOptionError('options', 'must be an object');
+    throw InvalidOptionError.of('options', 'must be an object');
   }
   if (options.strategy !== 'single-user' && options.strategy !== 'alternating-users') {
-    throw new InvalidOptionError('strategy', "must be 'single-user' or 'alternating-users'");
+    throw InvalidOptionError.of('strategy', "must be 'single-user' or 'alternating-users'");
   }
   const database = options.database;
   if (!database || typeof database.connect !== 'function' || !Array.isArray(database.engines)) {
-    throw new InvalidOptionError('database', 'must be a database driver, e.g. mysql()');
+    throw InvalidOptionError.of('database', 'must be a database driver, e.g. mysql()');
   }
   if (options.client && options.clientConfig) {
-    throw new InvalidOptionError('client', 'give either client or clientConfig, not both');
+    throw InvalidOptionError.of('client', 'give either client or clientConfig, not both');
   }
   const rawEnv = options.env ?? process.env;
   const env = fromEnvironment(rawEnv);
@@ -323,7 +323,7 @@ export function resolveOptions(options: RotationHandlerOptions): ResolvedOptions
   const password = { ...env.password, ...definedOnly(options.password ?? {}) };
   positiveInt('password.length', password.length, 1, 4096);
   if (typeof password.excludeCharacters !== 'string') {
-    throw new InvalidOptionError('password.excludeCharacters', 'must be a string');
+    throw InvalidOptionError.of('password.excludeCharacters', 'must be a string');
   }
 
   const limit = options.usernameCharacterLimit ?? env.usernameCharacterLimit ?? 'server';
@@ -331,7 +331,7 @@ export function resolveOptions(options: RotationHandlerOptions): ResolvedOptions
 
   const cloneSuffix = options.cloneSuffix ?? '_clone';
   if (typeof cloneSuffix !== 'string' || cloneSuffix.length === 0) {
-    throw new InvalidOptionError('cloneSuffix', 'must be a non-empty string');
+    throw InvalidOptionError.of('cloneSuffix', 'must be a non-empty string');
   }
 
   const timeouts = {

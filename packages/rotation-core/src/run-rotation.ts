@@ -65,7 +65,7 @@ const STEPS: readonly RotationStep[] = ['createSecret', 'setSecret', 'testSecret
 export async function runRotation(params: RunRotationParams): Promise<RunRotationResult> {
   const started = performance.now();
   if (params.handler && params.options) {
-    throw new InvalidOptionError('handler', 'give either handler or options, not both');
+    throw InvalidOptionError.of('handler', 'give either handler or options, not both');
   }
   const handler =
     params.handler ??
@@ -77,14 +77,14 @@ export async function runRotation(params: RunRotationParams): Promise<RunRotatio
       : undefined);
   const engine = engineOf(handler);
   if (!handler || !engine) {
-    throw new InvalidOptionError(
+    throw InvalidOptionError.of(
       'handler',
       'must be a handler made by createRotationHandler (or pass options instead)',
     );
   }
   const stepTimeoutMs = params.stepTimeoutMs ?? 300_000;
   if (!Number.isInteger(stepTimeoutMs) || stepTimeoutMs < 1000) {
-    throw new InvalidOptionError('stepTimeoutMs', 'must be an integer of at least 1000');
+    throw InvalidOptionError.of('stepTimeoutMs', 'must be an integer of at least 1000');
   }
   try {
     let metadata: DescribeSecretResponse;

@@ -156,11 +156,15 @@ export function toSecretsManagerError(
   cause.name =
     kind === 'timeout' ? 'TimeoutError' : typeof record.name === 'string' ? record.name : 'Error';
   if (code) Object.assign(cause, { code });
-  return new SecretsManagerError(
-    message,
-    { operation, kind, code, httpStatusCode: status, requestId, attempts },
-    { cause },
-  );
+  return new SecretsManagerError(message, {
+    operation,
+    kind,
+    code,
+    httpStatusCode: status,
+    requestId,
+    attempts,
+    cause,
+  });
 }
 
 export const isRetryable = (error: unknown) =>
@@ -198,7 +202,7 @@ export class SecretsManagerCalls {
           if (budget.signal.aborted) {
             const reason = budget.signal.reason;
             throw reason instanceof TimeBudgetExceededError
-              ? new TimeBudgetExceededError({
+              ? TimeBudgetExceededError.of({
                   operation: `${operation} (Secrets Manager)`,
                   remainingMs: budget.remainingMs(),
                   reserveMs: budget.reserveMs,

@@ -181,6 +181,6 @@ describe('preflight', () => {
     expect(
       await secretValue(client, name, { stage: 'AWSPENDING', versionId: outcome.token }),
     ).toBeUndefined();
-    expect(new PreflightError('x', ['R7']).failedChecks).toEqual(['R7']);
+    expect(new PreflightError('x', { failedChecks: ['R7'] }).failedChecks).toEqual(['R7']);
   });
 });

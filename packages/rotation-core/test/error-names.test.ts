@@ -7,15 +7,20 @@ import * as rotationCore from '../src/index.js';
 const loginDetails = { credentials: 'pending', reason: 'timeout', host: 'db', port: 3306 };
 const ARGS: Record<string, unknown[]> = {
   CloneNameTooLongError: [
+    'clone name too long',
     { username: 'app', cloneUsername: 'app_clone', limit: 4, limitSource: 'server' },
   ],
+  CredentialMismatchError: ['hosts differ', { field: 'host' }],
   DatabaseError: ['GRANT failed', { statement: 'GRANT' }],
   DatabaseLoginError: ['login failed', loginDetails],
-  PreflightError: ['R7 failed', ['R7']],
+  InvalidEventError: ['bad event', { field: 'Step' }],
+  InvalidOptionError: ['bad option', { option: 'strategy' }],
+  PreflightError: ['R7 failed', { failedChecks: ['R7'] }],
   SecretsManagerError: ['GetSecretValue failed', { operation: 'GetSecretValue', kind: 'other' }],
-  TimeBudgetExceededError: [{ operation: 'GRANT', remainingMs: 10, reserveMs: 250 }],
+  TimeBudgetExceededError: ['out of time', { operation: 'GRANT', remainingMs: 10, reserveMs: 250 }],
   TlsRequiredError: ['TLS failed', { ...loginDetails, reason: 'tls' }],
-  VersionNotPendingError: ['not pending', ['AWSCURRENT']],
+  UnsafeIdentifierError: ['unsafe', { what: 'username' }],
+  VersionNotPendingError: ['not pending', { stages: ['AWSCURRENT'] }],
 };
 
 describe('@rotakit/rotation-core error classes', () => {

@@ -41,11 +41,11 @@ describe('jsonLogger', () => {
       code: 'ER_X',
       sql: "SET PASSWORD = PASSWORD('p4ss')",
     });
-    const error = new DatabaseError(
-      'SET PASSWORD failed',
-      { statement: 'SET PASSWORD', errno: 1 },
-      { cause },
-    );
+    const error = new DatabaseError('SET PASSWORD failed', {
+      statement: 'SET PASSWORD',
+      errno: 1,
+      cause,
+    });
     const text = JSON.stringify(serializeError(error));
     expect(text).toContain('ER_X');
     expect(text).not.toContain('p4ss');

@@ -66,26 +66,26 @@ const printable = (value: string) =>
 /** Checks the event's shape; every problem is an InvalidEventError naming the field. */
 export function parseEvent(event: unknown): ParsedEvent {
   if (event === null || typeof event !== 'object' || Array.isArray(event)) {
-    throw new InvalidEventError('event', 'is not an object');
+    throw InvalidEventError.of('event', 'is not an object');
   }
   const record = event as Record<string, unknown>;
   const secretId = record.SecretId;
   if (typeof secretId !== 'string' || secretId.length === 0 || secretId.length > 2048) {
-    throw new InvalidEventError('SecretId', 'must be a non-empty string (the secret ARN)');
+    throw InvalidEventError.of('SecretId', 'must be a non-empty string (the secret ARN)');
   }
   const token = record.ClientRequestToken;
   if (typeof token !== 'string' || token.length < 32 || token.length > 64) {
-    throw new InvalidEventError('ClientRequestToken', 'must be a string of 32 to 64 characters', {
+    throw InvalidEventError.of('ClientRequestToken', 'must be a string of 32 to 64 characters', {
       secretId,
     });
   }
   const rawStep = record.Step;
   if (typeof rawStep !== 'string') {
-    throw new InvalidEventError('Step', 'is missing', { secretId, versionId: token });
+    throw InvalidEventError.of('Step', 'is missing', { secretId, versionId: token });
   }
   const step = STEP_NAMES.get(rawStep);
   if (!step) {
-    throw new InvalidEventError(
+    throw InvalidEventError.of(
       'Step',
       `${printable(rawStep)} is not a rotation step (createSecret, setSecret, testSecret, finishSecret) for secret ${secretId}`,
       { secretId, versionId: token },
@@ -93,7 +93,7 @@ export function parseEvent(event: unknown): ParsedEvent {
   }
   const rotationToken = record.RotationToken;
   if (rotationToken !== undefined && rotationToken !== null && typeof rotationToken !== 'string') {
-    throw new InvalidEventError('RotationToken', 'must be a string when present', {
+    throw InvalidEventError.of('RotationToken', 'must be a string when present', {
       secretId,
       versionId: token,
     });
@@ -234,7 +234,7 @@ export async function dispatch(
       if (!(mode.direct && step === 'createSecret')) {
         throw new VersionNotPendingError(
           `Secret version ${token} has no stage for rotation of secret ${secretId}`,
-          [],
+          { stages: [] },
         );
       }
     } else if (stages.includes(AWSCURRENT)) {
@@ -247,7 +247,7 @@ export async function dispatch(
     } else if (!stages.includes(AWSPENDING)) {
       throw new VersionNotPendingError(
         `Secret version ${token} not set as AWSPENDING for rotation of secret ${secretId}`,
-        stages,
+        { stages },
       );
     }
 

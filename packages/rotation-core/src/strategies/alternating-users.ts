@@ -50,7 +50,7 @@ export const alternatingUsers: Strategy = {
       limit = await withSession(session, (s) => s.maxUsernameLength());
     }
     if (pendingUsername.length > limit) {
-      throw new CloneNameTooLongError({
+      throw CloneNameTooLongError.of({
         username: current.username,
         cloneUsername: pendingUsername,
         limit,
@@ -62,8 +62,8 @@ export const alternatingUsers: Strategy = {
   async setSecret(ctx, current, pending) {
     if (pending.username !== alternateUsername(current.username, ctx.options.cloneSuffix)) {
       throw new CredentialMismatchError(
-        'username',
         `The AWSPENDING user ${JSON.stringify(pending.username)} is not the alternate of the AWSCURRENT user ${JSON.stringify(current.username)}`,
+        { field: 'username' },
       );
     }
     guardSameHost(current, pending, 'AWSCURRENT', 'AWSPENDING');

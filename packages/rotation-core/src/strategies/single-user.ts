@@ -18,8 +18,8 @@ function guardSameAccount(
 ): void {
   if (a.username !== b.username) {
     throw new CredentialMismatchError(
-      'username',
       `Attempting to modify user ${JSON.stringify(b.username)} (${bName}) other than the ${aName} user ${JSON.stringify(a.username)}`,
+      { field: 'username' },
     );
   }
   guardSameHost(a, b, aName, bName);
@@ -81,8 +81,8 @@ export const singleUser: Strategy = {
             errno: f.errno,
             code: f.code,
           })),
+          cause: last,
         },
-        { cause: last },
       );
     }
     await withSession(session, (s) => s.changeOwnPassword(pending.password));

@@ -21,8 +21,8 @@ export function guardSameHost(
 ): void {
   if (a.host !== b.host) {
     throw new CredentialMismatchError(
-      'host',
       `The ${bName} host ${JSON.stringify(b.host)} is not the ${aName} host ${JSON.stringify(a.host)}`,
+      { field: 'host' },
     );
   }
 }

@@ -214,14 +214,12 @@ function loginError(
   if (reason === 'tls' && tlsRequired) {
     return new TlsRequiredError(
       `Could not log in to ${where} with the ${who}: TLS is required and failed (${detail || 'TLS'}): ${scrub(info.message, [target.password])}${info.code === 'HANDSHAKE_NO_SSL_SUPPORT' ? '; the server does not offer TLS' : ''}`,
-      details,
-      { cause },
+      { ...details, cause },
     );
   }
   return new DatabaseLoginError(
     `Could not log in to ${where} with the ${who}: ${describeReason(reason)}${detail ? ` (${detail})` : ''}${serverSays}`,
-    details,
-    { cause },
+    { ...details, cause },
   );
 }
 
@@ -510,15 +508,13 @@ class MysqlSession implements DatabaseSession {
         ]);
       } catch (error) {
         if (error instanceof DatabaseError && error.errno === 1470) {
-          throw new CloneNameTooLongError(
-            {
-              username: source.username,
-              cloneUsername: target.username,
-              limit: await this.maxUsernameLength().catch(() => 0),
-              limitSource: 'server',
-            },
-            { cause: error },
-          );
+          throw CloneNameTooLongError.of({
+            username: source.username,
+            cloneUsername: target.username,
+            limit: await this.maxUsernameLength().catch(() => 0),
+            limitSource: 'server',
+            cause: error,
+          });
         }
         throw error;
       }
@@ -658,9 +654,11 @@ function statementError(label: string, error: unknown, secrets: readonly string[
     info.errno !== undefined || reason === 'other'
       ? scrub(info.message, secrets)
       : describeReason(reason);
-  return new DatabaseError(
-    `${label} failed${detail ? ` (${detail})` : ''}: ${text}`,
-    { statement: label, errno: info.errno, code: info.code, sqlState: info.sqlState },
-    { cause: safeCause(info, secrets) },
-  );
+  return new DatabaseError(`${label} failed${detail ? ` (${detail})` : ''}: ${text}`, {
+    statement: label,
+    errno: info.errno,
+    code: info.code,
+    sqlState: info.sqlState,
+    cause: safeCause(info, secrets),
+  });
 }

@@ -22,20 +22,20 @@ export function quoteIdentifier(value: string): string {
 
 /** Refuses values that cannot be quoted safely. */
 export function assertSafeName(what: string, value: string, maxLength = 255): void {
-  if (value.length === 0) throw new UnsafeIdentifierError(what, 'it is empty');
+  if (value.length === 0) throw UnsafeIdentifierError.of(what, 'it is empty');
   if (CONTROL.test(value)) {
-    throw new UnsafeIdentifierError(what, 'it contains a control character (NUL, newline, ...)');
+    throw UnsafeIdentifierError.of(what, 'it contains a control character (NUL, newline, ...)');
   }
   if (value.length > maxLength) {
-    throw new UnsafeIdentifierError(what, `it is longer than ${maxLength} characters`);
+    throw UnsafeIdentifierError.of(what, `it is longer than ${maxLength} characters`);
   }
 }
 
 /** Refuses passwords that cannot travel in a string literal. Never mentions the value. */
 export function assertSafePassword(value: string): void {
-  if (value.length === 0) throw new UnsafeIdentifierError('password', 'it is empty');
+  if (value.length === 0) throw UnsafeIdentifierError.of('password', 'it is empty');
   if (value.includes('\u0000')) {
-    throw new UnsafeIdentifierError('password', 'it contains a NUL character');
+    throw UnsafeIdentifierError.of('password', 'it contains a NUL character');
   }
 }
 
