@@ -1,0 +1,2 @@
+export { type AwsErrorInfo, type AwsErrorKind, classifyAwsError } from './classify.js';
+export type { SecretsManagerLike } from './secrets-manager-like.js';

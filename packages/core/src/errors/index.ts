@@ -1,0 +1,1 @@
+export { type ErrorOptions, RotakitError } from './rotakit-error.js';

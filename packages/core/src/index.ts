@@ -1,0 +1,5 @@
+export * from './aws/index.js';
+export * from './errors/index.js';
+export * from './rotation/index.js';
+export * from './secret/index.js';
+export { type DefinedOnly, definedOnly } from './util/defined.js';

@@ -1,0 +1,14 @@
+export { SecretFormatError, type SecretFormatErrorContext } from './errors.js';
+export {
+  type ParseRdsSecretOptions,
+  parseRdsSecret,
+  readSslFlag,
+  SECRET_MAX_BYTES,
+} from './parse.js';
+export {
+  RDS_SECRET_FIELDS,
+  RdsSecret,
+  type RdsSecretField,
+  type RdsSecretFields,
+  type RdsSecretStringField,
+} from './rds-secret.js';

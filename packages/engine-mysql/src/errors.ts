@@ -1,0 +1,136 @@
+/**
+ * The one vocabulary of MySQL/MariaDB errors: what a server errno, a client error code or a
+ * Node socket code means. Decided once, from the server manuals (MySQL 8.4 "Server Error
+ * Message Reference", MariaDB "MariaDB Error Codes"); each package keeps its own policy on top
+ * (retry, try other credentials, report a status).
+ */
+export type MysqlErrorMeaning =
+  /** The server refused the user name and password (or the auth plugin's proof). */
+  | 'access-denied'
+  /** The account needs a password and none was sent. */
+  | 'access-denied-no-password'
+  /**
+   * The login succeeded but the account has no privilege on the database it asked for: a
+   * grant of this account, not a wrong password.
+   */
+  | 'database-access-denied'
+  | 'unknown-database'
+  /** The server blocks the client host after max_connect_errors failed connects, until FLUSH HOSTS. */
+  | 'host-blocked'
+  /** No account matches this user from this client host. */
+  | 'host-not-allowed'
+  /** max_connections reached, for every account. */
+  | 'too-many-connections'
+  /** The account's own limit (max_user_connections, MAX_*_PER_HOUR) reached. */
+  | 'user-connection-limit'
+  /** ACCOUNT LOCK, or locked after FAILED_LOGIN_ATTEMPTS / max_password_errors. */
+  | 'account-locked'
+  | 'password-expired'
+  /** require_secure_transport is on and the connection is not TLS. */
+  | 'insecure-transport'
+  | 'server-shutdown'
+  /** The network said no: connection refused. */
+  | 'refused'
+  | 'timeout'
+  | 'dns'
+  | 'unreachable'
+  /** The connection broke after it was opened. */
+  | 'connection-lost'
+  | 'tls'
+  | 'aborted';
+
+/** The meaning and symbol of each server and client errno rotakit acts on. */
+export const MYSQL_ERRNOS: ReadonlyMap<number, { symbol: string; meaning: MysqlErrorMeaning }> =
+  new Map(
+    (
+      [
+        [1040, 'ER_CON_COUNT_ERROR', 'too-many-connections'],
+        [1044, 'ER_DBACCESS_DENIED_ERROR', 'database-access-denied'],
+        [1045, 'ER_ACCESS_DENIED_ERROR', 'access-denied'],
+        [1049, 'ER_BAD_DB_ERROR', 'unknown-database'],
+        [1053, 'ER_SERVER_SHUTDOWN', 'server-shutdown'],
+        [1129, 'ER_HOST_IS_BLOCKED', 'host-blocked'],
+        [1130, 'ER_HOST_NOT_PRIVILEGED', 'host-not-allowed'],
+        [1203, 'ER_TOO_MANY_USER_CONNECTIONS', 'user-connection-limit'],
+        [1226, 'ER_USER_LIMIT_REACHED', 'user-connection-limit'],
+        [1698, 'ER_ACCESS_DENIED_NO_PASSWORD_ERROR', 'access-denied-no-password'],
+        [1820, 'ER_MUST_CHANGE_PASSWORD', 'password-expired'],
+        [1862, 'ER_MUST_CHANGE_PASSWORD_LOGIN', 'password-expired'],
+        [3118, 'ER_ACCOUNT_HAS_BEEN_LOCKED', 'account-locked'], // MySQL
+        [3159, 'ER_SECURE_TRANSPORT_REQUIRED', 'insecure-transport'],
+        // MySQL 8.0.19+: locked for a while after FAILED_LOGIN_ATTEMPTS.
+        [3955, 'ER_USER_ACCESS_DENIED_FOR_USER_ACCOUNT_BLOCKED_BY_PASSWORD_LOCK', 'account-locked'],
+        [4150, 'ER_USER_IS_BLOCKED', 'account-locked'], // MariaDB max_password_errors
+        [4151, 'ER_ACCOUNT_HAS_BEEN_LOCKED', 'account-locked'], // MariaDB
+        // Client errors (CR_*), as the C client and some drivers report them.
+        [2003, 'CR_CONN_HOST_ERROR', 'refused'],
+        [2005, 'CR_UNKNOWN_HOST', 'dns'],
+        [2006, 'CR_SERVER_GONE_ERROR', 'connection-lost'],
+        [2013, 'CR_SERVER_LOST', 'connection-lost'],
+      ] as const
+    ).map(([errno, symbol, meaning]) => [errno, { symbol, meaning }]),
+  );
+
+/** What mysql2's and Node's error codes mean (mysql2 reports socket failures by Node's code). */
+const CODE_MEANINGS: Readonly<Record<string, MysqlErrorMeaning>> = {
+  ECONNREFUSED: 'refused',
+  ETIMEDOUT: 'timeout',
+  ESOCKETTIMEDOUT: 'timeout',
+  PROTOCOL_SEQUENCE_TIMEOUT: 'timeout',
+  ENOTFOUND: 'dns',
+  EAI_AGAIN: 'dns',
+  EAI_FAIL: 'dns',
+  EAI_NONAME: 'dns',
+  ENODATA: 'dns',
+  ESERVFAIL: 'dns',
+  ENOTIMP: 'dns',
+  EREFUSED: 'dns',
+  EHOSTUNREACH: 'unreachable',
+  ENETUNREACH: 'unreachable',
+  EHOSTDOWN: 'unreachable',
+  ENETDOWN: 'unreachable',
+  EADDRNOTAVAIL: 'unreachable',
+  ECONNRESET: 'connection-lost',
+  EPIPE: 'connection-lost',
+  ERR_SOCKET_CLOSED: 'connection-lost',
+  PROTOCOL_CONNECTION_LOST: 'connection-lost',
+  PROTOCOL_PACKETS_OUT_OF_ORDER: 'connection-lost',
+  ER_SERVER_SHUTDOWN: 'server-shutdown',
+  ER_HOST_IS_BLOCKED: 'host-blocked',
+  ER_CON_COUNT_ERROR: 'too-many-connections',
+  ABORT_ERR: 'aborted',
+};
+
+const TLS_CODES =
+  /^(HANDSHAKE_NO_SSL_SUPPORT|HANDSHAKE_SSL_ERROR|ERR_TLS_.*|ERR_SSL_.*|EPROTO|.*CERT.*|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_.*)$/;
+
+/** The meaning of a server or client errno, or undefined for one rotakit does not act on. */
+export function meaningOfErrno(errno: number | undefined): MysqlErrorMeaning | undefined {
+  return errno === undefined ? undefined : MYSQL_ERRNOS.get(errno)?.meaning;
+}
+
+/** The meaning of a mysql2 or Node error code (`ECONNREFUSED`, `HANDSHAKE_SSL_ERROR`, ...). */
+export function meaningOfCode(code: string | undefined): MysqlErrorMeaning | undefined {
+  if (code === undefined) return undefined;
+  if (Object.hasOwn(CODE_MEANINGS, code)) return CODE_MEANINGS[code];
+  return TLS_CODES.test(code) ? 'tls' : undefined;
+}
+
+/**
+ * What a mysql2 (or Node socket) error means: by server errno first, then by code; SQLSTATE
+ * 28000 (invalid authorization) is access denied whatever the errno. Message text is never
+ * read: it differs between servers, versions and languages.
+ *
+ * @example
+ * mysqlErrorMeaning(Object.assign(new Error(), { errno: 1045 })) // 'access-denied'
+ */
+export function mysqlErrorMeaning(error: unknown): MysqlErrorMeaning | undefined {
+  const e = (typeof error === 'object' && error !== null ? error : {}) as Record<string, unknown>;
+  if (e.name === 'AbortError') return 'aborted';
+  const errno = typeof e.errno === 'number' && e.errno > 0 ? e.errno : undefined;
+  const byErrno = meaningOfErrno(errno);
+  if (byErrno) return byErrno;
+  const byCode = meaningOfCode(typeof e.code === 'string' ? e.code : undefined);
+  if (byCode) return byCode;
+  return e.sqlState === '28000' ? 'access-denied' : undefined;
+}
