@@ -14,6 +14,12 @@ export interface AppConfig {
   readonly host: string;
   /** POOL_SIZE, the most connections open at once. @default 10 */
   readonly poolSize: number;
+  /**
+   * SECRET_REFRESH_MS: how old the cached secret may get before the pool re-reads it, and so
+   * how soon after a rotation it logs in with the new version even when no login failed.
+   * @default 300000
+   */
+  readonly secretRefreshMs: number;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -53,5 +59,6 @@ export function readConfig(env: Env = process.env): AppConfig {
     port: integer(env, 'PORT', 3000, 0, 65_535),
     host: env.HOST?.trim() || '127.0.0.1',
     poolSize: integer(env, 'POOL_SIZE', 10, 1, 1000),
+    secretRefreshMs: integer(env, 'SECRET_REFRESH_MS', 300_000, 1000, 86_400_000),
   });
 }

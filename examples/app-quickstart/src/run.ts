@@ -14,6 +14,14 @@ export interface RunOptions {
   log?: Log;
 }
 
+/** The cache's TTL, and a look at the cache at least as often (its default is every 30 s). */
+function refreshEvery(ms: number) {
+  return {
+    cacheOptions: { ttlMs: ms },
+    credentialCheckIntervalMs: Math.min(ms, 30_000),
+  };
+}
+
 /** The running service. */
 export interface RunningApp extends AsyncDisposable {
   readonly config: AppConfig;
@@ -50,6 +58,7 @@ export async function run(options: RunOptions = {}): Promise<RunningApp> {
           },
         }),
     connectionLimit: config.poolSize,
+    ...refreshEvery(config.secretRefreshMs),
   });
   let server: RunningServer;
   try {

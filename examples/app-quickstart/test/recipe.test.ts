@@ -1,0 +1,193 @@
+// The README's five steps as written, as far as a test can take them: the local Secrets
+// Manager and the rotation run from this example's own bins (`npx secrets-manager-local`,
+// `npx -p @rotakit/cli rotakit rotate ...`), the service from `node dist/server.js` with no
+// environment but the variables the README exports (a free port, this run's endpoint and
+// secret in place of 4584 and quickstart/db), and /health followed until secretVersion
+// is the rotated version, with every request answered.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import {
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import { testMysql } from '@rotakit/testing/vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { appDatabase } from './app-database.js';
+
+const EXAMPLE = fileURLToPath(new URL('..', import.meta.url));
+const README = readFileSync(join(EXAMPLE, 'README.md'), 'utf8');
+const SERVER = join(EXAMPLE, 'dist', 'server.js');
+const bin = (name: string) => join(EXAMPLE, 'node_modules', '.bin', name);
+
+/** The lines of the README's ```sh blocks, comments cut. */
+function shellLines(markdown: string): string[] {
+  const blocks = markdown.match(/^```sh\n[\s\S]*?^```/gm) ?? [];
+  return blocks
+    .flatMap((block) => block.split('\n').slice(1, -1))
+    .map((line) => line.replace(/\s+#.*$/, '').trim());
+}
+
+/** Every NAME=value the README's `export` lines set. */
+function readmeExports(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const line of shellLines(README).filter((l) => l.startsWith('export '))) {
+    for (const pair of line.slice('export '.length).trim().split(/\s+/)) {
+      const at = pair.indexOf('=');
+      env[pair.slice(0, at)] = pair.slice(at + 1);
+    }
+  }
+  return env;
+}
+
+/** The arguments of the README's local `rotakit rotate` command. */
+function readmeRotateArgs(): string[] {
+  const line = shellLines(README).find((l) => /^npx .*\brotakit rotate /.test(l));
+  if (!line) throw new Error('README.md has no `npx ... rotakit rotate` line');
+  return line.slice(line.indexOf('rotakit rotate ') + 'rotakit '.length).split(/\s+/);
+}
+
+interface Child {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+  /** Resolves with the first match of `pattern` in the output. */
+  waitFor(pattern: RegExp): Promise<RegExpMatchArray>;
+}
+
+function start(command: string, args: string[], env: Record<string, string>): Child {
+  const child = spawn(command, args, { cwd: EXAMPLE, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const listeners = new Set<() => void>();
+  const onData = (chunk: string) => {
+    output += chunk;
+    for (const listener of listeners) listener();
+  };
+  child.stdout?.setEncoding('utf8').on('data', onData);
+  child.stderr?.setEncoding('utf8').on('data', onData);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const waitFor = (pattern: RegExp) =>
+    new Promise<RegExpMatchArray>((resolve, reject) => {
+      const check = () => {
+        const match = pattern.exec(output);
+        if (match) {
+          listeners.delete(check);
+          resolve(match);
+        }
+      };
+      listeners.add(check);
+      check();
+      exited.then((code) => reject(new Error(`${command} exited (${code}):\n${output}`)));
+    });
+  return { child, output: () => output, exited, waitFor };
+}
+
+const server = testMysql();
+const home = mkdtempSync(join(tmpdir(), 'rotakit-quickstart-home-'));
+const children: Child[] = [];
+let endpoint: string;
+
+/** Only what the README exports, on this run's endpoint; no profile, no metadata service. */
+function recipeEnv(secretId: string): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: home,
+    AWS_EC2_METADATA_DISABLED: 'true',
+    ...readmeExports(),
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoint,
+    SECRET_ID: secretId,
+    PORT: '0',
+  };
+}
+
+beforeAll(async () => {
+  for (const file of [SERVER, bin('secrets-manager-local'), bin('rotakit')]) {
+    if (!existsSync(file)) throw new Error(`${file} is missing: install and build first`);
+  }
+  const sm = start(bin('secrets-manager-local'), ['--port', '0'], { PATH: process.env.PATH ?? '' });
+  children.push(sm);
+  endpoint = (await sm.waitFor(/listening on (http:\/\/\S+)/))[1] as string;
+});
+
+afterAll(async () => {
+  for (const { child, exited } of children) {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exited;
+  }
+  rmSync(home, { recursive: true, force: true });
+});
+
+describe('the README recipe', { timeout: 90_000 }, () => {
+  it('exports what the service needs, and after `rotakit rotate` /health reports the new version', async () => {
+    const exported = readmeExports();
+    // Step 1 with the SDK (the AWS CLI's create-secret), from the same variables.
+    const client = new SecretsManagerClient({
+      region: exported.AWS_REGION,
+      endpoint,
+      credentials: {
+        accessKeyId: exported.AWS_ACCESS_KEY_ID ?? '',
+        secretAccessKey: exported.AWS_SECRET_ACCESS_KEY ?? '',
+      },
+      maxAttempts: 1,
+    });
+    const { secretId, user } = await appDatabase(server, client);
+    const app = start(process.execPath, [SERVER], recipeEnv(secretId));
+    children.push(app);
+    const url = JSON.parse((await app.waitFor(/^\{.*"listening".*\}$/m))[0]).url as string;
+
+    const posted = await fetch(`${url}/items`, { method: 'POST', body: '{"name":"first"}' });
+    expect(posted.status).toBe(201);
+    const health = async () =>
+      (await (await fetch(`${url}/health`)).json()) as { status: string; secretVersion: string };
+    const before = (await health()).secretVersion;
+
+    let stop = false;
+    const failures: string[] = [];
+    const versions = new Set<string>();
+    const loop = (async () => {
+      while (!stop) {
+        try {
+          const res = await fetch(`${url}/health`);
+          const body = (await res.json()) as { secretVersion: string };
+          if (res.status !== 200) failures.push(`${res.status} ${JSON.stringify(body)}`);
+          else versions.add(body.secretVersion);
+        } catch (error) {
+          failures.push((error as Error).message);
+        }
+        await sleep(50);
+      }
+    })();
+
+    const args = readmeRotateArgs().map((arg) => (arg === 'quickstart/db' ? secretId : arg));
+    const rotate = start(bin('rotakit'), args, recipeEnv(secretId));
+    expect(await rotate.exited, rotate.output()).toBe(0);
+    const described = await client.send(new DescribeSecretCommand({ SecretId: secretId }));
+    const current = Object.entries(described.VersionIdsToStages ?? {}).find(([, stages]) =>
+      stages.includes('AWSCURRENT'),
+    )?.[0];
+    expect(current).toBeDefined();
+    expect(current).not.toBe(before);
+
+    await vi.waitFor(async () => expect((await health()).secretVersion).toBe(current), {
+      timeout: 60_000,
+      interval: 250,
+    });
+    stop = true;
+    await loop;
+    expect(failures).toEqual([]);
+    expect([...versions]).toEqual(expect.arrayContaining([before, current]));
+
+    app.child.kill('SIGTERM');
+    expect(await app.exited).toBe(0);
+    const rotated = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
+    const newPassword = (JSON.parse(rotated.SecretString ?? '{}') as { password: string }).password;
+    for (const output of [app.output(), rotate.output()]) {
+      expect(output).not.toContain(user.password);
+      expect(output).not.toContain(newPassword);
+    }
+  });
+});
