@@ -1,3 +1,5 @@
+import { type NetworkErrorMeaning, networkErrorMeaning } from '@rotakit/core';
+
 /**
  * The one vocabulary of MySQL/MariaDB errors: what a server errno, a client error code or a
  * Node socket code means. Decided once, from the server manuals (MySQL 8.4 "Server Error
@@ -30,14 +32,8 @@ export type MysqlErrorMeaning =
   | 'insecure-transport'
   | 'server-shutdown'
   /** The network said no: connection refused. */
-  | 'refused'
-  | 'timeout'
-  | 'dns'
-  | 'unreachable'
-  /** The connection broke after it was opened. */
-  | 'connection-lost'
-  | 'tls'
-  | 'aborted';
+  /** Network meanings (refused, timeout, dns, ...), from the client errno or the socket code. */
+  | NetworkErrorMeaning;
 
 /** The meaning and symbol of each server and client errno rotakit acts on. */
 export const MYSQL_ERRNOS: ReadonlyMap<number, { symbol: string; meaning: MysqlErrorMeaning }> =
@@ -71,49 +67,28 @@ export const MYSQL_ERRNOS: ReadonlyMap<number, { symbol: string; meaning: MysqlE
     ).map(([errno, symbol, meaning]) => [errno, { symbol, meaning }]),
   );
 
-/** What mysql2's and Node's error codes mean (mysql2 reports socket failures by Node's code). */
-const CODE_MEANINGS: Readonly<Record<string, MysqlErrorMeaning>> = {
-  ECONNREFUSED: 'refused',
-  ETIMEDOUT: 'timeout',
-  ESOCKETTIMEDOUT: 'timeout',
+/** What mysql2's own codes mean, beyond Node's socket codes (which core's vocabulary reads). */
+const DRIVER_CODE_MEANINGS: Readonly<Record<string, MysqlErrorMeaning>> = {
   PROTOCOL_SEQUENCE_TIMEOUT: 'timeout',
-  ENOTFOUND: 'dns',
-  EAI_AGAIN: 'dns',
-  EAI_FAIL: 'dns',
-  EAI_NONAME: 'dns',
-  ENODATA: 'dns',
-  ESERVFAIL: 'dns',
-  ENOTIMP: 'dns',
-  EREFUSED: 'dns',
-  EHOSTUNREACH: 'unreachable',
-  ENETUNREACH: 'unreachable',
-  EHOSTDOWN: 'unreachable',
-  ENETDOWN: 'unreachable',
-  EADDRNOTAVAIL: 'unreachable',
-  ECONNRESET: 'connection-lost',
-  EPIPE: 'connection-lost',
-  ERR_SOCKET_CLOSED: 'connection-lost',
   PROTOCOL_CONNECTION_LOST: 'connection-lost',
   PROTOCOL_PACKETS_OUT_OF_ORDER: 'connection-lost',
+  HANDSHAKE_NO_SSL_SUPPORT: 'tls',
+  HANDSHAKE_SSL_ERROR: 'tls',
   ER_SERVER_SHUTDOWN: 'server-shutdown',
   ER_HOST_IS_BLOCKED: 'host-blocked',
   ER_CON_COUNT_ERROR: 'too-many-connections',
-  ABORT_ERR: 'aborted',
 };
-
-const TLS_CODES =
-  /^(HANDSHAKE_NO_SSL_SUPPORT|HANDSHAKE_SSL_ERROR|ERR_TLS_.*|ERR_SSL_.*|EPROTO|.*CERT.*|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_.*)$/;
 
 /** The meaning of a server or client errno, or undefined for one rotakit does not act on. */
 export function meaningOfErrno(errno: number | undefined): MysqlErrorMeaning | undefined {
   return errno === undefined ? undefined : MYSQL_ERRNOS.get(errno)?.meaning;
 }
 
-/** The meaning of a mysql2 or Node error code (`ECONNREFUSED`, `HANDSHAKE_SSL_ERROR`, ...). */
+/** The meaning of a mysql2 or Node error code (mysql2 reports socket failures by Node's code) (`ECONNREFUSED`, `HANDSHAKE_SSL_ERROR`, ...). */
 export function meaningOfCode(code: string | undefined): MysqlErrorMeaning | undefined {
   if (code === undefined) return undefined;
-  if (Object.hasOwn(CODE_MEANINGS, code)) return CODE_MEANINGS[code];
-  return TLS_CODES.test(code) ? 'tls' : undefined;
+  if (Object.hasOwn(DRIVER_CODE_MEANINGS, code)) return DRIVER_CODE_MEANINGS[code];
+  return networkErrorMeaning(code);
 }
 
 /**

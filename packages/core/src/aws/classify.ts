@@ -1,3 +1,5 @@
+import { networkErrorMeaning } from '../network/codes.js';
+
 /**
  * What an AWS SDK (v3) call's failure means, read from the error's name, code, `$fault` and
  * `$metadata` only: messages vary and may quote the request.
@@ -45,7 +47,6 @@ export interface AwsErrorInfo {
 }
 
 const TIMEOUT_NAMES = new Set(['AbortError', 'TimeoutError', 'RequestTimeout']);
-const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ABORT_ERR']);
 const THROTTLED_NAMES = new Set([
   'ThrottlingException',
   'TooManyRequestsException',
@@ -76,17 +77,6 @@ const REQUEST_NAMES: ReadonlyMap<string, AwsErrorKind> = new Map([
   ['InvalidParameterException', 'invalid-parameter'],
   ['DecryptionFailure', 'decryption'],
 ]);
-const NETWORK_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ECONNABORTED',
-  'UND_ERR_SOCKET',
-]);
 const RETRYABLE = new Set<AwsErrorKind>(['timeout', 'throttled', 'service', 'network']);
 
 interface SdkErrorFields {
@@ -116,7 +106,7 @@ function kindOf({
   fault,
   httpStatus,
 }: SdkErrorFields): AwsErrorKind {
-  if (TIMEOUT_NAMES.has(name) || TIMEOUT_CODES.has(code)) return 'timeout';
+  if (TIMEOUT_NAMES.has(name) || code === 'ETIMEDOUT' || code === 'ABORT_ERR') return 'timeout';
   if (THROTTLED_NAMES.has(name) || httpStatus === 429) return 'throttled';
   if (CREDENTIALS_NAMES.has(name)) return 'credentials';
   if (ACCESS_DENIED_NAMES.has(name) || httpStatus === 401 || httpStatus === 403) {
@@ -127,9 +117,9 @@ function kindOf({
   if (name === 'InternalServiceError' || fault === 'server' || (httpStatus ?? 0) >= 500) {
     return 'service';
   }
-  if (NETWORK_CODES.has(code) || /socket hang up|ECONNRESET|EPIPE/i.test(message)) {
-    return 'network';
-  }
+  const network = networkErrorMeaning(code || undefined);
+  if (network === 'timeout' || network === 'aborted') return 'timeout';
+  if (network || /socket hang up|ECONNRESET|EPIPE/i.test(message)) return 'network';
   // The SDK's own message when no Region is configured anywhere.
   if (/region is missing/i.test(message)) return 'region';
   return 'other';

@@ -1,0 +1,1 @@
+export { type NetworkErrorMeaning, networkErrorMeaning } from './codes.js';
