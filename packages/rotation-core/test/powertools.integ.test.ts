@@ -2,11 +2,13 @@ import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { type SecretsManagerLocal, startSecretsManager } from '@rotakit/secrets-manager-local';
-import { createDatabaseUser } from '@rotakit/testing';
+import { createDatabaseUser, uniqueName } from '@rotakit/testing';
 import { testMysql } from '@rotakit/testing/vitest';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mysql } from '../src/database/mysql/driver.js';
 import { createRotationHandler, type RotationHandler } from '../src/handler.js';
+import type { MetricCallback } from '../src/metrics.js';
+import { captureLogger } from './helpers.js';
 import { createSecret, FUNCTION_ARN, loginWith, rotate, secretValue } from './stack.js';
 
 // A rotation through the real stack (local Secrets Manager over HTTP, MariaDB) with a real
@@ -202,5 +204,81 @@ describe('a rotation with a real Powertools Logger and Metrics', () => {
     const pending = await secretValue(client, name, { stage: 'AWSPENDING' });
     expect(pending?.password).toEqual(expect.any(String));
     expect(out.raw).not.toContain(String(pending?.password));
+  });
+});
+
+describe('metrics through a plain callback', () => {
+  function callbackHandler(metrics: MetricCallback) {
+    const logger = captureLogger();
+    const fn = FUNCTION_ARN(uniqueName('metrics-callback'));
+    const callbackRotation = createRotationHandler({
+      strategy: 'single-user',
+      database: mysql(),
+      client,
+      env: {},
+      testSecret: { attempts: 1, delayMs: 0 },
+      logger,
+      metrics,
+    });
+    sm.registerRotationFunction(fn, callbackRotation);
+    return { fn, logger, close: () => callbackRotation.close() };
+  }
+
+  it('gets the same metrics: name, unit, value and dimensions per step', async () => {
+    const seen: { name: string; unit: string; value: number; dimensions: object }[] = [];
+    const { fn, close } = callbackHandler((name, unit, value, dimensions) =>
+      seen.push({ name, unit, value, dimensions }),
+    );
+    try {
+      const { name } = await userSecret();
+      const outcome = await rotate(sm, client, name, fn);
+      expect(outcome.status, JSON.stringify(outcome.error)).toBe('succeeded');
+    } finally {
+      await close();
+    }
+    expect(seen.map((m) => `${m.name}:${(m.dimensions as { Step: string }).Step}`)).toEqual([
+      'RotationStepDuration:createSecret',
+      'RotationStepFailed:createSecret',
+      'RotationStepDuration:setSecret',
+      'RotationStepFailed:setSecret',
+      'RotationStepDuration:testSecret',
+      'RotationStepFailed:testSecret',
+      'RotationStepDuration:finishSecret',
+      'RotationStepFailed:finishSecret',
+    ]);
+    expect(seen[0]).toEqual({
+      name: 'RotationStepDuration',
+      unit: 'Milliseconds',
+      value: expect.any(Number),
+      dimensions: { Step: 'createSecret', Outcome: 'success' },
+    });
+    expect(seen[1]).toEqual({
+      name: 'RotationStepFailed',
+      unit: 'Count',
+      value: 0,
+      dimensions: { Step: 'createSecret' },
+    });
+  });
+
+  it('a callback that throws never fails the rotation; each step logs one warning', async () => {
+    const { fn, logger, close } = callbackHandler(() => {
+      throw new Error('metrics backend down');
+    });
+    try {
+      const { name } = await userSecret();
+      const outcome = await rotate(sm, client, name, fn);
+      expect(outcome.status, JSON.stringify(outcome.error)).toBe('succeeded');
+      expect(await loginWith(await secretValue(client, name))).toEqual({ ok: true });
+    } finally {
+      await close();
+    }
+    const warnings = logger.entries.filter((e) => e.message.startsWith('metrics:'));
+    expect(warnings.map((w) => w.extra?.step)).toEqual([
+      'createSecret',
+      'setSecret',
+      'testSecret',
+      'finishSecret',
+    ]);
+    expect(warnings[0]?.extra?.error).toMatchObject({ message: 'metrics backend down' });
   });
 });
