@@ -1,31 +1,30 @@
 #!/usr/bin/env node
-// Packs every publishable package and checks that its `exports` resolve for Node (ESM and
-// CJS) and bundlers, with types, using @arethetypeswrong/cli. Run after `pnpm build`.
+// Packs every publishable package as `pnpm publish` would (publishConfig applied, so without
+// the workspace-only `@rotakit/source` condition) and checks that the tarball's `exports`
+// resolve for Node (ESM and CJS) and bundlers, with types, using @arethetypeswrong/cli.
+// Run after `pnpm build`.
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { packAll } from './pack.mjs';
 
-const root = new URL('..', import.meta.url).pathname;
-const packagesDir = join(root, 'packages');
+const destination = mkdtempSync(join(tmpdir(), 'rotakit-exports-'));
 let failed = 0;
-for (const dir of readdirSync(packagesDir)) {
-  const pkgDir = join(packagesDir, dir);
-  const pkg = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));
-  if (pkg.private) continue;
-  try {
-    // node10 resolution cannot see subpath exports; we support Node 20+ and bundlers.
-    execFileSync(
-      'npx',
-      ['attw', '--pack', '.', '--profile', 'node16', '--format', 'table-flipped'],
-      {
-        cwd: pkgDir,
+try {
+  for (const { name, tarball } of packAll(destination)) {
+    try {
+      // node10 resolution cannot see subpath exports; we support Node 20+ and bundlers.
+      execFileSync('npx', ['attw', tarball, '--profile', 'node16', '--format', 'table-flipped'], {
         stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    console.log(`exports ok: ${pkg.name}`);
-  } catch (error) {
-    failed++;
-    console.error(`exports FAILED: ${pkg.name}\n${error.stdout ?? ''}${error.stderr ?? ''}`);
+      });
+      console.log(`exports ok: ${name}`);
+    } catch (error) {
+      failed++;
+      console.error(`exports FAILED: ${name}\n${error.stdout ?? ''}${error.stderr ?? ''}`);
+    }
   }
+} finally {
+  rmSync(destination, { recursive: true, force: true });
 }
 process.exit(failed ? 1 : 0);
