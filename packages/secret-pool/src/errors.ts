@@ -235,15 +235,22 @@ export class ServerBusyError extends ConnectionError {
 /** The installed mysql2 does not have the pool internals this version relies on. */
 export class UnsupportedDriverError extends SecretPoolError {
   override name = 'UnsupportedDriverError';
-  /** The internal that is missing. */
+  /** The internals that are missing, comma-separated (e.g. `'_freeConnections, _closed'`). */
   readonly missing: string;
+  /** The installed mysql2's version, when it says. */
+  readonly mysql2Version: string | undefined;
 
-  constructor(missing: string) {
-    super(
-      `The installed mysql2 pool has no \`${missing}\`; @rotakit/secret-pool supports mysql2 >=3.15 <3.25 ` +
-        '(see the peerDependencies range).',
-    );
-    this.missing = missing;
+  constructor(
+    message: string,
+    context: {
+      missing?: readonly string[];
+      mysql2Version?: string | undefined;
+      cause?: unknown;
+    } = {},
+  ) {
+    super(message, { cause: context.cause });
+    this.missing = (context.missing ?? []).join(', ');
+    this.mysql2Version = context.mysql2Version;
   }
 }
 

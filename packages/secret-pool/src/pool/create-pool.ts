@@ -22,7 +22,6 @@ import {
   SecretPoolError,
   ServerBusyError,
   type TerminalConnectionError,
-  UnsupportedDriverError,
 } from '../errors.js';
 import { attachPoolMetrics } from '../metrics.js';
 import { hideFromPrinting, REDACTED } from '../redact.js';
@@ -34,6 +33,7 @@ import {
   type ExplicitConnectionFields,
 } from './credentials.js';
 import { LoginGuard, type LoginOutcome } from './login-guard.js';
+import { checkInternals } from './mysql2-internals.js';
 import { type CreatePoolOptions, type ResolvedPoolOptions, resolvePoolOptions } from './options.js';
 import { secretSslOptions } from './tls.js';
 
@@ -144,18 +144,7 @@ interface InternalPool {
   promise(): PromisePool;
 }
 
-/** Throws UnsupportedDriverError when a mysql2 pool lacks an internal this module uses. */
-export function checkInternals(core: InternalPool): void {
-  const checks: [string, boolean][] = [
-    ['config.connectionConfig', typeof core.config?.connectionConfig === 'object'],
-    ['_allConnections', typeof core._allConnections?.get === 'function'],
-    ['_freeConnections', typeof core._freeConnections?.get === 'function'],
-    ['_connectionQueue', typeof core._connectionQueue?.length === 'number'],
-    ['getConnection', typeof core.getConnection === 'function'],
-    ['releaseConnection', typeof core.releaseConnection === 'function'],
-  ];
-  for (const [name, ok] of checks) if (!ok) throw new UnsupportedDriverError(name);
-}
+export { checkInternals } from './mysql2-internals.js';
 
 /** A request for a new connection, kept across waits and retries of its login. */
 class ConnectRequest {
