@@ -283,42 +283,36 @@ describe('resolveServiceEndpoint', () => {
 
 describe('hints and summary (no traffic to public addresses is ever sent by the tests)', () => {
   it('names the missing way out when a public address times out', async () => {
-    const { tcpHint } = await import('../src/live/path.js');
-    const hint = tcpHint(
-      'timeout',
-      'secretsmanager.us-east-1.amazonaws.com',
-      443,
-      classifyAddress('52.94.133.131'),
-      'the rotation function',
-      'rotation',
-      'interface endpoint',
-    );
+    const { hintContext, tcpHint } = await import('../src/live/path/hints.js');
+    const hint = tcpHint(hintContext('rotation'), {
+      status: 'timeout',
+      host: 'secretsmanager.us-east-1.amazonaws.com',
+      port: 443,
+      address: classifyAddress('52.94.133.131'),
+      peer: 'interface endpoint',
+    });
     expect(hint).toBe(
       'secretsmanager.us-east-1.amazonaws.com resolved to public 52.94.133.131; no route out: create an interface endpoint with private DNS or a NAT route',
     );
-    const app = tcpHint(
-      'timeout',
-      'h',
-      443,
-      classifyAddress('52.94.133.131'),
-      'the application',
-      'app',
-      'interface endpoint',
-    );
+    const app = tcpHint(hintContext('app'), {
+      status: 'timeout',
+      host: 'h',
+      port: 443,
+      address: classifyAddress('52.94.133.131'),
+      peer: 'interface endpoint',
+    });
     expect(app).toContain('public IP with an internet gateway route');
   });
 
   it('names the security groups and NACLs when a private address times out', async () => {
-    const { tcpHint } = await import('../src/live/path.js');
-    const hint = tcpHint(
-      'timeout',
-      'secretsmanager.us-east-1.amazonaws.com',
-      443,
-      classifyAddress('10.0.1.23'),
-      'the rotation function',
-      'rotation',
-      'interface endpoint',
-    );
+    const { hintContext, tcpHint } = await import('../src/live/path/hints.js');
+    const hint = tcpHint(hintContext('rotation'), {
+      status: 'timeout',
+      host: 'secretsmanager.us-east-1.amazonaws.com',
+      port: 443,
+      address: classifyAddress('10.0.1.23'),
+      peer: 'interface endpoint',
+    });
     expect(hint).toMatch(
       /interface endpoint security group must accept TCP 443 from the rotation function's security group/,
     );

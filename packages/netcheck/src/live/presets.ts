@@ -8,7 +8,7 @@ import {
 } from '../endpoint.js';
 import { InvalidOptionError } from '../errors.js';
 import { checkSignal, checkTimeout } from './options.js';
-import { type CheckId, type EngineInput, type PathReport, runPathChecks } from './path.js';
+import { type CheckId, type PathCheckInput, type PathReport, runPathChecks } from './path.js';
 import type { ProbeRateLimiter } from './rate-limiter.js';
 import { defaultMysqlRateLimiter } from './rate-limiter.js';
 import { type ParsedSecret, parseSecret, type SecretInput } from './secret.js';
@@ -60,7 +60,7 @@ type ClientSource =
 export type CheckPathOptions = CheckPathCommon & SecretSource & ClientSource;
 
 interface Prepared {
-  input: EngineInput;
+  input: PathCheckInput;
   owned?: { destroy(): void };
 }
 
@@ -74,7 +74,7 @@ async function providerValue(value: unknown): Promise<unknown> {
 
 /** Defaults, validation and the endpoint, resolved in one place. */
 export async function preparePath(
-  kind: EngineInput['kind'],
+  kind: PathCheckInput['kind'],
   options: CheckPathOptions,
   extra: {
     only?: ReadonlySet<CheckId>;
@@ -168,7 +168,7 @@ export async function preparePath(
   }
   const login = options.login ?? false;
   if (typeof login !== 'boolean') throw new InvalidOptionError('login', 'expected a boolean');
-  const input: EngineInput = {
+  const input: PathCheckInput = {
     kind,
     budgetMs,
     region,

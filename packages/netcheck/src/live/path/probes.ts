@@ -1,0 +1,182 @@
+import { type Deadline, roundMs } from '../../util/deadline.js';
+import { resolveHost } from '../dns.js';
+import { type MysqlLogin, runMysql } from '../mysql.js';
+import { isMysqlEngine, type ParsedSecret, parseSecret } from '../secret.js';
+import { type CallOutcome, callSecretsManager } from '../secrets-manager.js';
+import { connectTcp } from '../tcp.js';
+import { handshake, type ProbeTlsOptions, type TlsEvidence } from '../tls.js';
+import type { DnsEvidence, ProbeError, ProbeResult, ProbeStatus, TcpEvidence } from '../types.js';
+import { isWanted } from './context.js';
+import type { PathCheckInput } from './types.js';
+
+interface StepOutcome<E> {
+  status: ProbeStatus;
+  evidence: E;
+  error?: ProbeError;
+}
+
+/** DNS, then TCP, then TLS for an https endpoint: each step only when the one before worked. */
+export interface ServiceChain {
+  dns: ProbeResult<DnsEvidence>;
+  tcp?: StepOutcome<TcpEvidence>;
+  tls?: StepOutcome<TlsEvidence>;
+  durationMs: number;
+  dnsMs: number;
+  tcpMs: number;
+}
+
+/** The Secrets Manager calls made, each only when a wanted check needs it. */
+export interface ApiCalls {
+  describe?: CallOutcome;
+  read?: CallOutcome;
+  list?: CallOutcome;
+  durationMs: number;
+}
+
+export type DatabaseProbe =
+  /** No usable secret, or not a MySQL engine: nothing was sent to the database. */
+  | { kind: 'unchecked'; problem: string; secret?: ParsedSecret; durationMs: number }
+  | {
+      kind: 'probed';
+      secret: ParsedSecret;
+      dns: ProbeResult<DnsEvidence>;
+      mysql: Awaited<ReturnType<typeof runMysql>>;
+      durationMs: number;
+    };
+
+/** What the probes saw; a path that no wanted check needs is not probed (undefined). */
+export interface PathProbes {
+  secretsManager?: ServiceChain;
+  api: ApiCalls;
+  database?: DatabaseProbe;
+  rdsApi?: ServiceChain;
+}
+
+type Endpoint = { host: string; port: number; protocol: string };
+
+async function probeServiceChain(
+  endpoint: Endpoint,
+  deadline: Deadline,
+  ca: ProbeTlsOptions['ca'],
+  expectCidrs?: readonly string[],
+): Promise<ServiceChain> {
+  const started = deadline.elapsed();
+  const dns = await resolveHost(endpoint.host, deadline, 'system', expectCidrs);
+  const dnsMs = roundMs(deadline.elapsed() - started);
+  if (!dns.ok) return { dns, durationMs: dnsMs, dnsMs, tcpMs: 0 };
+  const tcpStarted = deadline.elapsed();
+  const tcp = await connectTcp(endpoint.host, endpoint.port, deadline, dns);
+  const tcpMs = roundMs(deadline.elapsed() - tcpStarted);
+  const chain: ServiceChain = {
+    dns,
+    tcp: { status: tcp.status, evidence: tcp.evidence, error: tcp.error },
+    durationMs: 0,
+    dnsMs,
+    tcpMs,
+  };
+  if (tcp.connected && endpoint.protocol === 'https:') {
+    const evidence: TlsEvidence = { ...tcp.evidence, servername: endpoint.host };
+    const outcome = await handshake(tcp.connected, endpoint.host, ca, deadline, evidence);
+    outcome.socket?.destroy();
+    chain.tls = { status: outcome.status, evidence, error: outcome.error };
+  }
+  tcp.connected?.socket.destroy();
+  chain.durationMs = roundMs(deadline.elapsed() - started);
+  return chain;
+}
+
+async function callApi(input: PathCheckInput, deadline: Deadline): Promise<ApiCalls> {
+  const started = deadline.elapsed();
+  const { client, secretId } = input;
+  const wanted = (id: 'R6' | 'R7') => isWanted(input, id);
+  if (!client || !(wanted('R6') || wanted('R7'))) return { durationMs: 0 };
+  const call = (operation: Parameters<typeof callSecretsManager>[1], id?: string) =>
+    callSecretsManager(client, operation, id, deadline);
+  // GetSecretValue only to find the database; ListSecrets only when there is no secret id.
+  const needRead = input.read && !input.secret && wanted('R7') && secretId !== undefined;
+  const [describe, read, list] = await Promise.all([
+    input.describe && secretId && wanted('R6') ? call('DescribeSecret', secretId) : undefined,
+    needRead ? call('GetSecretValue', secretId) : undefined,
+    !secretId && wanted('R6') ? call('ListSecrets') : undefined,
+  ]);
+  return { describe, read, list, durationMs: roundMs(deadline.elapsed() - started) };
+}
+
+type SecretOrProblem = { secret: ParsedSecret } | { problem: string };
+
+function secretFromRead(read: CallOutcome | undefined, hasClient: boolean): SecretOrProblem {
+  if (!read) {
+    return {
+      problem: hasClient ? 'the secret was not read' : 'no secret and no client to read it',
+    };
+  }
+  if (read.status !== 'ok') {
+    const name = read.evidence.errorName ? ` (${read.evidence.errorName})` : '';
+    return { problem: `GetSecretValue ended with ${read.status}${name}` };
+  }
+  const raw = read.output?.SecretString;
+  if (typeof raw !== 'string') return { problem: 'the secret has no SecretString' };
+  const parsed = parseSecret(raw);
+  return parsed.ok ? { secret: parsed.secret } : { problem: parsed.problem };
+}
+
+/** The secret given, else the one read with GetSecretValue; a problem never quotes it. */
+async function databaseSecret(
+  input: PathCheckInput,
+  api: Promise<ApiCalls>,
+): Promise<SecretOrProblem> {
+  if (input.secret) return { secret: input.secret };
+  if (input.secretProblem) return { problem: input.secretProblem };
+  return secretFromRead((await api).read, input.client !== undefined);
+}
+
+function loginFor(input: PathCheckInput, secret: ParsedSecret): MysqlLogin | undefined {
+  if (!input.login || !secret.credentials) return undefined;
+  const { user, password } = secret.credentials;
+  return { user, password, database: secret.target.dbname || undefined };
+}
+
+async function probeDatabase(
+  input: PathCheckInput,
+  deadline: Deadline,
+  api: Promise<ApiCalls>,
+): Promise<DatabaseProbe> {
+  const started = deadline.elapsed();
+  const found = await databaseSecret(input, api);
+  if (!('secret' in found)) {
+    return { kind: 'unchecked', ...found, durationMs: roundMs(deadline.elapsed() - started) };
+  }
+  const { secret } = found;
+  if (!isMysqlEngine(secret.target.engine)) {
+    const problem = `engine ${secret.target.engine} is not MySQL`;
+    return { kind: 'unchecked', secret, problem, durationMs: 0 };
+  }
+  const { host, port } = secret.target;
+  const dns = await resolveHost(host, deadline, 'system', input.expectCidrs);
+  const login = loginFor(input, secret);
+  const mysql = await runMysql(host, port, deadline, {
+    limiter: input.limiter,
+    resolved: dns,
+    login,
+  });
+  return { kind: 'probed', secret, dns, mysql, durationMs: roundMs(deadline.elapsed() - started) };
+}
+
+/** Runs every probe a wanted check needs, concurrently, within `deadline`. */
+export async function probePath(input: PathCheckInput, deadline: Deadline): Promise<PathProbes> {
+  const { endpoint, rdsEndpoint, ca, expectCidrs } = input;
+  const secretsManagerWanted = (['R3', 'R4', 'R5', 'R6'] as const).some((id) =>
+    isWanted(input, id),
+  );
+  const secretsManager = secretsManagerWanted
+    ? probeServiceChain(endpoint, deadline, ca, expectCidrs)
+    : undefined;
+  const api = callApi(input, deadline);
+  const database = isWanted(input, 'R7') ? probeDatabase(input, deadline, api) : undefined;
+  const rdsApi =
+    rdsEndpoint && isWanted(input, 'R8')
+      ? probeServiceChain(rdsEndpoint, deadline, ca, expectCidrs)
+      : undefined;
+  const [sm, calls, db, rds] = await Promise.all([secretsManager, api, database, rdsApi]);
+  return { secretsManager: sm, api: calls, database: db, rdsApi: rds };
+}
