@@ -1,11 +1,11 @@
 import { inspect } from 'node:util';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { quoteIdentifier, quoteString } from '@rotakit/engine-mysql';
 import type { SecretsManagerRotationHandler } from 'aws-lambda';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { TimeBudget } from '../src/budget.js';
 import { mysql } from '../src/database/mysql/driver.js';
 import { scrub } from '../src/database/mysql/errors.js';
-import { quoteIdentifier, quoteString } from '../src/database/mysql/escape.js';
 import {
   annotateError,
   DatabaseError,

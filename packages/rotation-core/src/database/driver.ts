@@ -11,6 +11,8 @@ export interface DatabaseTarget {
   database?: string | undefined;
   /** The secret's `ssl` key: true (TLS only), false (plaintext), undefined (try TLS first). */
   ssl: boolean | undefined;
+  /** The secret's `engine` (`mysql`, `aurora-mysql`), when it names one. */
+  engine?: string | undefined;
 }
 
 /** TLS settings shared by every connection. */

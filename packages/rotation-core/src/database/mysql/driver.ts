@@ -1,4 +1,10 @@
 import { checkServerIdentity, type PeerCertificate } from 'node:tls';
+import {
+  MYSQL_DEFAULT_PORT,
+  MYSQL_ENGINES,
+  quoteAccount,
+  quoteString,
+} from '@rotakit/engine-mysql';
 import { defaultTrustedCas } from '@rotakit/rds-trust';
 import {
   type Connection,
@@ -33,7 +39,7 @@ import {
   safeCause,
   scrub,
 } from './errors.js';
-import { assertSafeName, assertSafePassword, quoteAccount, quoteString } from './escape.js';
+import { assertSafeName, assertSafePassword } from './escape.js';
 import {
   collectGrants,
   describeGrantSet,
@@ -71,9 +77,7 @@ export interface MysqlDriverOptions {
  * const handler = createRotationHandler({ strategy: 'single-user', database: mysql() });
  */
 export function mysql(options: MysqlDriverOptions = {}): DatabaseDriver {
-  const engines = Object.freeze([
-    ...(options.engines ?? ['mysql', 'aurora-mysql', 'mariadb', 'aurora']),
-  ]);
+  const engines = Object.freeze([...(options.engines ?? MYSQL_ENGINES)]);
   if (engines.length === 0) {
     throw new TypeError('mysql(): engines must list at least one engine');
   }
@@ -81,7 +85,7 @@ export function mysql(options: MysqlDriverOptions = {}): DatabaseDriver {
   return Object.freeze({
     name: 'mysql',
     engines,
-    defaultPort: 3306,
+    defaultPort: MYSQL_DEFAULT_PORT,
     connect: (target: DatabaseTarget, connectOptions: ConnectOptions) =>
       connectMysql(target, connectOptions, extras),
   });

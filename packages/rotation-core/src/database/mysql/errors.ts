@@ -1,3 +1,4 @@
+import { type MysqlErrorMeaning, mysqlErrorMeaning } from '@rotakit/engine-mysql';
 import type { LoginFailureReason } from '../../errors.js';
 
 /** The fields of a mysql2 (or Node socket) error that carry no secret. */
@@ -33,57 +34,40 @@ export function driverErrorInfo(error: unknown): DriverErrorInfo {
   };
 }
 
-const TLS_CODES =
-  /^(HANDSHAKE_NO_SSL_SUPPORT|HANDSHAKE_SSL_ERROR|ERR_TLS_.*|ERR_SSL_.*|EPROTO|.*CERT.*|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_.*)$/;
+/**
+ * rotation-core's policy on the shared vocabulary. `access-denied` makes the step try the
+ * other credentials (current, previous, master): a locked or expired account, or one without a
+ * grant on the database (1044), may be the other account of alternating users, whose state
+ * differs. Host-not-allowed (1130) is about this host for every credential: `other`.
+ */
+const REASON_BY_MEANING: Readonly<Record<MysqlErrorMeaning, LoginFailureReason>> = {
+  'access-denied': 'access-denied',
+  'access-denied-no-password': 'access-denied',
+  'database-access-denied': 'access-denied',
+  'password-expired': 'access-denied',
+  'account-locked': 'access-denied',
+  'unknown-database': 'unknown-database',
+  'host-blocked': 'host-blocked',
+  'host-not-allowed': 'other',
+  'too-many-connections': 'too-many-connections',
+  'user-connection-limit': 'too-many-connections',
+  'insecure-transport': 'tls',
+  'server-shutdown': 'connection-lost',
+  refused: 'refused',
+  timeout: 'timeout',
+  dns: 'dns',
+  unreachable: 'unreachable',
+  'connection-lost': 'connection-lost',
+  tls: 'tls',
+  aborted: 'aborted',
+};
 
 /** Why a login or statement failed, from the error's code and errno. */
 export function classifyDriverError(error: unknown): LoginFailureReason {
   const record = (error ?? {}) as Record<string, unknown>;
-  if (record.name === 'AbortError') return 'aborted';
-  const { code, errno } = driverErrorInfo(error);
-  switch (errno) {
-    case 1044:
-    case 1045:
-    case 1698:
-    case 1862: // password expired
-    case 3118: // account locked
-      return 'access-denied';
-    case 1049:
-      return 'unknown-database';
-    case 1129:
-      return 'host-blocked';
-    case 1040:
-    case 1203:
-      return 'too-many-connections';
-    case 3159: // insecure transport prohibited (require_secure_transport)
-      return 'tls';
-  }
-  if (code === undefined) return 'other';
-  if (code === 'ETIMEDOUT' || code === 'PROTOCOL_SEQUENCE_TIMEOUT') return 'timeout';
-  if (code === 'ECONNREFUSED') return 'refused';
-  if (
-    code === 'ENOTFOUND' ||
-    code === 'EAI_AGAIN' ||
-    code === 'EAI_FAIL' ||
-    code === 'EAI_NONAME'
-  ) {
-    return 'dns';
-  }
-  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'EADDRNOTAVAIL') {
-    return 'unreachable';
-  }
-  if (
-    code === 'ECONNRESET' ||
-    code === 'EPIPE' ||
-    code === 'PROTOCOL_CONNECTION_LOST' ||
-    code === 'ER_SERVER_SHUTDOWN' ||
-    code === 'PROTOCOL_PACKETS_OUT_OF_ORDER'
-  ) {
-    return 'connection-lost';
-  }
-  if (TLS_CODES.test(code)) return 'tls';
-  if (code === 'ABORT_ERR') return 'aborted';
-  return 'other';
+  const { code, errno, sqlState } = driverErrorInfo(error);
+  const meaning = mysqlErrorMeaning({ name: record.name, code, errno, sqlState });
+  return meaning === undefined ? 'other' : REASON_BY_MEANING[meaning];
 }
 
 const REASON_TEXT: Record<LoginFailureReason, string> = {

@@ -1,24 +1,11 @@
 import { UnsafeIdentifierError } from '../../errors.js';
 
+// Quoting itself is @rotakit/engine-mysql's (quote.ts); these are rotation-core's limits on
+// what it agrees to quote.
+
 // Characters that have no business in an account name and that some layers mishandle.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f]/;
-
-/**
- * Quotes a string literal so it reads back exactly under both sql_mode settings: quotes are
- * doubled (valid with and without NO_BACKSLASH_ESCAPES) and backslashes are doubled only when
- * the server treats them as escapes.
- */
-export function quoteString(value: string, noBackslashEscapes: boolean): string {
-  let out = value.replaceAll("'", "''");
-  if (!noBackslashEscapes) out = out.replaceAll('\\', '\\\\');
-  return `'${out}'`;
-}
-
-/** Quotes an identifier with backticks (a backtick inside is doubled). */
-export function quoteIdentifier(value: string): string {
-  return `\`${value.replaceAll('`', '``')}\``;
-}
 
 /** Refuses values that cannot be quoted safely. */
 export function assertSafeName(what: string, value: string, maxLength = 255): void {
@@ -37,12 +24,4 @@ export function assertSafePassword(value: string): void {
   if (value.includes('\u0000')) {
     throw UnsafeIdentifierError.of('password', 'it contains a NUL character');
   }
-}
-
-/** `'user'@'host'`, both parts quoted as strings. */
-export function quoteAccount(
-  account: { username: string; host: string },
-  noBackslashEscapes: boolean,
-): string {
-  return `${quoteString(account.username, noBackslashEscapes)}@${quoteString(account.host, noBackslashEscapes)}`;
 }

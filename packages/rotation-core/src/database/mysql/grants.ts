@@ -3,7 +3,7 @@
 // new statements are built from those, so nothing after the grantee (a password hash, REQUIRE,
 // resource limits) can leak into the copy.
 
-import { quoteIdentifier, quoteString } from './escape.js';
+import { quoteIdentifier, quoteString } from '@rotakit/engine-mysql';
 
 export interface Token {
   kind: 'word' | 'ident' | 'string' | 'number' | 'punct';
