@@ -1,3 +1,4 @@
+import { hasNoBackslashEscapes, quoteAccount, quoteString } from '@rotakit/engine-mysql';
 import type { Connection } from 'mysql2/promise';
 import { AdminStatementError } from './errors.js';
 
@@ -9,11 +10,7 @@ export interface SqlQuoting {
 
 /**
  * Quoting for statements where placeholders cannot go (account names, passwords), fitted to
- * the admin session's sql_mode. mysql2's own escaping writes `\'`, which a server with
- * NO_BACKSLASH_ESCAPES reads as a backslash and the end of the string; so quotes are doubled
- * (valid in every mode) and backslashes are doubled only when the session treats them as
- * escapes. The same rules as rotation-core's `quoteString` (src/database/mysql/escape.ts),
- * which this package cannot import: rotation-core's tests depend on this one.
+ * the admin session's sql_mode: @rotakit/engine-mysql's quoting, the same rotation-core uses.
  */
 export async function sessionQuoting(admin: Connection): Promise<SqlQuoting> {
   const [rows] = await runAdminStatement(admin, {
@@ -21,12 +18,11 @@ export async function sessionQuoting(admin: Connection): Promise<SqlQuoting> {
     sql: 'SELECT @@SESSION.sql_mode AS mode',
   });
   const mode = String((rows as Array<{ mode?: unknown }>)[0]?.mode ?? '');
-  const noBackslashEscapes = /NO_BACKSLASH_ESCAPES/i.test(mode);
-  const string = (value: string) => {
-    const quotesDoubled = value.replaceAll("'", "''");
-    return `'${noBackslashEscapes ? quotesDoubled : quotesDoubled.replaceAll('\\', '\\\\')}'`;
+  const noBackslashEscapes = hasNoBackslashEscapes(mode);
+  return {
+    string: (value) => quoteString(value, noBackslashEscapes),
+    account: (username, host) => quoteAccount({ username, host }, noBackslashEscapes),
   };
-  return { string, account: (username, host) => `${string(username)}@${string(host)}` };
 }
 
 /**
