@@ -1,0 +1,57 @@
+// The global setup as two projects of one run call it (the root config and an example's
+// own config both name it): one server for both, stopped only by the last teardown.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestProject } from 'vitest/node';
+import { canLogin, type MysqlConnectionInfo } from '../src/index.js';
+import setup from '../src/vitest-global-setup.js';
+
+function fakeProject(): TestProject & { provided: Record<string, unknown> } {
+  const provided: Record<string, unknown> = {};
+  return {
+    provided,
+    provide: (key: string, value: unknown) => {
+      provided[key] = value;
+    },
+  } as unknown as TestProject & { provided: Record<string, unknown> };
+}
+
+const admin = (info: MysqlConnectionInfo) => ({
+  host: info.host,
+  port: info.port,
+  username: info.adminUser,
+  password: info.adminPassword,
+});
+
+describe('vitest-global-setup named by several projects', { timeout: 90_000 }, () => {
+  const externalUrl = process.env.ROTAKIT_TEST_MYSQL_URL;
+  beforeAll(() => {
+    delete process.env.ROTAKIT_TEST_MYSQL_URL;
+  });
+  afterAll(() => {
+    if (externalUrl !== undefined) process.env.ROTAKIT_TEST_MYSQL_URL = externalUrl;
+  });
+
+  it('starts one server for both and stops it after the last teardown', async () => {
+    const first = fakeProject();
+    const second = fakeProject();
+    const teardownFirst = await setup(first);
+    const teardownSecond = await setup(second);
+    const info = first.provided.rotakitMysql as MysqlConnectionInfo;
+    expect(second.provided.rotakitMysql).toEqual(info);
+    expect(info.external).toBe(false);
+    await expect(canLogin(admin(info))).resolves.toEqual({ ok: true });
+
+    await teardownFirst();
+    await expect(canLogin(admin(info))).resolves.toEqual({ ok: true });
+    await teardownSecond();
+    expect(await canLogin({ ...admin(info), connectTimeoutMs: 2000 })).toMatchObject({ ok: false });
+
+    // A later run (say, vitest's watch mode) gets a server of its own again.
+    const third = fakeProject();
+    const teardownThird = await setup(third);
+    const again = third.provided.rotakitMysql as MysqlConnectionInfo;
+    await expect(canLogin(admin(again))).resolves.toEqual({ ok: true });
+    await teardownThird();
+  });
+});
