@@ -26,12 +26,14 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { packAll, root } from './pack.mjs';
 
 const WORKSPACE_ONLY_CONDITION = '@rotakit/source';
 const LICENSE = 'Apache-2.0';
 const NPM_FLAGS = ['--no-audit', '--no-fund', '--loglevel=error'];
+/** No step (an install, an example's tests) may hang the check. */
+const STEP_TIMEOUT_MS = 15 * 60_000;
 /** Versions for snippet imports that no workspace package.json names. */
 const SNIPPET_ONLY_VERSIONS = { '@aws-lambda-powertools/logger': '^2.0.0' };
 /** Type packages that a snippet import's own declarations need. */
@@ -47,25 +49,32 @@ const fail = (message) => {
   console.error(`FAILED: ${message}`);
 };
 
+/** What a user's shell has: none of the npm_* settings `pnpm run` would pass down. */
+function userEnvironment(env = process.env) {
+  return Object.fromEntries(Object.entries(env).filter(([key]) => !/^npm_/i.test(key)));
+}
+
 function run(command, args, options = {}) {
   return execFileSync(command, args, {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
     maxBuffer: 64 * 1024 * 1024,
+    timeout: STEP_TIMEOUT_MS,
     ...options,
+    env: userEnvironment(options.env),
   });
 }
 
-/** Runs a step; a failure is recorded with its output and the check goes on. */
+/** Runs a step: true if it passed; a failure is recorded with its output and the check goes on. */
 function step(label, command, args, options) {
   const started = Date.now();
   try {
-    const output = run(command, args, options);
+    run(command, args, options);
     console.log(`  ok ${label} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
-    return output;
+    return true;
   } catch (error) {
     fail(`${label}\n${error.stdout ?? ''}${error.stderr ?? error.message}`);
-    return undefined;
+    return false;
   }
 }
 
@@ -180,38 +189,36 @@ function copyExamples(destination) {
   );
 }
 
+function installExample(dir, tarballs) {
+  const manifest = join(dir, 'package.json');
+  writeJson(manifest, useTarballs(readJson(manifest), tarballs));
+  step(`${basename(dir)}: npm install`, 'npm', ['install', ...NPM_FLAGS], { cwd: dir });
+}
+
+function buildAndTestExample(dir, examplesCopy, work) {
+  const example = basename(dir);
+  const { scripts = {} } = readJson(join(dir, 'package.json'));
+  if (scripts.build) step(`${example}: npm run build`, 'npm', ['run', 'build'], { cwd: dir });
+  if (!scripts.test) return;
+  const skipped = testsNeedingTheRepository(dir, examplesCopy);
+  for (const { file, outside } of skipped) {
+    const what = outside.map((path) => relative(work, path)).join(', ');
+    console.log(`  -- ${example}: not run outside the repository: test/${file} (imports ${what})`);
+  }
+  const exclude = skipped.flatMap(({ file }) => ['--exclude', `test/${file}`]);
+  step(`${example}: npm test`, 'npm', ['test', '--', ...exclude], {
+    cwd: dir,
+    env: { ...process.env, CI: 'true' },
+  });
+}
+
 function checkExamples(work, tarballs) {
   const examplesCopy = join(work, 'examples');
-  const examples = copyExamples(examplesCopy);
+  const dirs = copyExamples(examplesCopy).map((example) => join(examplesCopy, example));
   // Every example is installed before any is tested: one example's tests reuse another's
   // test helpers (see examples/rotation-lambda-alternating-users/test).
-  for (const example of examples) {
-    const dir = join(examplesCopy, example);
-    writeJson(
-      join(dir, 'package.json'),
-      useTarballs(readJson(join(dir, 'package.json')), tarballs),
-    );
-    step(`${example}: npm install`, 'npm', ['install', ...NPM_FLAGS], { cwd: dir });
-  }
-  for (const example of examples) {
-    const dir = join(examplesCopy, example);
-    const { scripts = {} } = readJson(join(dir, 'package.json'));
-    if (scripts.build) step(`${example}: npm run build`, 'npm', ['run', 'build'], { cwd: dir });
-    const skipped = testsNeedingTheRepository(dir, examplesCopy);
-    for (const { file, outside } of skipped) {
-      const what = outside.map((path) => relative(work, path)).join(', ');
-      console.log(
-        `  -- ${example}: not run outside the repository: test/${file} (imports ${what})`,
-      );
-    }
-    const exclude = skipped.flatMap(({ file }) => ['--exclude', `test/${file}`]);
-    if (scripts.test) {
-      step(`${example}: npm test`, 'npm', ['test', '--', ...exclude], {
-        cwd: dir,
-        env: { ...process.env, CI: 'true' },
-      });
-    }
-  }
+  for (const dir of dirs) installExample(dir, tarballs);
+  for (const dir of dirs) buildAndTestExample(dir, examplesCopy, work);
 }
 
 // ---- 3. the README snippets ------------------------------------------------------------
