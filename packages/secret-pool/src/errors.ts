@@ -127,11 +127,13 @@ export type TerminalReason =
   | 'password-expired'
   | 'database-access-denied'
   | 'host-not-allowed'
+  | 'host-blocked'
   | 'unknown-database';
 
 /**
  * The server refused the login for a reason retrying would not fix (account locked,
- * password expired, host not allowed, no access to or unknown database). Fails fast.
+ * password expired, host not allowed, host blocked until FLUSH HOSTS (1129, reason
+ * `host-blocked`, this class itself), no access to or unknown database). Fails fast.
  */
 export class TerminalConnectionError extends ConnectionError {
   override name = 'TerminalConnectionError';
@@ -217,7 +219,7 @@ export class LoginGuardError extends ConnectionError {
 
 /**
  * The server kept refusing new connections for load reasons (1040 too many connections,
- * 1203 user connection limit, 1129 host blocked) after the bounded retries.
+ * 1203/1226 user connection limits) after the bounded retries.
  */
 export class ServerBusyError extends ConnectionError {
   override name = 'ServerBusyError';

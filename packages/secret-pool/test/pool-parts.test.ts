@@ -9,6 +9,7 @@ import {
   HostNotAllowedError,
   PasswordExpiredError,
   SecretFormatError,
+  TerminalConnectionError,
   UnknownDatabaseError,
   UnsupportedDriverError,
 } from '../src/index.js';
@@ -46,7 +47,8 @@ describe('classifyConnectError', () => {
     [1049, '42000', 'terminal'],
     [1040, '08004', 'busy'],
     [1203, '42000', 'busy'],
-    [1129, 'HY000', 'busy'],
+    [1226, '42000', 'busy'],
+    [1129, 'HY000', 'terminal'],
     [2003, 'HY000', 'other'],
   ])('errno %i / %s is %s', (errno, sqlState, kind) => {
     expect(classifyConnectError(driverError(errno, sqlState))).toBe(kind);
@@ -74,6 +76,16 @@ describe('classifyConnectError', () => {
       expect(error).toMatchObject({ errno, secretId: 'db', cause });
       expect(error.name).toBe(type.name);
     }
+  });
+});
+
+describe('host blocked (1129)', () => {
+  it('is a terminal TerminalConnectionError that says to run FLUSH HOSTS', () => {
+    const cause = driverError(1129);
+    const error = terminalError(cause, 'db');
+    expect(error.constructor).toBe(TerminalConnectionError);
+    expect(error).toMatchObject({ errno: 1129, reason: 'host-blocked', secretId: 'db', cause });
+    expect(error.message).toMatch(/FLUSH HOSTS/);
   });
 });
 

@@ -1,10 +1,11 @@
+import { type MysqlErrorMeaning, mysqlErrorMeaning } from '@rotakit/engine-mysql';
 import {
   AccountLockedError,
   DatabaseAccessDeniedError,
   type DriverErrorContext,
   HostNotAllowedError,
   PasswordExpiredError,
-  type TerminalConnectionError,
+  TerminalConnectionError,
   type TerminalReason,
   UnknownDatabaseError,
 } from '../errors.js';
@@ -19,23 +20,39 @@ import {
  */
 export type FailureKind = 'auth' | 'terminal' | 'busy' | 'other';
 
-const TERMINAL: ReadonlyMap<number, TerminalReason> = new Map([
-  [3118, 'account-locked'], // MySQL ER_ACCOUNT_HAS_BEEN_LOCKED
-  [3955, 'account-locked'], // MySQL 8.0.19+ locked after FAILED_LOGIN_ATTEMPTS
-  [4150, 'account-locked'], // MariaDB ER_USER_IS_BLOCKED (max_password_errors)
-  [4151, 'account-locked'], // MariaDB ER_ACCOUNT_HAS_BEEN_LOCKED
-  [1862, 'password-expired'], // ER_MUST_CHANGE_PASSWORD_LOGIN
-  [1820, 'password-expired'], // ER_MUST_CHANGE_PASSWORD
-  [1044, 'database-access-denied'], // ER_DBACCESS_DENIED_ERROR
-  [1130, 'host-not-allowed'], // ER_HOST_NOT_PRIVILEGED
-  [1049, 'unknown-database'], // ER_BAD_DB_ERROR
-]);
+/**
+ * secret-pool's policy on @rotakit/engine-mysql's vocabulary. A locked or expired account, a
+ * missing grant (1044: the password was accepted, so a refreshed one changes nothing), a host
+ * the server refuses (1130) or blocks until FLUSH HOSTS (1129: waiting does not unblock it)
+ * and an unknown database are terminal; connection limits are busy.
+ */
+const KIND_BY_MEANING: Partial<Record<MysqlErrorMeaning, FailureKind>> = {
+  'access-denied': 'auth',
+  'access-denied-no-password': 'auth',
+  'account-locked': 'terminal',
+  'password-expired': 'terminal',
+  'database-access-denied': 'terminal',
+  'host-not-allowed': 'terminal',
+  'host-blocked': 'terminal',
+  'unknown-database': 'terminal',
+  'too-many-connections': 'busy',
+  'user-connection-limit': 'busy',
+};
 
-/** ER_ACCESS_DENIED_ERROR, ER_ACCESS_DENIED_NO_PASSWORD_ERROR. */
-const AUTH = new Set([1045, 1698]);
+const REASON_BY_MEANING: Partial<Record<MysqlErrorMeaning, TerminalReason>> = {
+  'account-locked': 'account-locked',
+  'password-expired': 'password-expired',
+  'database-access-denied': 'database-access-denied',
+  'host-not-allowed': 'host-not-allowed',
+  'host-blocked': 'host-blocked',
+  'unknown-database': 'unknown-database',
+};
 
-/** ER_CON_COUNT_ERROR, ER_TOO_MANY_USER_CONNECTIONS, ER_HOST_IS_BLOCKED. */
-const BUSY = new Set([1040, 1203, 1129]);
+/** The meaning of a server answer; socket-level failures are not ours to handle here. */
+function serverMeaning(error: unknown): MysqlErrorMeaning | undefined {
+  const { errno, sqlState } = driverContext(error);
+  return mysqlErrorMeaning({ errno, sqlState });
+}
 
 export function driverContext(error: unknown): DriverErrorContext {
   const e = (error ?? {}) as { errno?: unknown; code?: unknown; sqlState?: unknown };
@@ -47,12 +64,8 @@ export function driverContext(error: unknown): DriverErrorContext {
 }
 
 export function classifyConnectError(error: unknown): FailureKind {
-  const { errno, sqlState } = driverContext(error);
-  if (errno !== undefined && TERMINAL.has(errno)) return 'terminal';
-  if (errno !== undefined && AUTH.has(errno)) return 'auth';
-  if (errno !== undefined && BUSY.has(errno)) return 'busy';
-  if (sqlState === '28000') return 'auth';
-  return 'other';
+  const meaning = serverMeaning(error);
+  return (meaning && KIND_BY_MEANING[meaning]) ?? 'other';
 }
 
 const MESSAGES: Record<TerminalReason, string> = {
@@ -61,12 +74,15 @@ const MESSAGES: Record<TerminalReason, string> = {
   'database-access-denied': 'the database account may not use the database',
   'host-not-allowed': 'the database does not accept this account from this host',
   'unknown-database': 'the database does not exist',
+  'host-blocked':
+    'the server blocks this host after too many connection errors (run FLUSH HOSTS; raise max_connect_errors)',
 };
 
 /** The typed error for a `terminal` failure. */
 export function terminalError(error: unknown, secretId: string): TerminalConnectionError {
   const context = driverContext(error);
-  const reason = TERMINAL.get(context.errno ?? -1) ?? 'account-locked';
+  const meaning = serverMeaning(error);
+  const reason = (meaning && REASON_BY_MEANING[meaning]) ?? 'account-locked';
   const init = { ...context, secretId, reason, cause: error };
   const message = `Cannot connect with the credentials of secret ${secretId}: ${MESSAGES[reason]} (errno ${context.errno}${context.code ? ` ${context.code}` : ''})`;
   switch (reason) {
@@ -80,5 +96,7 @@ export function terminalError(error: unknown, secretId: string): TerminalConnect
       return new HostNotAllowedError(message, init);
     case 'unknown-database':
       return new UnknownDatabaseError(message, init);
+    case 'host-blocked':
+      return new TerminalConnectionError(message, init);
   }
 }
