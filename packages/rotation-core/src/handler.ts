@@ -3,15 +3,12 @@ import { InvalidEventError, InvalidOptionError } from './errors.js';
 import { serializeError } from './logger.js';
 import { type ResolvedOptions, type RotationHandlerOptions, resolveOptions } from './options.js';
 import {
-  type BeforeCreate,
+  type DispatchExtensions,
   type DispatchMode,
   dispatch,
-  type FailureObserver,
-  type ParsedEvent,
-  parseEvent,
-  type RotationEvent,
   type StepReport,
 } from './steps/dispatcher.js';
+import { type ParsedEvent, parseEvent, type RotationEvent } from './steps/event.js';
 
 /** The Lambda handler `createRotationHandler` returns. */
 export interface RotationHandler {
@@ -36,10 +33,7 @@ export function engineOf(handler: unknown): RotationEngine | undefined {
 }
 
 /** Extensions run by the dispatcher (diagnosis, preflight). @internal */
-export interface HandlerInternals {
-  onFailure?: FailureObserver;
-  beforeCreate?: BeforeCreate;
-}
+export type HandlerInternals = DispatchExtensions;
 
 /**
  * Creates the Lambda handler for Secrets Manager rotation of a MySQL secret. Options are

@@ -84,4 +84,5 @@ export {
   parseSecret,
   SECRET_MAX_BYTES,
 } from './secret.js';
-export type { RotationEvent, RotationStepName, StepReport } from './steps/dispatcher.js';
+export type { StepReport } from './steps/dispatcher.js';
+export type { RotationEvent, RotationStepName } from './steps/event.js';

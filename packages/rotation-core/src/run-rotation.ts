@@ -8,7 +8,7 @@ import { InvalidOptionError, type RotationStep } from './errors.js';
 import { createRotationHandler, engineOf, type RotationHandler } from './handler.js';
 import type { RotationHandlerOptions } from './options.js';
 import { toSecretsManagerError } from './secrets-manager.js';
-import { AWSCURRENT, AWSPENDING } from './steps/context.js';
+import { AWSCURRENT, AWSPENDING } from './steps/stages.js';
 
 /** Progress of `runRotation`, one call at the start and one at the end of each step. */
 export type RunRotationStepEvent =

@@ -84,6 +84,22 @@ describe('diagnosis of network failures', () => {
     expect(r7?.detail).toMatch(new RegExp(String(port)));
   });
 
+  it("names the engine of the secret it logged in with, not the driver's first engine", async () => {
+    const { handler, logger } = make();
+    const port = await findFreePort('127.0.0.1');
+    const { name } = await userSecret({ port, engine: 'aurora-mysql' });
+    const outcome = await rotate(sm, client, name, register(handler));
+    expect(outcome).toMatchObject({ status: 'failed', failedStep: 'setSecret' });
+    const diagnosis = diagnosisOf(logger)?.extra?.diagnosis as
+      | { report: { target: { database?: { host: string; port: number; engine?: string } } } }
+      | undefined;
+    expect(diagnosis?.report.target.database).toEqual({
+      host: '127.0.0.1',
+      port,
+      engine: 'aurora-mysql',
+    });
+  });
+
   it('probes Secrets Manager when its endpoint cannot be reached', async () => {
     const port = await findFreePort('127.0.0.1');
     const { handler, logger } = make({

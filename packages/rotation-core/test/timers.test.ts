@@ -7,7 +7,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { TimeBudget } from '../src/budget.js';
 import { DatabaseLoginError } from '../src/errors.js';
 import { retryWithinBudget } from '../src/retry.js';
-import { type StepContext, sleep } from '../src/steps/context.js';
+import type { StepContext } from '../src/steps/context.js';
+import { sleep } from '../src/steps/sleep.js';
 
 const BUDGET = { reserveMs: 100, defaultMs: 60_000 };
 

@@ -1,13 +1,8 @@
 import { SecretFormatError, SecretsManagerError } from '../errors.js';
 import { SECRET_MAX_BYTES } from '../secret.js';
 import type { Strategy } from '../strategies/strategy.js';
-import {
-  AWSCURRENT,
-  AWSPENDING,
-  readOptionalSecret,
-  readSecret,
-  type StepContext,
-} from './context.js';
+import type { StepContext } from './context.js';
+import { AWSCURRENT, AWSPENDING, readOptionalSecret, readSecret } from './stages.js';
 
 /**
  * Stores the new credentials as the AWSPENDING version (same JSON, new password, and the

@@ -1,5 +1,6 @@
 import { SecretsManagerError } from '../errors.js';
-import { AWSCURRENT, AWSPENDING, type StepContext, versionWithStage } from './context.js';
+import type { StepContext } from './context.js';
+import { AWSCURRENT, AWSPENDING, versionWithStage } from './stages.js';
 
 /**
  * Moves AWSCURRENT to the new version (the service then labels the old one AWSPREVIOUS) and

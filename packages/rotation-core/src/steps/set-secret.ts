@@ -1,11 +1,7 @@
 import type { Strategy } from '../strategies/strategy.js';
-import {
-  AWSCURRENT,
-  AWSPENDING,
-  readSecret,
-  type StepContext,
-  withDatabaseRetries,
-} from './context.js';
+import type { StepContext } from './context.js';
+import { withDatabaseRetries } from './retry-policy.js';
+import { AWSCURRENT, AWSPENDING, readSecret } from './stages.js';
 
 /** Makes the AWSPENDING credentials work on the database. Safe to run again. */
 export async function setSecret(ctx: StepContext, strategy: Strategy): Promise<void> {

@@ -1,14 +1,9 @@
 import { DatabaseLoginError } from '../errors.js';
-import {
-  AWSPENDING,
-  connect,
-  readSecret,
-  type StepContext,
-  sleep,
-  targetOf,
-  withDatabaseRetries,
-  withSession,
-} from './context.js';
+import { connect, targetOf, withSession } from './connect.js';
+import type { StepContext } from './context.js';
+import { withDatabaseRetries } from './retry-policy.js';
+import { sleep } from './sleep.js';
+import { AWSPENDING, readSecret } from './stages.js';
 
 /**
  * Logs in with the AWSPENDING credentials and runs a trivial query. A denied login is tried

@@ -5,7 +5,9 @@ import {
   SecretFormatError,
 } from '../errors.js';
 import { type DatabaseSecret, parseSecret } from '../secret.js';
-import { AWSCURRENT, connect, type StepContext, targetOf, withSession } from '../steps/context.js';
+import { connect, targetOf, withSession } from '../steps/connect.js';
+import type { StepContext } from '../steps/context.js';
+import { AWSCURRENT } from '../steps/stages.js';
 import { guardSameHost, type Strategy } from './strategy.js';
 
 /** `user` <-> `user_clone`. */
@@ -95,6 +97,8 @@ export const alternatingUsers: Strategy = {
       host: host ?? current.host,
       port: port ?? current.port ?? ctx.options.database.defaultPort,
       ssl: master.ssl ?? current.ssl,
+      // An RDS-managed master secret names no engine: it is the user's database.
+      engine: master.engine ?? current.engine,
     });
     const masterSession = await connect(ctx, masterTarget, 'master');
     const result = await withSession(masterSession, (s) =>

@@ -1,13 +1,9 @@
 import { CredentialMismatchError, DatabaseLoginError } from '../errors.js';
 import type { DatabaseSecret } from '../secret.js';
-import {
-  AWSPREVIOUS,
-  readOptionalSecret,
-  type StepContext,
-  targetOf,
-  tryLogin,
-  withSession,
-} from '../steps/context.js';
+import { targetOf, withSession } from '../steps/connect.js';
+import type { StepContext } from '../steps/context.js';
+import { tryLogin } from '../steps/login.js';
+import { AWSPREVIOUS, readOptionalSecret } from '../steps/stages.js';
 import { guardSameHost, type Strategy } from './strategy.js';
 
 function guardSameAccount(
