@@ -1,5 +1,6 @@
-/** The four rotation steps, in the order the service runs them. */
-export type RotationStep = 'createSecret' | 'setSecret' | 'testSecret' | 'finishSecret';
+import { type ErrorOptions, RotakitError, type RotationStep } from '@rotakit/core';
+
+export type { RotationStep };
 
 /** Which credentials a database login used. */
 export type CredentialRole = 'pending' | 'current' | 'previous' | 'master';
@@ -49,8 +50,7 @@ export type SecretsManagerFailureKind =
  */
 
 /** Where an error happened; the dispatcher fills in what a lower layer did not know. */
-export interface RotationErrorContext {
-  readonly cause?: unknown;
+export interface RotationErrorContext extends ErrorOptions {
   /** The step that failed, once the dispatcher knows it. */
   readonly step?: RotationStep | undefined;
   readonly secretId?: string | undefined;
@@ -59,7 +59,7 @@ export interface RotationErrorContext {
 }
 
 /** Base class of every error this package throws. Messages never contain secret values. */
-export class RotationError extends Error {
+export class RotationError extends RotakitError {
   override readonly name: string = 'RotationError';
   /** The step that failed, once the dispatcher knows it. */
   readonly step: RotationStep | undefined;
@@ -68,7 +68,7 @@ export class RotationError extends Error {
   readonly versionId: string | undefined;
 
   constructor(message: string, context: RotationErrorContext = {}) {
-    super(message, context.cause === undefined ? undefined : { cause: context.cause });
+    super(message, context);
     this.step = context.step;
     this.secretId = context.secretId;
     this.versionId = context.versionId;
