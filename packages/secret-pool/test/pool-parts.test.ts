@@ -14,9 +14,9 @@ import {
   UnsupportedDriverError,
 } from '../src/index.js';
 import { classifyConnectError, terminalError } from '../src/pool/auth-errors.js';
-import { checkInternals } from '../src/pool/create-pool.js';
 import { credentialsFromSecret } from '../src/pool/credentials.js';
 import { LoginGuard, type LoginOutcome } from '../src/pool/login-guard.js';
+import { checkInternals } from '../src/pool/mysql2-internals.js';
 
 const driverError = (errno: number, sqlState = 'HY000', code = 'ER_X') =>
   Object.assign(new Error('message text is never read'), { errno, sqlState, code });

@@ -135,10 +135,10 @@ export class Mysql2PoolAdapter<Tag extends object> {
     hideFromPrinting(this.#baseConfig, view);
   }
 
-  /** The pool options' own host, port and database: the secret's fields fill what they leave out. */
-  get defaults(): { host: unknown; port: unknown; database: unknown } {
-    const { host, port, database } = this.#baseConfig;
-    return { host, port, database };
+  /** The pool options' own host, port, database and ssl: the secret's fields fill what they leave out. */
+  get defaults(): { host: unknown; port: unknown; database: unknown; ssl: unknown } {
+    const { host, port, database, ssl } = this.#baseConfig;
+    return { host, port, database, ssl };
   }
 
   /**

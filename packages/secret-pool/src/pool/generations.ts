@@ -1,0 +1,279 @@
+import { MYSQL_DEFAULT_PORT } from '@rotakit/engine-mysql';
+import type { PoolConnection as CorePoolConnection, SslOptions } from 'mysql2';
+import type { SecretCache } from '../cache/secret-cache.js';
+import type { SecretValue } from '../cache/secret-value.js';
+import { SecretPoolError } from '../errors.js';
+import { REDACTED } from '../redact.js';
+import type { CredentialSource } from '../stats.js';
+import type { PoolContext } from './context.js';
+import {
+  type ConnectionCredentials,
+  credentialsFromSecret,
+  type ExplicitConnectionFields,
+} from './credentials.js';
+import type { CredentialsRefreshedEvent, RefreshReason } from './events.js';
+import { secretSslOptions } from './tls.js';
+
+/** One applied secret version: the credentials new connections use while it is current. */
+export interface Generation {
+  readonly value: SecretValue;
+  source: CredentialSource;
+  readonly credentials: ConnectionCredentials;
+  /** The database account these credentials log in as (user@host:port), for the login guard. */
+  readonly account: string;
+  /** A login with these credentials succeeded since they were applied or last refused. */
+  verified: boolean;
+  everVerified: boolean;
+  /** For AWSPENDING credentials: when the access denied that led to them was seen. */
+  readonly windowStart: number | undefined;
+}
+
+export interface GenerationsOptions extends PoolContext {
+  readonly cache: SecretCache;
+  readonly probePending: boolean;
+  /** Connection fields the caller set; they win over the secret's. */
+  readonly explicit: ExplicitConnectionFields;
+  /** New credentials log in as another account or database: connections opened before should go. */
+  onIdentityChanged(): void;
+  /** The first load or a shared refresh ended: requests waiting for it may go on. */
+  onSettled(): void;
+  /** The first load failed: the requests waiting for it get its error. */
+  onFirstLoadFailed(error: unknown): void;
+}
+
+/**
+ * The secret versions a pool has applied, newest first: loads the first, picks up a new
+ * AWSCURRENT, and runs the one shared refresh (AWSCURRENT, then AWSPENDING) after an access
+ * denied. Applying a version points mysql2's new connections at its credentials.
+ */
+export class CredentialGenerations {
+  readonly #o: GenerationsOptions;
+  #current: Generation | undefined;
+  /** The AWSCURRENT version last seen (may differ from the current one during a rotation window). */
+  #currentVersionId: string | undefined;
+  #firstLoad: Promise<void> | undefined;
+  #recovery: Promise<void> | undefined;
+  /** The `ssl` option for secrets with `"ssl": true`, shared by their connections. */
+  #secretSsl: SslOptions | undefined;
+
+  constructor(options: GenerationsOptions) {
+    this.#o = options;
+  }
+
+  /** The credentials new connections use now (undefined until the first load). */
+  get current(): Generation | undefined {
+    return this.#current;
+  }
+
+  /** A shared refresh after an access denied is under way. */
+  get recovering(): boolean {
+    return this.#recovery !== undefined;
+  }
+
+  /** The version a connection was opened with. */
+  generationOf(connection: CorePoolConnection): Generation | undefined {
+    return this.#o.adapter.tagOf(connection);
+  }
+
+  /** Loads the first version unless one is applied; one load shared by every caller. */
+  ensure(): Promise<void> {
+    if (this.#current !== undefined) return Promise.resolve();
+    if (this.#firstLoad === undefined) {
+      const load = this.#o.cache.get(this.#o.secretId).then((value) => {
+        if (this.#current !== undefined) return;
+        this.#apply(value, 'AWSCURRENT', 'initial');
+        this.#currentVersionId = value.versionId;
+      });
+      this.#firstLoad = load;
+      load.then(
+        () => {
+          this.#firstLoad = undefined;
+          this.#o.onSettled();
+        },
+        (error: unknown) => {
+          this.#firstLoad = undefined;
+          this.#o.onFirstLoadFailed(error);
+        },
+      );
+    }
+    return this.#firstLoad;
+  }
+
+  /** Picks up a new AWSCURRENT from the cache (which refreshes itself in the background). */
+  check(): void {
+    const { cache, secretId } = this.#o;
+    if (this.#current === undefined || cache.closed) return;
+    const value = cache.getCached(secretId);
+    if (value !== undefined) {
+      this.#observeCurrent(value, 'refresh');
+      return;
+    }
+    // Evicted or invalidated: fetch it again in the background.
+    cache.get(secretId).then(
+      (fresh) => this.#observeCurrent(fresh, 'refresh'),
+      () => undefined,
+    );
+  }
+
+  /** A connection logged in: its version's credentials work. */
+  loggedIn(connection: CorePoolConnection): void {
+    const gen = this.generationOf(connection);
+    if (gen === undefined || gen.verified) return;
+    gen.verified = true;
+    if (!gen.everVerified) {
+      gen.everVerified = true;
+      if (gen.source === 'AWSPENDING') this.#o.counters.pendingProbeSuccesses++;
+    }
+  }
+
+  /**
+   * One shared refresh after an access denied: AWSCURRENT (forced, shared with every caller
+   * that failed since `attemptStartedAt`), then AWSPENDING if AWSCURRENT has not moved.
+   */
+  recover(failed: Generation, attemptStartedAt: number): Promise<void> {
+    if (this.#current !== failed) return Promise.resolve();
+    if (this.#recovery !== undefined) return this.#recovery;
+    const recovery = this.#refreshAfterDenial(failed, attemptStartedAt, Date.now());
+    this.#recovery = recovery;
+    recovery
+      .finally(() => {
+        this.#recovery = undefined;
+        this.#o.onSettled();
+      })
+      .catch(() => undefined);
+    return recovery;
+  }
+
+  async #refreshAfterDenial(
+    failed: Generation,
+    attemptStartedAt: number,
+    failedAt: number,
+  ): Promise<void> {
+    const { cache, secretId } = this.#o;
+    const fetchedAfter = attemptStartedAt;
+    const current = await cache.get(secretId, { forceRefresh: true, fetchedAfter });
+    this.#observeCurrent(current, 'auth-failure');
+    if (this.#current !== failed || !this.#o.probePending) return;
+    this.#o.counters.pendingProbes++;
+    let pending: SecretValue;
+    try {
+      pending = await cache.get(secretId, {
+        stage: 'AWSPENDING',
+        forceRefresh: true,
+        fetchedAfter,
+      });
+    } catch {
+      // No AWSPENDING (no rotation under way) or Secrets Manager unreachable: nothing to try.
+      return;
+    }
+    const isNew =
+      pending.versionId !== failed.value.versionId && pending.versionId !== current.versionId;
+    if (isNew && this.#current === failed) {
+      this.#tryApply(pending, 'AWSPENDING', 'auth-failure', failedAt);
+    }
+  }
+
+  #observeCurrent(value: SecretValue, reason: RefreshReason): void {
+    if (value.versionId === this.#currentVersionId) return;
+    this.#currentVersionId = value.versionId;
+    const gen = this.#current;
+    if (gen?.source === 'AWSPENDING' && gen.windowStart !== undefined) {
+      const counters = this.#o.counters;
+      const windowMs = Date.now() - gen.windowStart;
+      counters.longestRotationWindowMs = Math.max(counters.longestRotationWindowMs, windowMs);
+    }
+    if (gen !== undefined && gen.value.versionId === value.versionId) {
+      // AWSCURRENT caught up with the AWSPENDING version already in use: same credentials.
+      gen.source = 'AWSCURRENT';
+      return;
+    }
+    this.#tryApply(value, 'AWSCURRENT', reason);
+  }
+
+  /** Applies a version; one the pool cannot use (bad format) is reported and the current stays. */
+  #tryApply(
+    value: SecretValue,
+    source: CredentialSource,
+    reason: RefreshReason,
+    windowStart?: number,
+  ): void {
+    try {
+      this.#apply(value, source, reason, windowStart);
+    } catch (error) {
+      if (!(error instanceof SecretPoolError)) throw error;
+      const { secretId, announce } = this.#o;
+      announce('credentialsRejected', { secretId, versionId: value.versionId, error });
+    }
+  }
+
+  #apply(
+    value: SecretValue,
+    source: CredentialSource,
+    reason: RefreshReason,
+    windowStart?: number,
+  ): void {
+    const credentials = credentialsFromSecret(value, this.#o.explicit);
+    const previous = this.#current;
+    const gen: Generation = {
+      value,
+      source,
+      credentials,
+      account: this.#accountOf(credentials),
+      verified: false,
+      everVerified: false,
+      windowStart,
+    };
+    this.#o.adapter.useConfig(this.#configFor(gen));
+    this.#current = gen;
+    this.#o.counters.credentialRefreshes++;
+    const identityChanged =
+      previous !== undefined && previous.credentials.identity !== credentials.identity;
+    if (identityChanged) this.#o.onIdentityChanged();
+    const event: CredentialsRefreshedEvent = {
+      secretId: this.#o.secretId,
+      versionId: value.versionId,
+      previousVersionId: previous?.value.versionId,
+      source,
+      reason,
+      identityChanged,
+    };
+    this.#o.announce('credentialsRefreshed', event);
+  }
+
+  /** The server's account key: user@host:port (the database name plays no part in a login's count). */
+  #accountOf(credentials: ConnectionCredentials): string {
+    const defaults = this.#o.adapter.defaults;
+    const where = this.#o.explicit.socketPath ?? credentials.host ?? defaults.host;
+    const port = credentials.port ?? defaults.port ?? MYSQL_DEFAULT_PORT;
+    return `${credentials.user}@${String(where)}:${String(port)}`;
+  }
+
+  /** One object per pool: mysql2 builds the TLS context once per `ssl` object, not per connection. */
+  #secretSslOptions(): SslOptions {
+    this.#secretSsl ??= secretSslOptions();
+    return this.#secretSsl;
+  }
+
+  /** A mysql2 connection config of its own per version: it tells a connection's version for retirement. */
+  #configFor(gen: Generation): Record<PropertyKey, unknown> {
+    const defaults = this.#o.adapter.defaults;
+    const { credentials } = gen;
+    const fields = {
+      user: credentials.user,
+      password: credentials.password,
+      host: credentials.host ?? defaults.host,
+      port: credentials.port ?? defaults.port,
+      database: credentials.database ?? defaults.database,
+      ssl: credentials.tls ? this.#secretSslOptions() : undefined,
+    };
+    return this.#o.adapter.configWith(fields, gen, () => ({
+      user: fields.user,
+      password: REDACTED,
+      host: fields.host,
+      port: fields.port,
+      database: fields.database,
+      tls: Boolean(fields.ssl ?? this.#o.adapter.defaults.ssl),
+      secretVersionId: gen.value.versionId,
+    }));
+  }
+}
