@@ -1,3 +1,4 @@
+import { type MysqlErrorMeaning, meaningOfErrno, mysqlErrorMeaning } from '@rotakit/engine-mysql';
 import type { ProbeError, ProbeStatus } from './types.js';
 
 /** What a thrown error says about the network, as far as its codes and names tell. */
@@ -15,44 +16,36 @@ export interface NetworkErrorInfo {
   message: string;
 }
 
-const CODE_STATUS: Record<string, ProbeStatus> = {
-  ECONNREFUSED: 'refused',
-  ETIMEDOUT: 'timeout',
-  ESOCKETTIMEDOUT: 'timeout',
-  ECONNABORTED: 'timeout',
-  EHOSTUNREACH: 'unreachable',
-  ENETUNREACH: 'unreachable',
-  EHOSTDOWN: 'unreachable',
-  ENETDOWN: 'unreachable',
-  EADDRNOTAVAIL: 'unreachable',
-  EACCES: 'unreachable',
-  EPERM: 'unreachable',
-  ECONNRESET: 'reset',
-  EPIPE: 'reset',
-  ERR_SOCKET_CLOSED: 'reset',
-  PROTOCOL_CONNECTION_LOST: 'reset',
-  ENOTFOUND: 'dns-failure',
-  EAI_AGAIN: 'dns-failure',
-  EAI_FAIL: 'dns-failure',
-  EAI_NONAME: 'dns-failure',
-  ENODATA: 'dns-failure',
-  ESERVFAIL: 'dns-failure',
-  ENOTIMP: 'dns-failure',
-  EREFUSED: 'dns-failure',
-  EPROTO: 'tls-failure',
-  HANDSHAKE_NO_SSL_SUPPORT: 'tls-failure',
-  HANDSHAKE_SSL_ERROR: 'tls-failure',
-  DEPTH_ZERO_SELF_SIGNED_CERT: 'tls-failure',
-  SELF_SIGNED_CERT_IN_CHAIN: 'tls-failure',
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'tls-failure',
-  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'tls-failure',
-  UNABLE_TO_GET_ISSUER_CERT: 'tls-failure',
-  CERT_HAS_EXPIRED: 'tls-failure',
-  CERT_NOT_YET_VALID: 'tls-failure',
-  CERT_UNTRUSTED: 'tls-failure',
-  ER_HOST_IS_BLOCKED: 'blocked',
-  ER_CON_COUNT_ERROR: 'throttled',
+/**
+ * netcheck's status for each meaning of @rotakit/engine-mysql's vocabulary (which includes
+ * @rotakit/core's socket, DNS and TLS codes). Every refusal of the account (wrong password,
+ * no grant, host not allowed, locked, expired) is `access-denied`: the server answered, so the
+ * network path works. Meanings without a status here are not about reachability.
+ */
+const STATUS_BY_MEANING: Partial<Record<MysqlErrorMeaning, ProbeStatus>> = {
+  refused: 'refused',
+  timeout: 'timeout',
+  unreachable: 'unreachable',
+  'connection-lost': 'reset',
+  dns: 'dns-failure',
+  tls: 'tls-failure',
+  aborted: 'aborted',
+  'host-blocked': 'blocked',
+  'too-many-connections': 'throttled',
+  'user-connection-limit': 'throttled',
+  'access-denied': 'access-denied',
+  'access-denied-no-password': 'access-denied',
+  'database-access-denied': 'access-denied',
+  'host-not-allowed': 'access-denied',
+  'account-locked': 'access-denied',
+  'password-expired': 'access-denied',
 };
+
+/** The status for a MySQL server errno (an ERR packet's code), if it has one. */
+export function mysqlErrnoStatus(errno: number): ProbeStatus | undefined {
+  const meaning = meaningOfErrno(errno);
+  return meaning && STATUS_BY_MEANING[meaning];
+}
 
 const NAME_STATUS: Record<string, ProbeStatus> = {
   TimeoutError: 'timeout',
@@ -91,12 +84,9 @@ function str(value: unknown): string | undefined {
 }
 
 function statusOf(e: ErrorLike): ProbeStatus | undefined {
-  const code = str(e.code);
-  if (code) {
-    if (CODE_STATUS[code]) return CODE_STATUS[code];
-    if (/^ERR_(TLS|SSL)_/.test(code)) return 'tls-failure';
-  }
-  if (typeof e.errno === 'number' && e.errno === 1129) return 'blocked';
+  const meaning = mysqlErrorMeaning({ code: str(e.code), errno: e.errno });
+  const status = meaning && STATUS_BY_MEANING[meaning];
+  if (status) return status;
   const name = str(e.name);
   if (name && NAME_STATUS[name]) return NAME_STATUS[name];
   return undefined;
@@ -114,7 +104,7 @@ function* chain(error: unknown, depth = 0): Generator<ErrorLike> {
 /**
  * Classifies an error thrown by Node's net/tls/dns, the AWS SDK or mysql2: ETIMEDOUT,
  * ECONNREFUSED, ENOTFOUND, EAI_AGAIN, EHOSTUNREACH, TimeoutError, TLS certificate errors,
- * MySQL 1129 are network-class; an SDK error with an HTTP status is the service answering.
+ * MySQL 1129 are network-class (codes and errnos read through @rotakit/engine-mysql); an SDK error with an HTTP status is the service answering.
  * Walks `cause` and AggregateError members.
  * @example classifyNetworkError(Object.assign(new Error('x'), { code: 'ECONNREFUSED' })).status // 'refused'
  */

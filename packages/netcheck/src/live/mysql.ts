@@ -1,7 +1,8 @@
 import type { Socket } from 'node:net';
+import { MYSQL_DEFAULT_PORT } from '@rotakit/engine-mysql';
 import { InvalidOptionError } from '../errors.js';
 import { Deadline, roundMs } from '../util/deadline.js';
-import { classifyNetworkError, toProbeError } from './classify.js';
+import { classifyNetworkError, mysqlErrnoStatus, toProbeError } from './classify.js';
 import {
   firstPacketLength,
   firstPacketProblem,
@@ -124,17 +125,7 @@ function readFirstPacket(socket: Socket, deadline: Deadline): Promise<Buffer> {
 function greetingStatus(greeting: MysqlGreeting): ProbeStatus {
   if (greeting.kind === 'handshake') return 'ok';
   if (greeting.kind === 'unknown') return 'protocol-error';
-  switch (greeting.errorCode) {
-    case 1129:
-      return 'blocked';
-    case 1130:
-      return 'access-denied';
-    case 1040:
-    case 1203:
-      return 'throttled';
-    default:
-      return 'server-error';
-  }
+  return mysqlErrnoStatus(greeting.errorCode) ?? 'server-error';
 }
 
 interface Mysql2Connection {
@@ -200,9 +191,7 @@ async function checkLogin(
       ? 'timeout'
       : deadline.aborted
         ? 'aborted'
-        : e.errno === 1045 || e.errno === 1044 || e.errno === 1130
-          ? 'access-denied'
-          : info.status;
+        : info.status;
     return {
       user: login.user,
       ok: false,
@@ -228,7 +217,7 @@ async function checkLogin(
  */
 export async function probeMysql(options: ProbeMysqlOptions): Promise<ProbeResult<MysqlEvidence>> {
   const host = checkHost(options?.host);
-  const port = checkPort(options.port, 'port', 3306);
+  const port = checkPort(options.port, 'port', MYSQL_DEFAULT_PORT);
   const timeoutMs = checkTimeout(options.timeoutMs);
   const signal = checkSignal(options.signal);
   const limiter = options.rateLimiter ?? defaultMysqlRateLimiter;
