@@ -4,6 +4,7 @@ import {
   SecretsManagerClient,
   type SecretsManagerClientConfig,
 } from '@aws-sdk/client-secrets-manager';
+import { definedOnly } from '@rotakit/core';
 import type { DatabaseDriver } from './database/driver.js';
 import { InvalidOptionError, type RotationStep } from './errors.js';
 import { jsonLogger, type Logger, type LogLevel } from './logger.js';
@@ -304,6 +305,44 @@ function readCa(option: string, value: string | Uint8Array | undefined): string 
 
 /** Applies defaults (options, then environment, then built-ins), validates, freezes. @internal */
 export function resolveOptions(options: RotationHandlerOptions): ResolvedOptions {
+  checkRequiredOptions(options);
+  const rawEnv = options.env ?? process.env;
+  const env = fromEnvironment(rawEnv);
+  // Validated in this order, so the first invalid option is the one reported; the client
+  // is made last, once everything else is known to be valid.
+  const password = resolvePassword(options, env);
+  const usernameCharacterLimit = resolveUsernameLimit(options, env);
+  const cloneSuffix = resolveCloneSuffix(options);
+  const timeouts = resolveTimeouts(options);
+  const retry = resolveRetry(options);
+  const testSecret = resolveTestSecret(options);
+  const preflight = resolvePreflight(options);
+  const tls = resolveTls(options, env);
+  const metrics = toMetricSink(options.metrics);
+  return Object.freeze({
+    strategy: options.strategy,
+    database: options.database,
+    client: resolveClient(options, env),
+    ownsClient: options.client === undefined,
+    password,
+    logger: options.logger ?? jsonLogger({ level: env.logLevel }),
+    metrics,
+    tls,
+    usernameCharacterLimit,
+    cloneSuffix,
+    revokeExtraGrants: options.revokeExtraGrants ?? true,
+    testSecret,
+    timeouts,
+    retry,
+    masterEndpoint: options.masterEndpoint,
+    diagnose: options.diagnose ?? true,
+    preflight,
+    hooks: Object.freeze({ ...options.hooks }),
+    env: rawEnv,
+  });
+}
+
+function checkRequiredOptions(options: RotationHandlerOptions): void {
   if (options === null || typeof options !== 'object') {
     throw InvalidOptionError.of('options', 'must be an object');
   }
@@ -317,23 +356,38 @@ export function resolveOptions(options: RotationHandlerOptions): ResolvedOptions
   if (options.client && options.clientConfig) {
     throw InvalidOptionError.of('client', 'give either client or clientConfig, not both');
   }
-  const rawEnv = options.env ?? process.env;
-  const env = fromEnvironment(rawEnv);
+}
 
+function resolvePassword(
+  options: RotationHandlerOptions,
+  env: EnvironmentSettings,
+): ResolvedOptions['password'] {
   const password = { ...env.password, ...definedOnly(options.password ?? {}) };
   positiveInt('password.length', password.length, 1, 4096);
   if (typeof password.excludeCharacters !== 'string') {
     throw InvalidOptionError.of('password.excludeCharacters', 'must be a string');
   }
+  return Object.freeze(password);
+}
 
+function resolveUsernameLimit(
+  options: RotationHandlerOptions,
+  env: EnvironmentSettings,
+): number | 'server' {
   const limit = options.usernameCharacterLimit ?? env.usernameCharacterLimit ?? 'server';
   if (limit !== 'server') positiveInt('usernameCharacterLimit', limit, 1, 1024);
+  return limit;
+}
 
+function resolveCloneSuffix(options: RotationHandlerOptions): string {
   const cloneSuffix = options.cloneSuffix ?? '_clone';
   if (typeof cloneSuffix !== 'string' || cloneSuffix.length === 0) {
     throw InvalidOptionError.of('cloneSuffix', 'must be a non-empty string');
   }
+  return cloneSuffix;
+}
 
+function resolveTimeouts(options: RotationHandlerOptions): ResolvedOptions['timeouts'] {
   const timeouts = {
     connectTimeoutMs: options.timeouts?.connectTimeoutMs ?? 5000,
     queryTimeoutMs: options.timeouts?.queryTimeoutMs ?? 15_000,
@@ -344,6 +398,10 @@ export function resolveOptions(options: RotationHandlerOptions): ResolvedOptions
   for (const [key, value] of Object.entries(timeouts)) {
     positiveInt(`timeouts.${key}`, value, key === 'reserveMs' ? 0 : 1);
   }
+  return Object.freeze(timeouts);
+}
+
+function resolveRetry(options: RotationHandlerOptions): ResolvedOptions['retry'] {
   const retry = {
     retries: options.retry?.retries ?? 3,
     minDelayMs: options.retry?.minDelayMs ?? 200,
@@ -352,67 +410,52 @@ export function resolveOptions(options: RotationHandlerOptions): ResolvedOptions
   positiveInt('retry.retries', retry.retries, 0, 20);
   positiveInt('retry.minDelayMs', retry.minDelayMs, 0);
   positiveInt('retry.maxDelayMs', retry.maxDelayMs, retry.minDelayMs);
+  return Object.freeze(retry);
+}
+
+function resolveTestSecret(options: RotationHandlerOptions): ResolvedOptions['testSecret'] {
   const testSecret = {
     attempts: options.testSecret?.attempts ?? 3,
     delayMs: options.testSecret?.delayMs ?? 1000,
   };
   positiveInt('testSecret.attempts', testSecret.attempts, 1, 20);
   positiveInt('testSecret.delayMs', testSecret.delayMs, 0);
+  return Object.freeze(testSecret);
+}
 
-  const preflight =
-    options.preflight === undefined || options.preflight === false
-      ? undefined
-      : Object.freeze({
-          timeoutMs: (options.preflight === true ? undefined : options.preflight.timeoutMs) ?? 8000,
-          failOnError:
-            (options.preflight === true ? undefined : options.preflight.failOnError) ?? true,
-        });
-  if (preflight) positiveInt('preflight.timeoutMs', preflight.timeoutMs, 100);
+function resolvePreflight(options: RotationHandlerOptions): ResolvedOptions['preflight'] {
+  if (options.preflight === undefined || options.preflight === false) return undefined;
+  const given = options.preflight === true ? {} : options.preflight;
+  const preflight = Object.freeze({
+    timeoutMs: given.timeoutMs ?? 8000,
+    failOnError: given.failOnError ?? true,
+  });
+  positiveInt('preflight.timeoutMs', preflight.timeoutMs, 100);
+  return preflight;
+}
 
-  const tls = Object.freeze({
+function resolveTls(
+  options: RotationHandlerOptions,
+  env: EnvironmentSettings,
+): ResolvedOptions['tls'] {
+  return Object.freeze({
     strict: options.tls?.strict ?? env.tls.strict,
     ca: readCa(
       options.tls?.ca !== undefined ? 'tls.ca' : 'ROTAKIT_CA_BUNDLE',
       options.tls?.ca ?? env.tls.ca,
     ),
   });
-
-  const metrics = toMetricSink(options.metrics);
-
-  const client =
-    options.client ??
-    new SecretsManagerClient({
-      // Retries are ours (bounded by the time budget); the SDK's would stack on top.
-      maxAttempts: 1,
-      ...options.clientConfig,
-      ...(options.clientConfig?.endpoint === undefined && env.secretsManagerEndpoint
-        ? { endpoint: env.secretsManagerEndpoint }
-        : {}),
-    });
-
-  return Object.freeze({
-    strategy: options.strategy,
-    database,
-    client,
-    ownsClient: options.client === undefined,
-    password: Object.freeze(password),
-    logger: options.logger ?? jsonLogger({ level: env.logLevel }),
-    metrics,
-    tls,
-    usernameCharacterLimit: limit,
-    cloneSuffix,
-    revokeExtraGrants: options.revokeExtraGrants ?? true,
-    testSecret: Object.freeze(testSecret),
-    timeouts: Object.freeze(timeouts),
-    retry: Object.freeze(retry),
-    masterEndpoint: options.masterEndpoint,
-    diagnose: options.diagnose ?? true,
-    preflight,
-    hooks: Object.freeze({ ...(options.hooks ?? {}) }),
-    env: rawEnv,
-  });
 }
 
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+function resolveClient(
+  options: RotationHandlerOptions,
+  env: EnvironmentSettings,
+): SecretsManagerClient {
+  if (options.client) return options.client;
+  return new SecretsManagerClient({
+    // Retries are ours (bounded by the time budget); the SDK's would stack on top.
+    maxAttempts: 1,
+    ...options.clientConfig,
+    ...definedOnly({ endpoint: options.clientConfig?.endpoint ?? env.secretsManagerEndpoint }),
+  });
 }
