@@ -1,16 +1,21 @@
-/** AWS error names after which retrying cannot help until someone changes something. */
-const PERMANENT = new Set([
-  'ResourceNotFoundException',
-  'AccessDeniedException',
-  'DecryptionFailure',
-  'InvalidParameterException',
-  'InvalidRequestException',
-  'ValidationException',
-  'UnrecognizedClientException',
-  'InvalidSignatureException',
+import { type AwsErrorKind, classifyAwsError } from '@rotakit/core';
+
+/**
+ * secret-pool's retry policy on @rotakit/core's classification: a background refresh keeps
+ * trying after anything but these, which need someone to change something first (throttling,
+ * 5xx, timeouts, aborted sockets, expired or missing AWS credentials that a provider may
+ * renew, and unknown failures are all worth a later retry).
+ */
+const PERMANENT = new Set<AwsErrorKind>([
+  'not-found',
+  'access-denied',
+  'decryption',
+  'invalid-parameter',
+  'invalid-request',
 ]);
 
 export interface AwsErrorInfo {
+  /** The SDK error's name (`ThrottlingException`), unless it is the generic `Error`. */
   code: string | undefined;
   retryable: boolean;
   /** HTTP status, when the SDK attached one. */
@@ -19,14 +24,6 @@ export interface AwsErrorInfo {
 
 /** Reads the SDK error's name and HTTP status without trusting its message. */
 export function describeAwsError(error: unknown): AwsErrorInfo {
-  if (error === null || typeof error !== 'object') {
-    return { code: undefined, retryable: true, status: undefined };
-  }
-  const e = error as { name?: unknown; $metadata?: { httpStatusCode?: unknown } };
-  const code = typeof e.name === 'string' && e.name !== 'Error' ? e.name : undefined;
-  const status =
-    typeof e.$metadata?.httpStatusCode === 'number' ? e.$metadata.httpStatusCode : undefined;
-  // Throttling, 5xx, timeouts, aborted sockets and unknown failures are all worth a later retry.
-  const retryable = code === undefined || !PERMANENT.has(code);
-  return { code, retryable, status };
+  const { kind, name, httpStatus } = classifyAwsError(error);
+  return { code: name, retryable: !PERMANENT.has(kind), status: httpStatus };
 }
