@@ -1,27 +1,35 @@
+import { RotakitError } from '@rotakit/core';
+
 /**
  * Every error thrown by `@rotakit/secret-pool` extends {@link SecretPoolError}. Messages name
  * what went wrong and never contain a secret value (no passwords, no SecretString content).
+ * One constructor shape, `(message, { cause, ...context })`, as every rotakit error.
  */
-export class SecretPoolError extends Error {
+export class SecretPoolError extends RotakitError {
   override name = 'SecretPoolError';
   /** The secret involved, when there is one. */
   readonly secretId: string | undefined;
 
-  constructor(message: string, options: { cause?: unknown; secretId?: string } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+  constructor(message: string, options: { cause?: unknown; secretId?: string | undefined } = {}) {
+    super(message, options);
     this.secretId = options.secretId;
   }
 }
 
 /** An option passed to `SecretCache` or `createPool` is missing or invalid. */
-export class ConfigurationError extends SecretPoolError {
-  override name = 'ConfigurationError';
+export class InvalidOptionError extends SecretPoolError {
+  override name = 'InvalidOptionError';
   /** The option at fault, e.g. `'ttlMs'` or `'loginGuard.maxFailures'`. */
   readonly option: string;
 
-  constructor(option: string, message: string) {
-    super(`Invalid option \`${option}\`: ${message}`);
-    this.option = option;
+  constructor(message: string, context: { option: string; cause?: unknown }) {
+    super(message, { cause: context.cause });
+    this.option = context.option;
+  }
+
+  /** ``Invalid option `<option>`: <problem>``. */
+  static of(option: string, problem: string): InvalidOptionError {
+    return new InvalidOptionError(`Invalid option \`${option}\`: ${problem}`, { option });
   }
 }
 

@@ -1,4 +1,4 @@
-import { ConfigurationError } from './errors.js';
+import { InvalidOptionError } from './errors.js';
 import type { SecretPool } from './pool/create-pool.js';
 
 // The same structural shapes as @rotakit/rotation-core's metrics option: neither package
@@ -57,7 +57,7 @@ export function toMetricSink(option: MetricsOption | undefined): MetricSink | un
       single.addMetric(name, unit, value);
     };
   }
-  throw new ConfigurationError(
+  throw InvalidOptionError.of(
     'metrics',
     'expected a Powertools Metrics instance (with singleMetric()) or a function (name, unit, value, dimensions)',
   );

@@ -8,10 +8,10 @@ const context = { secretId: 'app-db', retryable: false, attempts: 1, reason: 'ac
 const ARGS: Record<string, unknown[]> = {
   AccountLockedError: ['locked', context],
   AuthenticationError: ['denied', context],
-  ConfigurationError: ['ttlMs', 'must be a number'],
   ConnectionError: ['failed', context],
   DatabaseAccessDeniedError: ['denied', context],
   HostNotAllowedError: ['not allowed', context],
+  InvalidOptionError: ['Invalid option `ttlMs`: must be a number', { option: 'ttlMs' }],
   LoginGuardError: [
     'held back',
     { secretId: 'app-db', reason: 'limit', failures: 3, maxFailures: 3, versionId: 'v1' },
@@ -22,7 +22,7 @@ const ARGS: Record<string, unknown[]> = {
   ServerBusyError: ['busy', context],
   TerminalConnectionError: ['terminal', context],
   UnknownDatabaseError: ['unknown', context],
-  UnsupportedDriverError: ['pool._allConnections'],
+  UnsupportedDriverError: ['no _allConnections', { missing: ['_allConnections'] }],
 };
 
 describe('@rotakit/secret-pool error classes', () => {

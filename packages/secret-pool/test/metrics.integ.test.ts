@@ -7,8 +7,8 @@ import { type SecretsManagerLocal, startSecretsManager } from '@rotakit/secrets-
 import { testMysql } from '@rotakit/testing/vitest';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it, vi } from 'vitest';
 import {
-  ConfigurationError,
   createPool,
+  InvalidOptionError,
   type MetricCallback,
   type MetricsOption,
 } from '../src/index.js';
@@ -75,7 +75,7 @@ describe('pool metrics', () => {
     expect(() =>
       // @ts-expect-error neither a Metrics instance nor a function
       createPool({ secretId: 'x', client, metrics: { addMetric() {} } }),
-    ).toThrow(ConfigurationError);
+    ).toThrow(InvalidOptionError);
   });
 
   it('a rotation window through a real Powertools Metrics: refreshes, the auth failure and the pending-probe success as EMF', async () => {

@@ -3,10 +3,10 @@ import { describe, expect, it, vi } from 'vitest';
 import { SecretValue } from '../src/cache/secret-value.js';
 import {
   AccountLockedError,
-  ConfigurationError,
   createPool,
   DatabaseAccessDeniedError,
   HostNotAllowedError,
+  InvalidOptionError,
   PasswordExpiredError,
   SecretFormatError,
   TerminalConnectionError,
@@ -281,7 +281,7 @@ describe('createPool options', () => {
       createPool({ secretId: 'db', client, clientConfig: {} } as unknown as Parameters<
         typeof createPool
       >[0]),
-    ).toThrow(ConfigurationError);
+    ).toThrow(InvalidOptionError);
     expect(() => createPool({ secretId: 'db' } as Parameters<typeof createPool>[0])).toThrow(
       /`client`/,
     );

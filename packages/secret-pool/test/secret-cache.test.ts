@@ -12,8 +12,8 @@ import type {
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   ClosedError,
-  ConfigurationError,
   channels,
+  InvalidOptionError,
   SecretCache,
   type SecretCacheOptions,
   SecretFetchError,
@@ -389,7 +389,7 @@ describe('SecretCache', () => {
           client,
           clientConfig: { region: 'us-east-1' },
         } as unknown as SecretCacheOptions),
-    ).toThrow(ConfigurationError);
+    ).toThrow(InvalidOptionError);
     expect(() => new SecretCache({} as SecretCacheOptions)).toThrow(/`client`/);
     expect(() => new SecretCache({ client: {} as SecretsManagerLike })).toThrow(/send\(\)/);
     const cache = makeCache(client);

@@ -3,7 +3,7 @@ import type {
   GetSecretValueCommandOutput,
   SecretsManagerClientConfig,
 } from '@aws-sdk/client-secrets-manager';
-import { ConfigurationError } from '../errors.js';
+import { InvalidOptionError } from '../errors.js';
 
 /**
  * The part of `SecretsManagerClient` the cache calls. A real `SecretsManagerClient`
@@ -79,13 +79,13 @@ export function checkNumber(
   { min = 0, max = Number.POSITIVE_INFINITY, integer = false } = {},
 ): number {
   if (typeof value !== 'number' || Number.isNaN(value)) {
-    throw new ConfigurationError(option, `expected a number, got ${typeof value}`);
+    throw InvalidOptionError.of(option, `expected a number, got ${typeof value}`);
   }
   if (integer && !Number.isInteger(value)) {
-    throw new ConfigurationError(option, `expected an integer, got ${value}`);
+    throw InvalidOptionError.of(option, `expected an integer, got ${value}`);
   }
   if (value < min || value > max) {
-    throw new ConfigurationError(option, `expected a value in [${min}, ${max}], got ${value}`);
+    throw InvalidOptionError.of(option, `expected a value in [${min}, ${max}], got ${value}`);
   }
   return value;
 }
@@ -110,7 +110,7 @@ export function resolveCacheOptions(options: SecretCacheCommonOptions): Resolved
     }),
   };
   if (resolved.backoff.maxDelayMs < resolved.backoff.minDelayMs) {
-    throw new ConfigurationError(
+    throw InvalidOptionError.of(
       'backoff.maxDelayMs',
       `must be >= backoff.minDelayMs (${resolved.backoff.minDelayMs}), got ${resolved.backoff.maxDelayMs}`,
     );

@@ -4,7 +4,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { LRUCache } from 'lru-cache';
 import pRetry from 'p-retry';
 import { fetchChannel } from '../diagnostics.js';
-import { ClosedError, ConfigurationError, SecretFetchError } from '../errors.js';
+import { ClosedError, InvalidOptionError, SecretFetchError } from '../errors.js';
 import { describeAwsError } from './aws-errors.js';
 import {
   type ResolvedCacheOptions,
@@ -165,14 +165,14 @@ export class SecretCache extends EventEmitter<SecretCacheEvents> {
   constructor(options: SecretCacheOptions) {
     super();
     if (options === null || typeof options !== 'object') {
-      throw new ConfigurationError('options', 'expected an object with `client` or `clientConfig`');
+      throw InvalidOptionError.of('options', 'expected an object with `client` or `clientConfig`');
     }
     if (options.client !== undefined && options.clientConfig !== undefined) {
-      throw new ConfigurationError('client', 'pass `client` or `clientConfig`, not both');
+      throw InvalidOptionError.of('client', 'pass `client` or `clientConfig`, not both');
     }
     if (options.client !== undefined) {
       if (typeof (options.client as { send?: unknown }).send !== 'function') {
-        throw new ConfigurationError(
+        throw InvalidOptionError.of(
           'client',
           'expected a SecretsManagerClient (an object with send())',
         );
@@ -182,7 +182,7 @@ export class SecretCache extends EventEmitter<SecretCacheEvents> {
       this.#ownsClient = new SecretsManagerClient({ maxAttempts: 1, ...options.clientConfig });
       this.#client = this.#ownsClient;
     } else {
-      throw new ConfigurationError(
+      throw InvalidOptionError.of(
         'client',
         'pass a SecretsManagerClient as `client` or its `clientConfig`',
       );
@@ -308,10 +308,7 @@ export class SecretCache extends EventEmitter<SecretCacheEvents> {
   #entryFor(secretId: string, selector: SecretSelector): Entry {
     this.#throwIfClosed();
     if (typeof secretId !== 'string' || secretId.length === 0) {
-      throw new ConfigurationError(
-        'secretId',
-        'expected a non-empty string (a secret name or ARN)',
-      );
+      throw InvalidOptionError.of('secretId', 'expected a non-empty string (a secret name or ARN)');
     }
     const versionId = selector.versionId;
     const stage = selector.stage ?? (versionId === undefined ? 'AWSCURRENT' : undefined);

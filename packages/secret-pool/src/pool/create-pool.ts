@@ -3,7 +3,7 @@ import { inspect } from 'node:util';
 import mysql, { type Pool as CorePool, type PoolOptions } from 'mysql2';
 import type { Pool as PromisePool } from 'mysql2/promise';
 import { SecretCache } from '../cache/secret-cache.js';
-import { ConfigurationError } from '../errors.js';
+import { InvalidOptionError } from '../errors.js';
 import { attachPoolMetrics } from '../metrics.js';
 import { hideFromPrinting, REDACTED } from '../redact.js';
 import type { SecretPoolStats } from '../stats.js';
@@ -251,7 +251,7 @@ export class SecretPool extends EventEmitter<SecretPoolEvents> {
 function cacheFor(options: CreatePoolOptions): [SecretCache, boolean] {
   if (options.cache !== undefined) {
     if (!(options.cache instanceof SecretCache)) {
-      throw new ConfigurationError('cache', 'expected a SecretCache from @rotakit/secret-pool');
+      throw InvalidOptionError.of('cache', 'expected a SecretCache from @rotakit/secret-pool');
     }
     return [options.cache, false];
   }

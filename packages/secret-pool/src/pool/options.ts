@@ -3,7 +3,7 @@ import type { PoolOptions } from 'mysql2';
 import type { SecretCacheOptions, SecretsManagerLike } from '../cache/options.js';
 import { checkNumber } from '../cache/options.js';
 import type { SecretCache } from '../cache/secret-cache.js';
-import { ConfigurationError } from '../errors.js';
+import { InvalidOptionError } from '../errors.js';
 import { type MetricSink, type MetricsOption, toMetricSink } from '../metrics.js';
 
 /** Cache tuning when `createPool` builds its own `SecretCache`. */
@@ -140,13 +140,13 @@ export function resolvePoolOptions(options: CreatePoolOptions): {
   mysqlOptions: PoolOptions;
 } {
   if (options === null || typeof options !== 'object') {
-    throw new ConfigurationError('options', 'expected an object with `secretId`');
+    throw InvalidOptionError.of('options', 'expected an object with `secretId`');
   }
   if (typeof options.secretId !== 'string' || options.secretId.length === 0) {
-    throw new ConfigurationError('secretId', 'expected a non-empty secret name or ARN');
+    throw InvalidOptionError.of('secretId', 'expected a non-empty secret name or ARN');
   }
   if ('uri' in options && (options as { uri?: unknown }).uri !== undefined) {
-    throw new ConfigurationError(
+    throw InvalidOptionError.of(
       'uri',
       'not supported: the connection comes from the secret; pass host/port/database to override it',
     );
@@ -155,7 +155,7 @@ export function resolvePoolOptions(options: CreatePoolOptions): {
     (key) => options[key] !== undefined,
   );
   if (sources.length !== 1) {
-    throw new ConfigurationError(
+    throw InvalidOptionError.of(
       sources[1] ?? 'client',
       sources.length === 0
         ? 'pass one of `cache` (a shared SecretCache), `client` (a SecretsManagerClient) or `clientConfig`'
@@ -163,7 +163,7 @@ export function resolvePoolOptions(options: CreatePoolOptions): {
     );
   }
   if (options.cache !== undefined && options.cacheOptions !== undefined) {
-    throw new ConfigurationError(
+    throw InvalidOptionError.of(
       'cacheOptions',
       'cannot tune a shared `cache`; set its options where it is created',
     );
@@ -173,7 +173,7 @@ export function resolvePoolOptions(options: CreatePoolOptions): {
   const guard = options.loginGuard === false ? undefined : (options.loginGuard ?? {});
   if (guard !== undefined && 'windowMs' in guard) {
     // Refused rather than ignored: a caller relying on a window would believe logins resume.
-    throw new ConfigurationError(
+    throw InvalidOptionError.of(
       'loginGuard.windowMs',
       'no longer supported: failed logins count until a successful login, as the server counts them',
     );
@@ -225,7 +225,7 @@ export function resolvePoolOptions(options: CreatePoolOptions): {
     metrics: toMetricSink(options.metrics),
   };
   if (typeof resolved.auth.probePending !== 'boolean') {
-    throw new ConfigurationError('auth.probePending', 'expected a boolean');
+    throw InvalidOptionError.of('auth.probePending', 'expected a boolean');
   }
   const mysqlOptions: Record<string, unknown> = { ...options };
   for (const key of OWN_KEYS) delete mysqlOptions[key];
