@@ -4,10 +4,10 @@ import { type SecretsManagerLocal, startSecretsManager } from '@rotakit/secrets-
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt } from './bin.js';
 
-// The installed bin (bin/rotakit.js, what `rotakit` runs, which loads dist/cli.js) must not print the AWS SDK's Node 20
-// support notice (docs/node-versions.md explains it instead), while a user who asks for it
-// (the variable set to anything else) still gets it. The child gets no inherited environment:
-// the test runner's own setting must not hide the bin's.
+// The installed bin (bin/rotakit.js, what `rotakit` runs; it loads dist/cli.js) must not
+// print the AWS SDK's Node 20 support notice (docs/node-versions.md explains it instead),
+// while a user who asks for it (the variable set to anything else) still gets it. The child
+// gets no inherited environment: the test runner's own setting must not hide the bin's.
 const BIN = fileURLToPath(new URL('../bin/rotakit.js', import.meta.url));
 const NOTICE = 'NodeVersionSupportWarning';
 const SDK_WARNS_HERE = Number(process.versions.node.split('.')[0]) < 22;
