@@ -8,6 +8,7 @@ import {
   type SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
+import { type AwsErrorKind, classifyAwsError } from '@rotakit/core';
 import type { TimeBudget } from './budget.js';
 import {
   RotationError,
@@ -55,77 +56,23 @@ const KIND_TEXT: Record<SecretsManagerFailureKind, string> = {
   other: 'failed',
 };
 
-const NETWORK_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ECONNABORTED',
-  'UND_ERR_SOCKET',
-]);
-
-function classify(error: Record<string, unknown>): {
-  kind: SecretsManagerFailureKind;
-  code: string | undefined;
-  status: number | undefined;
-} {
-  const name = typeof error.name === 'string' ? error.name : undefined;
-  const code = typeof error.code === 'string' ? error.code : undefined;
-  const metadata = error.$metadata as { httpStatusCode?: number } | undefined;
-  const status = metadata?.httpStatusCode;
-  const fault = error.$fault;
-  const label = name && name !== 'Error' ? name : code;
-  if (
-    name === 'AbortError' ||
-    name === 'TimeoutError' ||
-    code === 'ETIMEDOUT' ||
-    code === 'ABORT_ERR'
-  ) {
-    return { kind: 'timeout', code: label, status };
-  }
-  if (
-    name === 'ThrottlingException' ||
-    name === 'TooManyRequestsException' ||
-    name === 'RequestLimitExceeded' ||
-    status === 429
-  ) {
-    return { kind: 'throttling', code: label, status };
-  }
-  if (
-    name === 'AccessDeniedException' ||
-    name === 'UnrecognizedClientException' ||
-    name === 'ExpiredTokenException' ||
-    name === 'InvalidSignatureException' ||
-    name === 'MissingAuthenticationTokenException' ||
-    status === 403
-  ) {
-    return { kind: 'access-denied', code: label, status };
-  }
-  if (name === 'ResourceNotFoundException') return { kind: 'not-found', code: label, status };
-  if (name === 'ResourceExistsException') return { kind: 'exists', code: label, status };
-  if (name === 'InvalidRequestException') return { kind: 'invalid-request', code: label, status };
-  if (name === 'InvalidParameterException')
-    return { kind: 'invalid-parameter', code: label, status };
-  if (name === 'DecryptionFailure') return { kind: 'decryption', code: label, status };
-  if (
-    name === 'InternalServiceError' ||
-    fault === 'server' ||
-    (status !== undefined && status >= 500)
-  ) {
-    return { kind: 'internal', code: label, status };
-  }
-  if (
-    (code && NETWORK_CODES.has(code)) ||
-    /socket hang up|ECONNRESET|EPIPE/i.test(String(error.message))
-  ) {
-    return { kind: 'network', code: code ?? 'ECONNRESET', status };
-  }
-  return { kind: 'other', code: label, status };
-}
+/** rotation-core's names (its public `SecretsManagerError.kind`) for @rotakit/core's kinds. */
+const KIND_BY_AWS_KIND: Readonly<Record<AwsErrorKind, SecretsManagerFailureKind>> = {
+  throttled: 'throttling',
+  'access-denied': 'access-denied',
+  // Missing or expired credentials of the function role: someone has to fix the role.
+  credentials: 'access-denied',
+  region: 'other',
+  'not-found': 'not-found',
+  exists: 'exists',
+  'invalid-request': 'invalid-request',
+  'invalid-parameter': 'invalid-parameter',
+  decryption: 'decryption',
+  service: 'internal',
+  network: 'network',
+  timeout: 'timeout',
+  other: 'other',
+};
 
 /** Maps any SDK/network error to a SecretsManagerError (the budget's own error passes through). */
 export function toSecretsManagerError(
@@ -135,7 +82,9 @@ export function toSecretsManagerError(
 ): RotationError {
   if (error instanceof RotationError) return error;
   const record = (error ?? {}) as Record<string, unknown>;
-  const { kind, code, status } = classify(record);
+  const info = classifyAwsError(error);
+  const kind = KIND_BY_AWS_KIND[info.kind];
+  const { code, httpStatus: status, requestId } = info;
   // A response that is not JSON fails in JSON.parse, whose message quotes the body around the
   // fault: for GetSecretValue that is the SecretString.
   const serviceMessage =
@@ -144,7 +93,6 @@ export function toSecretsManagerError(
       : typeof record.message === 'string'
         ? record.message
         : '';
-  const requestId = (record.$metadata as { requestId?: string } | undefined)?.requestId;
   const detail = [code, status !== undefined ? `HTTP ${status}` : undefined]
     .filter(Boolean)
     .join(', ');
