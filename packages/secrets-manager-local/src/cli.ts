@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-import { runCli } from './run-cli.js';
+import { runSecretsManagerLocalCli } from './run-cli.js';
 
-runCli(process.argv.slice(2)).then(
+runSecretsManagerLocalCli(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },

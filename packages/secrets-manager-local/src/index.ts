@@ -15,20 +15,25 @@ export type {
   LambdaLogSink,
 } from './lambda/definition.js';
 export type {
+  InProcessRotationFunction,
   RotationCallback,
   RotationContext,
   RotationErrorInfo,
   RotationEvent,
   RotationFunction,
   RotationFunctionOptions,
-  RotationHandler,
   RotationOutcome,
   RotationStatus,
   RotationStep,
   RotationStepResult,
   WaitForRotationOptions,
 } from './rotation.js';
-export type { RunCliOptions } from './run-cli.js';
-export { DEFAULT_CLI_PORT, parseCliArgs, runCli, startFromArgs } from './run-cli.js';
+export type { RunSecretsManagerLocalCliOptions } from './run-cli.js';
+export {
+  DEFAULT_CLI_PORT,
+  parseCliArgs,
+  runSecretsManagerLocalCli,
+  startFromArgs,
+} from './run-cli.js';
 export type { Counts, SecretsManagerLocal, StartSecretsManagerOptions } from './start.js';
 export { startSecretsManager } from './start.js';

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import { isIP } from 'node:net';
+import { ROTATION_STEPS, type RotationEvent, type RotationStep } from '@rotakit/core';
 import { InvalidOptionError, ServerClosedError, WaitTimeoutError } from './errors.js';
 import {
   isLambdaFunctionDefinition,
@@ -10,21 +11,7 @@ import {
 } from './lambda/definition.js';
 import { LambdaFunction } from './lambda/lambda-function.js';
 
-export type RotationStep = 'createSecret' | 'setSecret' | 'testSecret' | 'finishSecret';
-export const ROTATION_STEPS: readonly RotationStep[] = Object.freeze([
-  'createSecret',
-  'setSecret',
-  'testSecret',
-  'finishSecret',
-]);
-
-/** The event Secrets Manager sends a rotation function (same shape as Lambda receives). */
-export interface RotationEvent {
-  Step: RotationStep;
-  SecretId: string;
-  ClientRequestToken: string;
-  RotationToken?: string;
-}
+export type { RotationEvent, RotationStep };
 
 /** Lambda-compatible invocation context handed to in-process rotation handlers. */
 export interface RotationContext {
@@ -46,9 +33,10 @@ export type RotationCallback = (error?: Error | string | null, result?: unknown)
 
 /**
  * An in-process rotation function with the Lambda handler signature. Return a promise, or
- * take the third `callback` argument and call it.
+ * take the third `callback` argument and call it. (Not rotation-core's `RotationHandler`,
+ * which is one such function.)
  */
-export type RotationHandler = (
+export type InProcessRotationFunction = (
   event: RotationEvent,
   context: RotationContext,
   callback: RotationCallback,
@@ -59,7 +47,7 @@ export type RotationHandler = (
  * interface client (the Lambda-faithful way), an in-process handler, or the URL of a
  * loopback HTTP endpoint that receives the event as a JSON POST (2xx = success).
  */
-export type RotationFunction = LambdaFunctionDefinition | RotationHandler | string | URL;
+export type RotationFunction = LambdaFunctionDefinition | InProcessRotationFunction | string | URL;
 
 export interface RotationFunctionOptions {
   /** Like the Lambda function timeout. @default the server's `rotationTimeoutMs` (30 000) */
@@ -113,7 +101,7 @@ export interface WaitForRotationOptions {
 }
 
 interface Registered {
-  readonly target: RotationHandler | URL | LambdaFunction;
+  readonly target: InProcessRotationFunction | URL | LambdaFunction;
   readonly timeoutMs: number | undefined;
 }
 
@@ -432,7 +420,7 @@ async function invokeArtifact(
   if (!result.ok) throw new RotationStepError(result.error.errorType, result.error.errorMessage);
 }
 
-function toTarget(fn: RotationFunction): RotationHandler | URL {
+function toTarget(fn: RotationFunction): InProcessRotationFunction | URL {
   if (typeof fn === 'function') return fn;
   let url: URL;
   try {
@@ -486,7 +474,7 @@ function timedOut(timeoutMs: number): RotationStepError {
 }
 
 function invokeHandler(
-  handler: RotationHandler,
+  handler: InProcessRotationFunction,
   arn: string,
   event: RotationEvent,
   timeoutMs: number,

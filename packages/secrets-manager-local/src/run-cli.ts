@@ -37,7 +37,7 @@ Prints "listening on http://HOST:PORT" when ready; stops on SIGINT or SIGTERM.`;
 /** Default port of the CLI (the JS API picks a free port unless told). */
 export const DEFAULT_CLI_PORT = 4584;
 
-export interface RunCliOptions {
+export interface RunSecretsManagerLocalCliOptions {
   /** Where the "listening on" line goes. @default process.stdout */
   readonly stdout?: { write(text: string): unknown };
   /** Where errors and usage go. @default process.stderr */
@@ -165,12 +165,12 @@ export async function startFromArgs(argv: readonly string[]): Promise<SecretsMan
  *
  * @example
  * ```ts
- * process.exitCode = await runCli(process.argv.slice(2));
+ * process.exitCode = await runSecretsManagerLocalCli(process.argv.slice(2));
  * ```
  */
-export async function runCli(
+export async function runSecretsManagerLocalCli(
   argv: readonly string[],
-  options: RunCliOptions = {},
+  options: RunSecretsManagerLocalCliOptions = {},
 ): Promise<number> {
   const stdout = options.stdout ?? process.stdout;
   const stderr = options.stderr ?? process.stderr;

@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { build } from 'tsup';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { parseCliArgs, runCli, startFromArgs } from '../src/index.js';
+import { parseCliArgs, runSecretsManagerLocalCli, startFromArgs } from '../src/index.js';
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 // Inside the package's node_modules so the bundle resolves its dependencies like dist/ does.
@@ -101,11 +101,11 @@ describe('secrets-manager-local bin', () => {
   });
 });
 
-describe('runCli and startFromArgs', () => {
-  test('runCli prints the endpoint and returns 0 when its signal aborts', async () => {
+describe('runSecretsManagerLocalCli and startFromArgs', () => {
+  test('runSecretsManagerLocalCli prints the endpoint and returns 0 when its signal aborts', async () => {
     const controller = new AbortController();
     let out = '';
-    const done = runCli(['--port', '0'], {
+    const done = runSecretsManagerLocalCli(['--port', '0'], {
       signal: controller.signal,
       stdout: {
         write: (text: string) => {
@@ -118,17 +118,21 @@ describe('runCli and startFromArgs', () => {
     expect(out).toMatch(/^listening on http:\/\/127\.0\.0\.1:\d+\n$/);
   });
 
-  test('runCli --help prints the usage; an invalid value exits 2', async () => {
+  test('runSecretsManagerLocalCli --help prints the usage; an invalid value exits 2', async () => {
     let out = '';
-    expect(await runCli(['--help'], { stdout: { write: (t: string) => (out += t) } })).toBe(0);
+    expect(
+      await runSecretsManagerLocalCli(['--help'], { stdout: { write: (t: string) => (out += t) } }),
+    ).toBe(0);
     expect(out).toContain('--rotation-function');
     let err = '';
-    expect(await runCli(['--port', 'abc'], { stderr: { write: (t: string) => (err += t) } })).toBe(
-      2,
-    );
+    expect(
+      await runSecretsManagerLocalCli(['--port', 'abc'], {
+        stderr: { write: (t: string) => (err += t) },
+      }),
+    ).toBe(2);
     expect(err).toContain('--port');
     expect(
-      await runCli(['--region', 'nowhere', '--port', '0'], {
+      await runSecretsManagerLocalCli(['--region', 'nowhere', '--port', '0'], {
         stderr: { write: (t: string) => (err += t) },
       }),
     ).toBe(2);

@@ -8,7 +8,7 @@ import {
   type SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
-import type { RotationHandler } from '../src/index.js';
+import type { InProcessRotationFunction } from '../src/index.js';
 
 let counter = 0;
 
@@ -27,7 +27,7 @@ export const token = (): string => randomUUID();
 export function templateRotation(
   client: SecretsManagerClient,
   hooks: { set?: (password: string) => void | Promise<void>; failAt?: string } = {},
-): RotationHandler {
+): InProcessRotationFunction {
   return async (event) => {
     const { Step: step, SecretId: arn, ClientRequestToken: versionId } = event;
     if (hooks.failAt === step) throw new Error(`failing ${step} on purpose`);
