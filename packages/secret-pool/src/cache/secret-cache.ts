@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { inspect } from 'node:util';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { definedOnly } from '@rotakit/core';
 import { LRUCache } from 'lru-cache';
 import pRetry from 'p-retry';
 import { fetchChannel } from '../diagnostics.js';
@@ -460,8 +461,7 @@ export class SecretCache extends EventEmitter<SecretCacheEvents> {
       const out = await this.#client.send(
         new GetSecretValueCommand({
           SecretId: entry.secretId,
-          ...(entry.stage !== undefined ? { VersionStage: entry.stage } : {}),
-          ...(entry.versionId !== undefined ? { VersionId: entry.versionId } : {}),
+          ...definedOnly({ VersionStage: entry.stage, VersionId: entry.versionId }),
         }),
         {
           abortSignal: AbortSignal.any([

@@ -139,6 +139,31 @@ export function resolvePoolOptions(options: CreatePoolOptions): {
   resolved: ResolvedPoolOptions;
   mysqlOptions: PoolOptions;
 } {
+  checkSecretOptions(options);
+  const resolved: ResolvedPoolOptions = {
+    secretId: options.secretId,
+    auth: resolveAuth(options.auth ?? {}),
+    loginGuard: resolveLoginGuard(options.loginGuard),
+    maxConnecting: checkNumber('maxConnecting', options.maxConnecting ?? 2, {
+      min: 1,
+      integer: true,
+    }),
+    retire: resolveRetire(options.retireConnections),
+    serverBusy: resolveServerBusy(options.serverBusy ?? {}),
+    credentialCheckIntervalMs: checkNumber(
+      'credentialCheckIntervalMs',
+      options.credentialCheckIntervalMs ?? 30_000,
+      { min: 10 },
+    ),
+    metrics: toMetricSink(options.metrics),
+  };
+  const mysqlOptions: Record<string, unknown> = { ...options };
+  for (const key of OWN_KEYS) delete mysqlOptions[key];
+  return { resolved: Object.freeze(resolved), mysqlOptions: mysqlOptions as PoolOptions };
+}
+
+/** The secret's id and exactly one place to read it from. */
+function checkSecretOptions(options: CreatePoolOptions): void {
   if (options === null || typeof options !== 'object') {
     throw InvalidOptionError.of('options', 'expected an object with `secretId`');
   }
@@ -168,66 +193,50 @@ export function resolvePoolOptions(options: CreatePoolOptions): {
       'cannot tune a shared `cache`; set its options where it is created',
     );
   }
-  const auth = options.auth ?? {};
-  const busy = options.serverBusy ?? {};
-  const guard = options.loginGuard === false ? undefined : (options.loginGuard ?? {});
-  if (guard !== undefined && 'windowMs' in guard) {
+}
+
+function resolveAuth(auth: AuthRetryOptions): ResolvedPoolOptions['auth'] {
+  const probePending = auth.probePending ?? true;
+  if (typeof probePending !== 'boolean') {
+    throw InvalidOptionError.of('auth.probePending', 'expected a boolean');
+  }
+  return Object.freeze({
+    maxRetries: checkNumber('auth.maxRetries', auth.maxRetries ?? 3, { min: 0, integer: true }),
+    retryDelayMs: checkNumber('auth.retryDelayMs', auth.retryDelayMs ?? 200, { min: 0 }),
+    maxRetryDelayMs: checkNumber('auth.maxRetryDelayMs', auth.maxRetryDelayMs ?? 2000, { min: 0 }),
+    probePending,
+  });
+}
+
+function resolveLoginGuard(
+  option: LoginGuardOptions | false | undefined,
+): ResolvedPoolOptions['loginGuard'] {
+  if (option === false) return undefined;
+  const guard = option ?? {};
+  if ('windowMs' in guard) {
     // Refused rather than ignored: a caller relying on a window would believe logins resume.
     throw InvalidOptionError.of(
       'loginGuard.windowMs',
       'no longer supported: failed logins count until a successful login, as the server counts them',
     );
   }
-  const retire =
-    options.retireConnections === false
-      ? undefined
-      : options.retireConnections === true || options.retireConnections === undefined
-        ? {}
-        : options.retireConnections;
-  const resolved: ResolvedPoolOptions = {
-    secretId: options.secretId,
-    auth: Object.freeze({
-      maxRetries: checkNumber('auth.maxRetries', auth.maxRetries ?? 3, { min: 0, integer: true }),
-      retryDelayMs: checkNumber('auth.retryDelayMs', auth.retryDelayMs ?? 200, { min: 0 }),
-      maxRetryDelayMs: checkNumber('auth.maxRetryDelayMs', auth.maxRetryDelayMs ?? 2000, {
-        min: 0,
-      }),
-      probePending: auth.probePending ?? true,
-    }),
-    loginGuard:
-      guard === undefined
-        ? undefined
-        : Object.freeze({
-            maxFailures: checkNumber('loginGuard.maxFailures', guard.maxFailures ?? 5, {
-              min: 1,
-              integer: true,
-            }),
-          }),
-    maxConnecting: checkNumber('maxConnecting', options.maxConnecting ?? 2, {
-      min: 1,
-      integer: true,
-    }),
-    retire:
-      retire === undefined
-        ? undefined
-        : Object.freeze({
-            overMs: checkNumber('retireConnections.overMs', retire.overMs ?? 30_000, { min: 0 }),
-          }),
-    serverBusy: Object.freeze({
-      retries: checkNumber('serverBusy.retries', busy.retries ?? 3, { min: 0, integer: true }),
-      delayMs: checkNumber('serverBusy.delayMs', busy.delayMs ?? 200, { min: 0 }),
-    }),
-    credentialCheckIntervalMs: checkNumber(
-      'credentialCheckIntervalMs',
-      options.credentialCheckIntervalMs ?? 30_000,
-      { min: 10 },
-    ),
-    metrics: toMetricSink(options.metrics),
-  };
-  if (typeof resolved.auth.probePending !== 'boolean') {
-    throw InvalidOptionError.of('auth.probePending', 'expected a boolean');
-  }
-  const mysqlOptions: Record<string, unknown> = { ...options };
-  for (const key of OWN_KEYS) delete mysqlOptions[key];
-  return { resolved: Object.freeze(resolved), mysqlOptions: mysqlOptions as PoolOptions };
+  const maxFailures = checkNumber('loginGuard.maxFailures', guard.maxFailures ?? 5, {
+    min: 1,
+    integer: true,
+  });
+  return Object.freeze({ maxFailures });
+}
+
+function resolveRetire(option: RetireOptions | boolean | undefined): ResolvedPoolOptions['retire'] {
+  if (option === false) return undefined;
+  const retire = option === true || option === undefined ? {} : option;
+  const overMs = checkNumber('retireConnections.overMs', retire.overMs ?? 30_000, { min: 0 });
+  return Object.freeze({ overMs });
+}
+
+function resolveServerBusy(busy: ServerBusyOptions): ResolvedPoolOptions['serverBusy'] {
+  return Object.freeze({
+    retries: checkNumber('serverBusy.retries', busy.retries ?? 3, { min: 0, integer: true }),
+    delayMs: checkNumber('serverBusy.delayMs', busy.delayMs ?? 200, { min: 0 }),
+  });
 }
