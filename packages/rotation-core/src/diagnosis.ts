@@ -32,15 +32,7 @@ export const diagnoseStepFailure: FailureObserver = async (error, state) => {
     client: options.client,
     env: options.env,
     force: outOfTime,
-    ...(database
-      ? {
-          secret: {
-            host: database.host,
-            port: database.port,
-            ...(database.engine ? { engine: database.engine } : {}),
-          },
-        }
-      : {}),
+    secret: database,
     // No tls.ca: it is the database's CA, and netcheck's TLS probe is of the Secrets Manager
     // endpoint, which the SDK verifies with Node's CAs.
   });
@@ -48,7 +40,7 @@ export const diagnoseStepFailure: FailureObserver = async (error, state) => {
     diagnosis: {
       focus: diagnosis.focus,
       networkError: diagnosis.networkError,
-      ...(diagnosis.report ? { report: diagnosis.report } : {}),
+      report: diagnosis.report,
     },
   });
 };

@@ -195,8 +195,8 @@ export class SecretsManagerCalls {
       'GetSecretValue',
       new GetSecretValueCommand({
         SecretId: secretId,
-        ...(selector.versionId ? { VersionId: selector.versionId } : {}),
-        ...(selector.stage ? { VersionStage: selector.stage } : {}),
+        VersionId: selector.versionId,
+        VersionStage: selector.stage,
       }),
     );
   }
@@ -237,7 +237,7 @@ export class SecretsManagerCalls {
         ClientRequestToken: params.token,
         SecretString: params.secretString,
         VersionStages: ['AWSPENDING'],
-        ...(params.rotationToken ? { RotationToken: params.rotationToken } : {}),
+        RotationToken: params.rotationToken,
       }),
     );
   }
@@ -253,8 +253,8 @@ export class SecretsManagerCalls {
       new UpdateSecretVersionStageCommand({
         SecretId: params.secretId,
         VersionStage: params.stage,
-        ...(params.moveTo ? { MoveToVersionId: params.moveTo } : {}),
-        ...(params.removeFrom ? { RemoveFromVersionId: params.removeFrom } : {}),
+        MoveToVersionId: params.moveTo,
+        RemoveFromVersionId: params.removeFrom,
       }),
     );
   }

@@ -136,7 +136,8 @@ async function connectMysql(
     port: target.port,
     user: target.username,
     password: target.password,
-    ...(target.database ? { database: target.database } : {}),
+    // An empty dbname selects no database, like an absent one.
+    database: target.database || undefined,
     connectTimeout: Math.max(1, Math.round(options.connectTimeoutMs)),
     multipleStatements: false,
   };
