@@ -100,7 +100,7 @@ export class FaultRegistry implements Faults {
 
 function validateFault(input: unknown): FaultSpec {
   if (typeof input !== 'object' || input === null) {
-    throw new InvalidOptionError(
+    throw InvalidOptionError.of(
       'fault',
       'expected an object { operation, kind, times?, rate?, latencyMs? }',
     );
@@ -108,26 +108,26 @@ function validateFault(input: unknown): FaultSpec {
   const spec = input as Record<string, unknown>;
   const { operation, kind, times, rate, latencyMs } = spec;
   if (typeof operation !== 'string' || operation.length === 0) {
-    throw new InvalidOptionError(
+    throw InvalidOptionError.of(
       'fault.operation',
       "expected an operation name such as 'GetSecretValue', or '*'",
     );
   }
   if (typeof kind !== 'string' || !KINDS.includes(kind as FaultKind)) {
-    throw new InvalidOptionError('fault.kind', `expected one of ${KINDS.join(', ')}`);
+    throw InvalidOptionError.of('fault.kind', `expected one of ${KINDS.join(', ')}`);
   }
   if (times !== undefined && !(typeof times === 'number' && Number.isInteger(times) && times > 0)) {
-    throw new InvalidOptionError('fault.times', 'expected a positive integer');
+    throw InvalidOptionError.of('fault.times', 'expected a positive integer');
   }
   if (rate !== undefined && !(typeof rate === 'number' && rate > 0 && rate <= 1)) {
-    throw new InvalidOptionError('fault.rate', 'expected a number with 0 < rate <= 1');
+    throw InvalidOptionError.of('fault.rate', 'expected a number with 0 < rate <= 1');
   }
   if (kind === 'latency') {
     if (!(typeof latencyMs === 'number' && Number.isFinite(latencyMs) && latencyMs >= 0)) {
-      throw new InvalidOptionError('fault.latencyMs', "expected a number >= 0 for kind 'latency'");
+      throw InvalidOptionError.of('fault.latencyMs', "expected a number >= 0 for kind 'latency'");
     }
   } else if (latencyMs !== undefined) {
-    throw new InvalidOptionError('fault.latencyMs', "only applies to kind 'latency'");
+    throw InvalidOptionError.of('fault.latencyMs', "only applies to kind 'latency'");
   }
   const out: { -readonly [K in keyof FaultSpec]: FaultSpec[K] } = {
     operation,

@@ -83,14 +83,14 @@ export async function loadDataFile(file: string): Promise<SecretRecord[] | undef
     text = await readFile(file, 'utf8');
   } catch (cause) {
     if ((cause as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new PersistenceError(file, 'cannot be read', { cause });
+    throw PersistenceError.of(file, 'cannot be read', { cause });
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
     // No cause: V8's SyntaxError quotes the text around the bad token, i.e. secret values.
-    throw new PersistenceError(file, 'is not valid JSON');
+    throw PersistenceError.of(file, 'is not valid JSON');
   }
   const data = parsed as Partial<FileJson> | null;
   if (
@@ -100,12 +100,12 @@ export async function loadDataFile(file: string): Promise<SecretRecord[] | undef
     (data.version !== 1 && data.version !== FILE_VERSION) ||
     !Array.isArray(data.secrets)
   ) {
-    throw new PersistenceError(file, `is not a ${FORMAT} version 1 or 2 file`);
+    throw PersistenceError.of(file, `is not a ${FORMAT} version 1 or 2 file`);
   }
   try {
     return linkReplicas(data.secrets.map(fromJson));
   } catch (cause) {
-    throw new PersistenceError(file, 'holds a malformed secret record', { cause });
+    throw PersistenceError.of(file, 'holds a malformed secret record', { cause });
   }
 }
 
@@ -233,7 +233,7 @@ export class Persister {
       await rename(temp, this.file);
     } catch (cause) {
       await rm(temp, { force: true }).catch(() => undefined);
-      throw new PersistenceError(this.file, 'cannot be written', { cause });
+      throw PersistenceError.of(this.file, 'cannot be written', { cause });
     }
   }
 }

@@ -140,12 +140,19 @@ export interface RunnerHooks {
   service(): { readonly region: string; readonly endpoint: string };
 }
 
+/**
+ * A failed step as the function reported it. Its `name` is the function's error type
+ * (`Sandbox.Timedout`, `ResourceNotFoundException`, ...), data rather than a class name.
+ */
 class RotationStepError extends Error {
-  constructor(
-    override readonly name: string,
-    message: string,
-  ) {
+  override readonly name: string;
+  constructor(message: string, context: { readonly errorType: string }) {
     super(message);
+    this.name = context.errorType;
+  }
+
+  static of(errorType: string, message: string): RotationStepError {
+    return new RotationStepError(message, { errorType });
   }
 }
 
@@ -165,14 +172,14 @@ export class RotationRunner {
 
   register(arn: string, fn: RotationFunction, options: RotationFunctionOptions = {}): void {
     if (typeof arn !== 'string' || arn.length === 0 || arn.length > 2048) {
-      throw new InvalidOptionError(
+      throw InvalidOptionError.of(
         'rotationLambdaArn',
         'expected a non-empty ARN string of at most 2048 characters',
       );
     }
     const timeoutMs = options.timeoutMs;
     if (timeoutMs !== undefined && !(Number.isFinite(timeoutMs) && timeoutMs > 0)) {
-      throw new InvalidOptionError('timeoutMs', 'expected a positive number of milliseconds');
+      throw InvalidOptionError.of('timeoutMs', 'expected a positive number of milliseconds');
     }
     const target = isLambdaFunctionDefinition(fn)
       ? new LambdaFunction(arn, resolveLambdaFunction(fn), () => this.#sandboxIdentity(arn))
@@ -210,7 +217,7 @@ export class RotationRunner {
   }
 
   start(request: StartRotation): RotationOutcome {
-    if (this.#closed) throw new ServerClosedError('rotation');
+    if (this.#closed) throw ServerClosedError.of('rotation');
     const record: RunRecord = {
       ...request,
       attempt: this.attempts(request.secretArn, request.token) + 1,
@@ -268,7 +275,7 @@ export class RotationRunner {
     const { token, signal, timeoutMs } = options;
     if (timeoutMs !== undefined && !(Number.isFinite(timeoutMs) && timeoutMs >= 0)) {
       return Promise.reject(
-        new InvalidOptionError('timeoutMs', 'expected a number of milliseconds >= 0'),
+        InvalidOptionError.of('timeoutMs', 'expected a number of milliseconds >= 0'),
       );
     }
     const pickTarget = (): RunRecord | undefined => {
@@ -281,7 +288,7 @@ export class RotationRunner {
     let target = pickTarget();
     if (target !== undefined && target.status !== 'running')
       return Promise.resolve(snapshot(target));
-    if (this.#closed) return Promise.reject(new ServerClosedError('waitForRotation'));
+    if (this.#closed) return Promise.reject(ServerClosedError.of('waitForRotation'));
     if (signal?.aborted) return Promise.reject(signal.reason);
 
     return new Promise<RotationOutcome>((resolve, reject) => {
@@ -300,7 +307,7 @@ export class RotationRunner {
       const check = () => {
         if (this.#closed) {
           cleanup();
-          reject(new ServerClosedError('waitForRotation'));
+          reject(ServerClosedError.of('waitForRotation'));
           return;
         }
         target ??= pickTarget();
@@ -314,7 +321,7 @@ export class RotationRunner {
       if (timeoutMs !== undefined) {
         timer = setTimeout(() => {
           cleanup();
-          reject(new WaitTimeoutError(secretId, timeoutMs));
+          reject(WaitTimeoutError.of(secretId, timeoutMs));
         }, timeoutMs);
         timer.unref();
       }
@@ -389,7 +396,7 @@ export class RotationRunner {
   async #invoke(record: RunRecord, step: RotationStep): Promise<void> {
     const fn = this.#functions.get(record.rotationLambdaArn);
     if (fn === undefined) {
-      throw new RotationStepError(
+      throw RotationStepError.of(
         'ResourceNotFoundException',
         `Function not found: ${record.rotationLambdaArn} (no rotation function is registered for it)`,
       );
@@ -417,7 +424,7 @@ async function invokeArtifact(
   timeoutMs: number,
 ): Promise<void> {
   const result = await fn.invoke({ event, timeoutMs });
-  if (!result.ok) throw new RotationStepError(result.error.errorType, result.error.errorMessage);
+  if (!result.ok) throw RotationStepError.of(result.error.errorType, result.error.errorMessage);
 }
 
 function toTarget(fn: RotationFunction): InProcessRotationFunction | URL {
@@ -426,20 +433,17 @@ function toTarget(fn: RotationFunction): InProcessRotationFunction | URL {
   try {
     url = fn instanceof URL ? new URL(fn.href) : new URL(fn);
   } catch (cause) {
-    throw new InvalidOptionError(
+    throw InvalidOptionError.of(
       'rotationFunction',
       'expected a handler function or an http(s) URL',
       { cause },
     );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new InvalidOptionError(
-      'rotationFunction',
-      `expected an http(s) URL, got ${url.protocol}`,
-    );
+    throw InvalidOptionError.of('rotationFunction', `expected an http(s) URL, got ${url.protocol}`);
   }
   if (!isLoopback(url.hostname)) {
-    throw new InvalidOptionError(
+    throw InvalidOptionError.of(
       'rotationFunction',
       `invoke URLs must point at a loopback address (127.x, ::1, localhost), got ${url.hostname}`,
     );
@@ -467,7 +471,7 @@ function errorInfo(cause: unknown): RotationErrorInfo {
 }
 
 function timedOut(timeoutMs: number): RotationStepError {
-  return new RotationStepError(
+  return RotationStepError.of(
     'Sandbox.Timedout',
     `Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`,
   );
@@ -487,7 +491,7 @@ function invokeHandler(
       settled = true;
       clearTimeout(timer);
       if (error === undefined || error === null) resolve();
-      else reject(typeof error === 'string' ? new RotationStepError('Error', error) : error);
+      else reject(typeof error === 'string' ? RotationStepError.of('Error', error) : error);
     };
     const timer = setTimeout(() => finish(timedOut(timeoutMs)), timeoutMs);
     timer.unref();
@@ -514,13 +518,13 @@ function invokeHandler(
         result.then(
           () => finish(),
           (error: unknown) =>
-            finish(error ?? new RotationStepError('Error', 'rejected without a reason')),
+            finish(error ?? RotationStepError.of('Error', 'rejected without a reason')),
         );
       } else if (handler.length < 3) {
         finish();
       }
     } catch (error) {
-      finish(error ?? new RotationStepError('Error', 'threw without a value'));
+      finish(error ?? RotationStepError.of('Error', 'threw without a value'));
     }
   });
 }
@@ -579,7 +583,7 @@ function invokeUrl(url: URL, event: RotationEvent, timeoutMs: number): Promise<v
           } catch {
             // A non-JSON error body keeps the generic message.
           }
-          finish(new RotationStepError(name, message));
+          finish(RotationStepError.of(name, message));
         });
       },
     );
@@ -589,7 +593,7 @@ function invokeUrl(url: URL, event: RotationEvent, timeoutMs: number): Promise<v
     }, timeoutMs);
     timer.unref();
     req.on('error', (error) =>
-      finish(new RotationStepError('Lambda.ServiceException', error.message)),
+      finish(RotationStepError.of('Lambda.ServiceException', error.message)),
     );
     req.end(body);
   });

@@ -50,7 +50,7 @@ function integer(option: string, value: string | undefined): number | undefined 
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0)
-    throw new InvalidOptionError(option, `expected a whole number, got ${value}`);
+    throw InvalidOptionError.of(option, `expected a whole number, got ${value}`);
   return n;
 }
 
@@ -62,7 +62,7 @@ export function parseCliArgs(
   try {
     values = parse(argv).values;
   } catch (cause) {
-    throw new InvalidOptionError('argv', cause instanceof Error ? cause.message : String(cause), {
+    throw InvalidOptionError.of('argv', cause instanceof Error ? cause.message : String(cause), {
       cause,
     });
   }
@@ -70,7 +70,7 @@ export function parseCliArgs(
   for (const mapping of values['rotation-function'] ?? []) {
     const at = mapping.indexOf('=');
     if (at <= 0 || at === mapping.length - 1) {
-      throw new InvalidOptionError('--rotation-function', `expected <arn>=<url>, got ${mapping}`);
+      throw InvalidOptionError.of('--rotation-function', `expected <arn>=<url>, got ${mapping}`);
     }
     rotationFunctions[mapping.slice(0, at)] = mapping.slice(at + 1);
   }
@@ -100,7 +100,7 @@ function artifactFunctions(
   const environment: Record<string, string> = {};
   for (const pair of values['function-env'] ?? []) {
     const at = pair.indexOf('=');
-    if (at <= 0) throw new InvalidOptionError('--function-env', `expected NAME=value, got ${pair}`);
+    if (at <= 0) throw InvalidOptionError.of('--function-env', `expected NAME=value, got ${pair}`);
     environment[pair.slice(0, at)] = pair.slice(at + 1);
   }
   const memorySizeMb = integer('--function-memory-mb', values['function-memory-mb']);
@@ -108,7 +108,7 @@ function artifactFunctions(
   for (const mapping of values['rotation-function-code'] ?? []) {
     const at = mapping.indexOf('=');
     if (at <= 0 || at === mapping.length - 1) {
-      throw new InvalidOptionError(
+      throw InvalidOptionError.of(
         '--rotation-function-code',
         `expected <arn>=<dir>[:<handler>], got ${mapping}`,
       );

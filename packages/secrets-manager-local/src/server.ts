@@ -57,7 +57,7 @@ export async function handleAwsRequest(
         req.destroy();
         return;
       }
-      throw new ServiceError(
+      throw ServiceError.of(
         'RequestEntityTooLargeException',
         `Request body exceeds the ${MAX_BODY_BYTES} bytes secrets-manager-local accepts.`,
         413,
@@ -65,10 +65,7 @@ export async function handleAwsRequest(
     }
     checkSignature(req);
     if (req.method !== 'POST' || operation === undefined || run === undefined) {
-      throw new ServiceError(
-        'UnknownOperationException',
-        `Unknown operation ${target ?? '(none)'}`,
-      );
+      throw ServiceError.of('UnknownOperationException', `Unknown operation ${target ?? '(none)'}`);
     }
     const decision = deps.faults.decide(operation);
     if (decision.latencyMs > 0) {
@@ -85,9 +82,9 @@ export async function handleAwsRequest(
       return;
     }
     if (decision.action === 'throttle')
-      throw new ServiceError('ThrottlingException', 'Rate exceeded');
+      throw ServiceError.of('ThrottlingException', 'Rate exceeded');
     if (decision.action === 'internal-error') {
-      throw new ServiceError('InternalServiceError', 'An error occurred on the server side.', 500);
+      throw ServiceError.of('InternalServiceError', 'An error occurred on the server side.', 500);
     }
     const { store } = deps.context;
     const context = { ...deps.context, store: store.inRegion(regionOf(req) ?? store.region) };
@@ -127,14 +124,14 @@ function checkSignature(req: IncomingMessage): void {
   const presigned = req.url?.includes('X-Amz-Signature=') ?? false;
   if (authorization === undefined || authorization === '') {
     if (presigned) return;
-    throw new ServiceError(
+    throw ServiceError.of(
       'MissingAuthenticationTokenException',
       'Missing Authentication Token',
       403,
     );
   }
   if (!authorization.startsWith('AWS4-HMAC-SHA256 ')) {
-    throw new ServiceError(
+    throw ServiceError.of(
       'IncompleteSignatureException',
       `Authorization header requires the AWS4-HMAC-SHA256 algorithm.`,
       403,
@@ -142,7 +139,7 @@ function checkSignature(req: IncomingMessage): void {
   }
   for (const part of ['Credential=', 'SignedHeaders=', 'Signature=']) {
     if (!authorization.includes(part)) {
-      throw new ServiceError(
+      throw ServiceError.of(
         'IncompleteSignatureException',
         `Authorization header requires '${part.slice(0, -1)}' parameter.`,
         403,

@@ -117,40 +117,40 @@ interface Resolved {
 function resolveOptions(options: StartSecretsManagerOptions): Readonly<Resolved> {
   const port = options.port ?? 0;
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-    throw new InvalidOptionError('port', 'expected an integer from 0 to 65535');
+    throw InvalidOptionError.of('port', 'expected an integer from 0 to 65535');
   }
   const host = options.host ?? '127.0.0.1';
   if (typeof host !== 'string' || host.length === 0) {
-    throw new InvalidOptionError('host', 'expected a non-empty host name or IP address');
+    throw InvalidOptionError.of('host', 'expected a non-empty host name or IP address');
   }
   const region = options.region ?? 'us-east-1';
   if (typeof region !== 'string' || !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
-    throw new InvalidOptionError(
+    throw InvalidOptionError.of(
       'region',
       `expected a region name such as us-east-1, got ${String(region)}`,
     );
   }
   const accountId = options.accountId ?? '123456789012';
   if (typeof accountId !== 'string' || !/^\d{12}$/.test(accountId)) {
-    throw new InvalidOptionError('accountId', 'expected 12 digits');
+    throw InvalidOptionError.of('accountId', 'expected 12 digits');
   }
   const rotationTimeoutMs = options.rotationTimeoutMs ?? 30_000;
   if (!(Number.isFinite(rotationTimeoutMs) && rotationTimeoutMs > 0)) {
-    throw new InvalidOptionError('rotationTimeoutMs', 'expected a positive number of milliseconds');
+    throw InvalidOptionError.of('rotationTimeoutMs', 'expected a positive number of milliseconds');
   }
   const dataFile = options.dataFile;
   if (dataFile !== undefined && (typeof dataFile !== 'string' || dataFile.length === 0)) {
-    throw new InvalidOptionError('dataFile', 'expected a file path');
+    throw InvalidOptionError.of('dataFile', 'expected a file path');
   }
   const clock = options.now ?? Date.now;
-  if (typeof clock !== 'function') throw new InvalidOptionError('now', 'expected a function');
+  if (typeof clock !== 'function') throw InvalidOptionError.of('now', 'expected a function');
   const now = () => {
     const value = clock();
     return value instanceof Date ? value.getTime() : value;
   };
   const tickIntervalMs = options.tickIntervalMs ?? 0;
   if (!(Number.isFinite(tickIntervalMs) && tickIntervalMs >= 0)) {
-    throw new InvalidOptionError('tickIntervalMs', 'expected a number of milliseconds >= 0');
+    throw InvalidOptionError.of('tickIntervalMs', 'expected a number of milliseconds >= 0');
   }
   const report = options.onError ?? printError;
   // A hook that throws must not turn a failed request into a hung one or an unhandled rejection.
@@ -254,7 +254,7 @@ export async function startSecretsManager(
 
   const findSecret = (secretId: string): SecretRecord => {
     const secret = store.find(secretId);
-    if (secret === undefined) throw new UnknownSecretError(secretId);
+    if (secret === undefined) throw UnknownSecretError.of(secretId);
     return secret;
   };
 
@@ -314,11 +314,11 @@ export async function startSecretsManager(
   let tickTimer: NodeJS.Timeout | undefined;
 
   const tick = (at?: number | Date): RotationOutcome[] => {
-    if (closed) throw new ServerClosedError('tick');
+    if (closed) throw ServerClosedError.of('tick');
     const now = at === undefined ? store.now() : at instanceof Date ? at.getTime() : at;
     // NaN compares false with every due date, which would start every scheduled rotation.
     if (!Number.isFinite(now)) {
-      throw new InvalidOptionError('at', 'expected a valid Date or epoch milliseconds');
+      throw InvalidOptionError.of('at', 'expected a valid Date or epoch milliseconds');
     }
     const started: RotationOutcome[] = [];
     for (const secret of store.list()) {
@@ -346,7 +346,7 @@ export async function startSecretsManager(
     region: config.region,
     accountId: config.accountId,
     client(overrides?: SecretsManagerClientConfig) {
-      if (closed) throw new ServerClosedError('client');
+      if (closed) throw ServerClosedError.of('client');
       const client = new SecretsManagerClient({
         region: config.region,
         endpoint,
@@ -369,25 +369,25 @@ export async function startSecretsManager(
       return runner.history(findSecret(secretId).arn);
     },
     async retryRotation(secretId) {
-      if (closed) throw new ServerClosedError('retryRotation');
+      if (closed) throw ServerClosedError.of('retryRotation');
       const secret = findSecret(secretId);
       const token = store.pendingVersionId(secret);
       if (token === undefined) {
-        throw new RotationNotRetryableError(
+        throw RotationNotRetryableError.of(
           secretId,
           'no-pending-version',
           'no AWSPENDING version is waiting (no unfinished rotation)',
         );
       }
       if (runner.isRunning(secret.arn)) {
-        throw new RotationNotRetryableError(
+        throw RotationNotRetryableError.of(
           secretId,
           'rotation-running',
           'a rotation of this secret is still running',
         );
       }
       if (secret.rotationLambdaArn === undefined) {
-        throw new RotationNotRetryableError(
+        throw RotationNotRetryableError.of(
           secretId,
           'no-rotation-function',
           'the secret has no RotationLambdaARN',
@@ -401,7 +401,7 @@ export async function startSecretsManager(
     counts,
     resetCounts: () => countsMap.clear(),
     async reset() {
-      if (closed) throw new ServerClosedError('reset');
+      if (closed) throw ServerClosedError.of('reset');
       runner.reset();
       store.clear();
       faults.clear();

@@ -5,13 +5,16 @@ import * as local from '../src/index.js';
 // A bundled test suite may be minified: a name taken from the class would show as `t`.
 // Every class must carry its name as a literal.
 const ARGS: Record<string, unknown[]> = {
-  InvalidOptionError: ['port', 'must be a number'],
-  PersistenceError: ['/tmp/data.json', 'is not JSON'],
-  RotationNotRetryableError: ['app-db', 'no-pending-version', 'nothing to retry'],
-  ServerClosedError: ['GetSecretValue'],
-  ServiceError: ['ResourceNotFoundException', 'not found', 400],
-  UnknownSecretError: ['app-db'],
-  WaitTimeoutError: ['app-db', 1000],
+  InvalidOptionError: ['Invalid option `port`: must be a number', { option: 'port' }],
+  PersistenceError: ['Data file /tmp/data.json: is not JSON', { file: '/tmp/data.json' }],
+  RotationNotRetryableError: [
+    'Cannot retry the rotation of "app-db": nothing to retry',
+    { secretId: 'app-db', reason: 'no-pending-version' },
+  ],
+  ServerClosedError: ['closed', { operation: 'GetSecretValue' }],
+  ServiceError: ['not found', { type: 'ResourceNotFoundException', statusCode: 400 }],
+  UnknownSecretError: ['No secret matches SecretId "app-db"', { secretId: 'app-db' }],
+  WaitTimeoutError: ['timed out', { secretId: 'app-db', timeoutMs: 1000 }],
 };
 
 describe('@rotakit/secrets-manager-local error classes', () => {

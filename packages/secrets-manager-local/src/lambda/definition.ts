@@ -94,15 +94,15 @@ export function resolveLambdaFunction(
   definition: LambdaFunctionDefinition,
 ): Readonly<ResolvedLambdaFunction> {
   if (typeof definition.codeDirectory !== 'string' || definition.codeDirectory.length === 0) {
-    throw new InvalidOptionError('codeDirectory', 'expected the path of a directory');
+    throw InvalidOptionError.of('codeDirectory', 'expected the path of a directory');
   }
   const codeDirectory = resolve(definition.codeDirectory);
   if (!existsSync(codeDirectory) || !statSync(codeDirectory).isDirectory()) {
-    throw new InvalidOptionError('codeDirectory', `${codeDirectory} is not a directory`);
+    throw InvalidOptionError.of('codeDirectory', `${codeDirectory} is not a directory`);
   }
   const handler = definition.handler;
   if (typeof handler !== 'string' || !/^[^.\s][^\s]*\.[A-Za-z_$][\w$.]*$/.test(handler)) {
-    throw new InvalidOptionError(
+    throw InvalidOptionError.of(
       'handler',
       `expected <module>.<export> such as index.handler, got ${String(handler)}`,
     );
@@ -122,7 +122,7 @@ export function resolveLambdaFunction(
 
 function logSinkOf(sink: LambdaLogSink | undefined): LambdaLogSink {
   if (sink !== undefined && typeof sink !== 'function') {
-    throw new InvalidOptionError('logSink', 'expected a function');
+    throw InvalidOptionError.of('logSink', 'expected a function');
   }
   return sink ?? printLog;
 }
@@ -139,7 +139,7 @@ function nodeOf(executable: string | undefined): {
     timeout: 30_000,
   });
   if (probe.status !== 0) {
-    throw new InvalidOptionError('nodeExecutable', `${executable} does not run as Node.js`, {
+    throw InvalidOptionError.of('nodeExecutable', `${executable} does not run as Node.js`, {
       cause: probe.error,
     });
   }
@@ -154,10 +154,10 @@ function checkEnvironment(environment: Readonly<Record<string, string>>): Record
   const copy: Record<string, string> = {};
   for (const [name, value] of Object.entries(environment)) {
     if (RESERVED_VARIABLES.has(name)) {
-      throw new InvalidOptionError('environment', `${name} is reserved: Lambda sets it itself`);
+      throw InvalidOptionError.of('environment', `${name} is reserved: Lambda sets it itself`);
     }
     if (typeof value !== 'string') {
-      throw new InvalidOptionError('environment', `the value of ${name} must be a string`);
+      throw InvalidOptionError.of('environment', `the value of ${name} must be a string`);
     }
     copy[name] = value;
   }
@@ -167,14 +167,14 @@ function checkEnvironment(environment: Readonly<Record<string, string>>): Record
 function positiveOrUndefined(option: string, value: number | undefined): number | undefined {
   if (value === undefined) return undefined;
   if (!(Number.isFinite(value) && value > 0)) {
-    throw new InvalidOptionError(option, 'expected a positive number of milliseconds');
+    throw InvalidOptionError.of(option, 'expected a positive number of milliseconds');
   }
   return value;
 }
 
 function memorySize(value: number): number {
   if (!Number.isInteger(value) || value < 128 || value > 10_240) {
-    throw new InvalidOptionError('memorySizeMb', 'expected a whole number from 128 to 10240');
+    throw InvalidOptionError.of('memorySizeMb', 'expected a whole number from 128 to 10240');
   }
   return value;
 }
@@ -189,14 +189,14 @@ function runtimeEntryOf(runtimeClient: string | undefined, codeDirectory: string
   try {
     bin = (JSON.parse(readFileSync(manifest, 'utf8')) as { bin?: unknown }).bin;
   } catch (cause) {
-    throw new InvalidOptionError('runtimeClient', `cannot read ${manifest}`, { cause });
+    throw InvalidOptionError.of('runtimeClient', `cannot read ${manifest}`, { cause });
   }
   const entry =
     typeof bin === 'string'
       ? bin
       : (bin as Record<string, unknown> | undefined)?.['aws-lambda-ric'];
   if (typeof entry !== 'string') {
-    throw new InvalidOptionError('runtimeClient', `${manifest} has no aws-lambda-ric bin entry`);
+    throw InvalidOptionError.of('runtimeClient', `${manifest} has no aws-lambda-ric bin entry`);
   }
   return join(dirname(manifest), entry);
 }
@@ -204,7 +204,7 @@ function runtimeEntryOf(runtimeClient: string | undefined, codeDirectory: string
 function manifestOf(path: string): string {
   const manifest = path.endsWith('package.json') ? path : join(path, 'package.json');
   if (!existsSync(manifest)) {
-    throw new InvalidOptionError('runtimeClient', `no aws-lambda-ric package at ${path}`);
+    throw InvalidOptionError.of('runtimeClient', `no aws-lambda-ric package at ${path}`);
   }
   return manifest;
 }
@@ -217,7 +217,7 @@ function findInstalledRuntimeClient(codeDirectory: string): string {
       // Not installed there; try the next place.
     }
   }
-  throw new InvalidOptionError(
+  throw InvalidOptionError.of(
     'runtimeClient',
     `aws-lambda-ric is not installed in ${codeDirectory} or ${process.cwd()}: ` +
       'npm install --save-dev aws-lambda-ric, or pass the folder of one as runtimeClient',
@@ -244,7 +244,7 @@ export function lambdaDefinitionFromJson(body: Record<string, unknown>): LambdaF
   const environment = body.environment;
   if (environment !== undefined) {
     if (typeof environment !== 'object' || environment === null || Array.isArray(environment)) {
-      throw new InvalidOptionError('environment', 'expected an object of strings');
+      throw InvalidOptionError.of('environment', 'expected an object of strings');
     }
     definition.environment = environment;
   }

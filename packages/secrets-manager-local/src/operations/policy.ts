@@ -6,8 +6,7 @@ import { type Operation, readSecretId } from './context.js';
 const MAX_POLICY_LENGTH = 20_480;
 const EFFECTS = ['Allow', 'Deny'];
 
-const malformed = (message: string) =>
-  new ServiceError('MalformedPolicyDocumentException', message);
+const malformed = (message: string) => ServiceError.of('MalformedPolicyDocumentException', message);
 
 interface Finding {
   readonly check: string;
@@ -105,7 +104,7 @@ export const putResourcePolicy: Operation = (input, { store }) => {
   if (finding !== undefined) throw malformed(finding.message);
   const secret = store.resolveLive(secretId);
   if (blockPublic && grantsPublicAccess(policy)) {
-    throw new ServiceError(
+    throw ServiceError.of(
       'PublicPolicyException',
       'The BlockPublicPolicy parameter is set to true, and the resource policy did not prevent broad access to the secret.',
     );

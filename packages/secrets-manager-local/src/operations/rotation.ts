@@ -30,7 +30,7 @@ export const rotateSecret: Operation = (input, ctx) => {
     throw invalidRequest('No Lambda rotation function ARN is associated with this secret.');
   }
   if (!runner.has(functionArn)) {
-    throw new ServiceError(
+    throw ServiceError.of(
       'AccessDeniedException',
       `Secrets Manager cannot invoke the specified Lambda function. Ensure that the function policy grants access to the principal secretsmanager.amazonaws.com. (secrets-manager-local: no rotation function is registered for ${functionArn})`,
     );

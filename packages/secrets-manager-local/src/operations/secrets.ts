@@ -134,7 +134,7 @@ export const tagResource: Operation = (input, { store }) => {
   const secret = store.resolveLive(secretId);
   const keys = new Set([...secret.tags.keys(), ...tags.map(([key]) => key)]);
   if (keys.size > 50) {
-    throw new ServiceError('LimitExceededException', 'A secret can have at most 50 tags.');
+    throw ServiceError.of('LimitExceededException', 'A secret can have at most 50 tags.');
   }
   store.setTags(secret, tags);
   return {};
