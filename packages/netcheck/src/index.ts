@@ -64,15 +64,15 @@ export {
   type ServicePathSummary,
   type ServiceRoute,
 } from './static/analyze.js';
-export {
-  type ConditionId,
-  FINDING_CODES,
-  type Finding,
-  type FindingCode,
-  type FindingRule,
-  type FindingSeverity,
-  type ResourceType,
-} from './static/findings.js';
+export { FINDING_CODES, type FindingCode } from './static/findings/catalogue.js';
+export type {
+  ConditionId,
+  Finding,
+  FindingRule,
+  FindingSeverity,
+  ResourceType,
+  ServiceName,
+} from './static/findings/types.js';
 export {
   type CollectSnapshotOptions,
   collectSnapshot,

@@ -643,8 +643,8 @@ describe('analyzeRotationNetwork: one misconfiguration at a time', () => {
     );
   });
 
-  it('SECRETS_MANAGER_ENDPOINT pointing at a non-AWS host -> SECRETS_MANAGER_ENDPOINT_OVERRIDE (warning)', () => {
-    expectFindings(
+  it('SECRETS_MANAGER_ENDPOINT pointing at a non-AWS host -> ENDPOINT_OVERRIDE (warning, secretsmanager)', () => {
+    const findings = expectFindings(
       variant((s) => {
         s.function!.Environment = {
           Variables: { SECRETS_MANAGER_ENDPOINT: 'http://127.0.0.1:4566' },
@@ -652,13 +652,138 @@ describe('analyzeRotationNetwork: one misconfiguration at a time', () => {
       }),
       [
         {
-          code: 'SECRETS_MANAGER_ENDPOINT_OVERRIDE',
+          code: 'ENDPOINT_OVERRIDE',
           severity: 'warning',
           resource: IDS.functionName,
           condition: 'R2',
+          rule: { attribute: 'SECRETS_MANAGER_ENDPOINT' },
         },
       ],
     );
+    expect(findings[0]?.service).toBe('secretsmanager');
+    expect(findings[0]?.message).toContain('points the Secrets Manager client of');
+  });
+
+  it('AWS_ENDPOINT_URL at a non-AWS host with checkRdsApi -> one ENDPOINT_OVERRIDE per service', () => {
+    const snapshot = variant((s) => {
+      s.function!.Environment = { Variables: { AWS_ENDPOINT_URL: 'http://127.0.0.1:4566' } };
+    });
+    const analysis = analyzeRotationNetwork(snapshot, { checkRdsApi: true });
+    expect(
+      analysis.findings.map((f) => [f.code, f.service, f.severity, f.condition, f.rule?.attribute]),
+    ).toEqual([
+      ['ENDPOINT_OVERRIDE', 'secretsmanager', 'warning', 'R2', 'AWS_ENDPOINT_URL'],
+      ['ENDPOINT_OVERRIDE', 'rds', 'warning', 'R2', 'AWS_ENDPOINT_URL'],
+    ]);
+    const [sm, rds] = analysis.findings;
+    expect(rds?.message).toContain('points the RDS client of');
+    expect(sm?.message).toContain('points the Secrets Manager client of');
+    expect(analysis.rdsApi?.route).toBe('not-modelled');
+    expect(analysis.secretsManager?.route).toBe('not-modelled');
+  });
+
+  it('DB cluster in state modifying -> DB_NOT_AVAILABLE (warning)', () => {
+    const findings = expectFindings(
+      variant((s) => {
+        s.dbClusters[0]!.Status = 'modifying';
+      }),
+      [
+        {
+          code: 'DB_NOT_AVAILABLE',
+          severity: 'warning',
+          resource: IDS.cluster,
+          rule: { attribute: 'Status' },
+        },
+      ],
+    );
+    expect(findings[0]?.message).toBe(`DB cluster ${IDS.cluster} is modifying.`);
+  });
+
+  it('default route to a transit gateway instead of NAT -> ROUTE_TARGET_UNVERIFIED (warning)', () => {
+    const snapshot = variant((s) => {
+      removeEndpoint(s);
+      routeTable(s, IDS.rtbPrivate).Routes!.push({
+        DestinationCidrBlock: '0.0.0.0/0',
+        TransitGatewayId: 'tgw-0hub000000000001',
+        State: 'active',
+      });
+    });
+    const findings = expectFindings(snapshot, [
+      {
+        code: 'ROUTE_TARGET_UNVERIFIED',
+        severity: 'warning',
+        resource: IDS.rtbPrivate,
+        condition: 'R5',
+        rule: { destination: '0.0.0.0/0' },
+      },
+    ]);
+    expect(findings[0]?.message).toContain('tgw-0hub000000000001 (transit-gateway)');
+    expect(analyzeRotationNetwork(snapshot).secretsManager?.route).toBe('unverified');
+  });
+
+  it("NAT gateway's subnet routes out through a transit gateway -> ROUTE_TARGET_UNVERIFIED", () => {
+    const findings = expectFindings(
+      variant((s) => {
+        removeEndpoint(s);
+        addNatRoute(s);
+        const table = routeTable(s, IDS.rtbPublic);
+        table.Routes = table.Routes!.filter((r) => r.GatewayId === 'local');
+        table.Routes.push({
+          DestinationCidrBlock: '0.0.0.0/0',
+          TransitGatewayId: 'tgw-0hub000000000001',
+          State: 'active',
+        });
+      }),
+      [
+        {
+          code: 'ROUTE_TARGET_UNVERIFIED',
+          severity: 'warning',
+          resource: IDS.rtbPublic,
+          condition: 'R5',
+          rule: { destination: '0.0.0.0/0' },
+        },
+      ],
+    );
+    expect(findings[0]?.message).toContain("The NAT gateway's subnet");
+  });
+
+  it('a more specific route sends DB traffic to a peering -> ROUTE_TARGET_UNVERIFIED under R7', () => {
+    expectFindings(
+      variant((s) => {
+        routeTable(s, IDS.rtbPrivate).Routes!.push({
+          DestinationCidrBlock: '10.0.11.0/24',
+          VpcPeeringConnectionId: 'pcx-0peer0000000001',
+          State: 'active',
+        });
+      }),
+      [
+        {
+          code: 'ROUTE_TARGET_UNVERIFIED',
+          severity: 'warning',
+          resource: IDS.rtbPrivate,
+          condition: 'R7',
+          rule: { destination: '10.0.11.0/24' },
+        },
+      ],
+    );
+  });
+
+  it('a DB subnet outside every route -> NO_ROUTE_TO_DESTINATION under R7', () => {
+    const findings = expectFindings(
+      variant((s) => {
+        s.subnets.find((x) => x.SubnetId === IDS.subnetDbB)!.CidrBlock = '172.16.12.0/24';
+      }),
+      [
+        {
+          code: 'NO_ROUTE_TO_DESTINATION',
+          severity: 'error',
+          resource: IDS.rtbPrivate,
+          condition: 'R7',
+          rule: { destination: '172.16.12.0/24' },
+        },
+      ],
+    );
+    expect(findings[0]?.fix).toContain('inside the VPC CIDR');
   });
 
   it('checkRdsApi with no RDS endpoint -> VPC_ENDPOINT_MISSING under R8', () => {
@@ -761,6 +886,33 @@ describe('analyzeRotationNetwork: rule semantics that must not raise findings', 
           rule: { direction: 'ingress', ports: '443', peer: '10.0.1.0/24' },
         },
       ],
+    );
+  });
+
+  it('merged findings word every peer: a partial and a missing rule become one error listing both', () => {
+    const findings = expectFindings(
+      variant((s) =>
+        setIngress(s, IDS.sgEndpoint, [
+          {
+            IpProtocol: 'tcp',
+            FromPort: 443,
+            ToPort: 443,
+            IpRanges: [{ CidrIp: '10.0.1.0/25' }],
+          },
+        ]),
+      ),
+      [
+        {
+          code: 'ENI_SG_RULES_MISMATCH',
+          severity: 'error',
+          resource: IDS.sgEndpoint,
+          rule: { direction: 'ingress', ports: '443', peer: '10.0.1.0/24, 10.0.2.0/24' },
+        },
+      ],
+    );
+    expect(findings[0]?.message).toContain('at 10.0.1.0/24, 10.0.2.0/24.');
+    expect(findings[0]?.fix).toBe(
+      `Add an inbound rule to ${IDS.sgEndpoint}: TCP 443 from ${IDS.sgLambda} (or 10.0.1.0/24, 10.0.2.0/24).`,
     );
   });
 
