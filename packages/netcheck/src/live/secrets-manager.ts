@@ -1,3 +1,4 @@
+import { classifyAwsError, type SecretsManagerLike } from '@rotakit/core';
 import { type EndpointAwareClientConfig, resolveClientEndpoint } from '../endpoint.js';
 import { InvalidOptionError } from '../errors.js';
 import { Deadline, roundMs } from '../util/deadline.js';
@@ -5,11 +6,8 @@ import { classifyNetworkError, toProbeError } from './classify.js';
 import { checkSignal, checkTimeout } from './options.js';
 import type { ProbeError, ProbeOptions, ProbeResult, ProbeStatus } from './types.js';
 
-/** The one method of a `SecretsManagerClient` the probes call. */
-export interface SecretsManagerLike {
-  send(command: never, options?: { abortSignal?: AbortSignal }): Promise<unknown>;
-  config?: unknown;
-}
+/** The one method of a `SecretsManagerClient` the probes call (the type is @rotakit/core's). */
+export type { SecretsManagerLike };
 
 export interface ProbeSecretsManagerOptions extends ProbeOptions {
   /** A `SecretsManagerClient`. Its retry settings apply; the probe's timer caps them. */
@@ -35,25 +33,6 @@ export interface SecretsManagerEvidence {
   versionStages?: Record<string, string[]>;
 }
 
-const ACCESS_DENIED = new Set([
-  'AccessDeniedException',
-  'AccessDenied',
-  'UnrecognizedClientException',
-  'InvalidSignatureException',
-  'SignatureDoesNotMatch',
-  'ExpiredTokenException',
-  'MissingAuthenticationTokenException',
-  'IncompleteSignature',
-  'InvalidClientTokenId',
-  'KMSAccessDeniedException',
-]);
-const THROTTLED = new Set([
-  'ThrottlingException',
-  'TooManyRequestsException',
-  'RequestLimitExceeded',
-  'Throttling',
-]);
-
 interface SdkError {
   name?: unknown;
   $fault?: unknown;
@@ -69,13 +48,12 @@ type Module = Record<string, new (input: Record<string, unknown>) => unknown>;
 
 /** The API status for an error the service sent back, or undefined for a transport failure. */
 export function serviceErrorStatus(error: unknown): ProbeStatus | undefined {
-  const e = error as SdkError;
-  const http = e?.$metadata?.httpStatusCode;
-  if (typeof http !== 'number') return undefined;
-  const name = typeof e.name === 'string' ? e.name : '';
-  if (ACCESS_DENIED.has(name) || http === 401 || http === 403) return 'access-denied';
-  if (THROTTLED.has(name) || http === 429) return 'throttled';
-  if (http >= 500) return 'server-error';
+  const { kind, httpStatus } = classifyAwsError(error);
+  if (httpStatus === undefined) return undefined;
+  // Any answer proves the path; these say what else is wrong.
+  if (kind === 'access-denied' || kind === 'credentials') return 'access-denied';
+  if (kind === 'throttled') return 'throttled';
+  if (kind === 'service') return 'server-error';
   return 'api-error';
 }
 

@@ -3,18 +3,17 @@ import type {
   GetSecretValueCommandOutput,
   SecretsManagerClientConfig,
 } from '@aws-sdk/client-secrets-manager';
+import type { SecretsManagerLike as CoreSecretsManagerLike } from '@rotakit/core';
 import { InvalidOptionError } from '../errors.js';
 
 /**
- * The part of `SecretsManagerClient` the cache calls. A real `SecretsManagerClient`
- * satisfies it.
+ * The part of `SecretsManagerClient` the cache calls: @rotakit/core's `SecretsManagerLike`
+ * narrowed to GetSecretValue. A real `SecretsManagerClient` satisfies it.
  */
-export interface SecretsManagerLike {
-  send(
-    command: GetSecretValueCommand,
-    options?: { abortSignal?: AbortSignal },
-  ): Promise<GetSecretValueCommandOutput>;
-}
+export type SecretsManagerLike = CoreSecretsManagerLike<
+  GetSecretValueCommand,
+  GetSecretValueCommandOutput
+>;
 
 /** Bounded, jittered backoff after failed fetches (run in the background by p-retry). */
 export interface BackoffOptions {
