@@ -1,5 +1,6 @@
 export * from './aws/index.js';
 export * from './errors/index.js';
+export * from './metrics/index.js';
 export * from './network/index.js';
 export * from './rotation/index.js';
 export * from './secret/index.js';

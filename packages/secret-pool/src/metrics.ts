@@ -1,34 +1,13 @@
+import {
+  METRICS_OPTION_EXPECTED,
+  type MetricCallback,
+  type MetricsOption,
+  metricSinkOf,
+} from '@rotakit/core';
 import { InvalidOptionError } from './errors.js';
 import type { SecretPool } from './pool/create-pool.js';
 
-// The same structural shapes as @rotakit/rotation-core's metrics option: neither package
-// depends on the other, nor on Powertools at run time.
-
-/** The CloudWatch units the pool's metrics use (Powertools' `MetricUnit` values). */
-export type MetricUnitName = 'Count';
-
-/**
- * The part of a Powertools `Metrics` (2.x) the pool calls. Each metric goes through its own
- * `singleMetric()`: it is written as one EMF line at once, keeps your default dimensions
- * (`service`, ...) and adds none to your instance or its stored metrics.
- */
-export interface MetricsLike {
-  singleMetric(): {
-    addDimension(name: string, value: string): unknown;
-    addMetric(name: string, unit: MetricUnitName, value: number): unknown;
-  };
-}
-
-/** A plain callback for those without Powertools; called once per metric, synchronously. */
-export type MetricCallback = (
-  name: string,
-  unit: MetricUnitName,
-  value: number,
-  dimensions: Readonly<Record<string, string>>,
-) => void;
-
-/** Where the pool's metrics go: a Powertools `Metrics` instance or a callback. */
-export type MetricsOption = MetricsLike | MetricCallback;
+export type { MetricCallback, MetricsLike, MetricsOption, MetricUnitName } from '@rotakit/core';
 
 /** The pool's metric names (docs/secret-pool.md, Metrics); every one is a Count of 1 per event. */
 export const POOL_METRICS = Object.freeze({
@@ -48,19 +27,11 @@ export type MetricSink = MetricCallback;
 /** Validates the `metrics` option and turns it into one sink. @internal */
 export function toMetricSink(option: MetricsOption | undefined): MetricSink | undefined {
   if (option === undefined) return undefined;
-  if (typeof option === 'function') return option;
-  if (option !== null && typeof option === 'object' && typeof option.singleMetric === 'function') {
-    return (name, unit, value, dimensions) => {
-      const single = option.singleMetric();
-      for (const [key, dimension] of Object.entries(dimensions))
-        single.addDimension(key, dimension);
-      single.addMetric(name, unit, value);
-    };
+  const sink = metricSinkOf(option);
+  if (sink === undefined) {
+    throw InvalidOptionError.of('metrics', `expected ${METRICS_OPTION_EXPECTED}`);
   }
-  throw InvalidOptionError.of(
-    'metrics',
-    'expected a Powertools Metrics instance (with singleMetric()) or a function (name, unit, value, dimensions)',
-  );
+  return sink;
 }
 
 /**
