@@ -18,6 +18,10 @@ import { alterPassword, createDbSecret, newPassword } from './helpers.js';
 const server = testMysql();
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 const fixture = fileURLToPath(new URL('./fixtures/query-once.mjs', import.meta.url));
+// The version matrix (vitest.config.ts): the child loads the same mysql2 as the run.
+const mysql2Variant = process.env.ROTAKIT_MYSQL2
+  ? ['--import', fileURLToPath(new URL('./fixtures/mysql2-variant.mjs', import.meta.url))]
+  : [];
 let sm: SecretsManagerLocal;
 let client: SecretsManagerClient;
 
@@ -54,7 +58,7 @@ async function queryOnce(
   const config = { secretId, endpoint: sm.endpoint, region: sm.region, poolOptions };
   // No NODE_OPTIONS: vitest's loaders or conditions must not reach the child.
   const { NODE_OPTIONS: _ignored, ...env } = process.env;
-  const child = spawn(process.execPath, [fixture], {
+  const child = spawn(process.execPath, [...mysql2Variant, fixture], {
     cwd: packageDir,
     env: { ...env, ROTAKIT_QUERY_ONCE: JSON.stringify(config) },
     stdio: ['ignore', 'pipe', 'pipe'],
