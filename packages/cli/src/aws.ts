@@ -5,6 +5,7 @@ import {
   SecretsManagerClient,
   type SecretsManagerClientConfig,
 } from '@aws-sdk/client-secrets-manager';
+import { classifyAwsError } from '@rotakit/core';
 import { AwsApiError, RegionMissingError, UsageError } from './errors.js';
 
 /** The global options every command shares. */
@@ -217,13 +218,17 @@ const NETWORK_HINTS: Record<string, string> = {
     'request timed out: the endpoint is unreachable from here (network path, security group, VPC endpoint?)',
 };
 
-// The SDK reports an unreachable endpoint as a bare socket error; say what it means.
+// The SDK reports an unreachable endpoint as a bare socket error; say what it means. What the
+// error is comes from @rotakit/core's classification; only the wording is the CLI's.
 function explainNetworkError(error: unknown): { name: string; message: string } {
-  const e = error as { code?: string; name?: string; message?: string };
-  const code = e.code ?? e.name;
-  const hint = code ? NETWORK_HINTS[code] : undefined;
+  const { code, httpStatus } = classifyAwsError(error);
+  const hint =
+    code !== undefined && httpStatus === undefined && Object.hasOwn(NETWORK_HINTS, code)
+      ? NETWORK_HINTS[code]
+      : undefined;
   if (hint) return { name: code ?? 'NetworkError', message: hint };
-  return { name: e.name ?? 'Error', message: e.message ?? String(error) };
+  const e = error as { name?: string; message?: string };
+  return { name: e?.name ?? 'Error', message: e?.message ?? String(error) };
 }
 
 /** True for http(s) URLs on localhost/127.x/[::1]: the local Secrets Manager. */
