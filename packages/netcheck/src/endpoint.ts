@@ -66,10 +66,10 @@ function describeUrl(
     // Bare host names are accepted (the rotation templates' SECRETS_MANAGER_ENDPOINT often is one).
     url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `https://${raw}`);
   } catch (cause) {
-    throw new InvalidOptionError(option, `not a URL: ${JSON.stringify(raw)}`, { cause });
+    throw InvalidOptionError.of(option, `not a URL: ${JSON.stringify(raw)}`, { cause });
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new InvalidOptionError(option, `unsupported protocol ${url.protocol}`);
+    throw InvalidOptionError.of(option, `unsupported protocol ${url.protocol}`);
   }
   const protocol = url.protocol;
   const host = url.hostname.replace(/^\[|\]$/g, '');
@@ -119,7 +119,7 @@ export function resolveServiceEndpoint(options: ResolveEndpointOptions): Resolve
   const service = options.service ?? 'secretsmanager';
   const region = options.region;
   if (typeof region !== 'string' || !/^[a-z0-9-]+$/.test(region)) {
-    throw new InvalidOptionError(
+    throw InvalidOptionError.of(
       'region',
       `expected an AWS region name, got ${JSON.stringify(region)}`,
     );

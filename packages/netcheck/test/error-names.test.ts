@@ -5,9 +5,15 @@ import * as netcheck from '../src/index.js';
 // The example Lambdas bundle netcheck with `minify: true`: a name taken from the class
 // (`new.target.name`) logs as `t` there. Every class must carry its name as a literal.
 const ARGS: Record<string, unknown[]> = {
-  InvalidOptionError: ['timeoutMs', 'must be a number'],
-  InvalidSnapshotError: ['subnets', 'must be an array'],
-  SnapshotCollectionError: ['DescribeSubnets', { cause: new Error('throttled') }],
+  InvalidOptionError: ['Invalid option `timeoutMs`: must be a number', { option: 'timeoutMs' }],
+  InvalidSnapshotError: [
+    'Invalid snapshot field `subnets`: must be an array',
+    { field: 'subnets' },
+  ],
+  SnapshotCollectionError: [
+    'collectSnapshot: DescribeSubnets failed',
+    { operation: 'DescribeSubnets', cause: new Error('throttled') },
+  ],
 };
 
 describe('@rotakit/netcheck error classes', () => {

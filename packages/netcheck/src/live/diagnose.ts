@@ -93,18 +93,18 @@ export async function diagnoseFailure(
   options: DiagnoseOptions,
 ): Promise<Diagnosis> {
   if (typeof options !== 'object' || options === null) {
-    throw new InvalidOptionError('options', 'expected { remainingMs, ... }');
+    throw InvalidOptionError.of('options', 'expected { remainingMs, ... }');
   }
   const { remainingMs } = options;
   if (typeof remainingMs !== 'number' || !Number.isFinite(remainingMs)) {
-    throw new InvalidOptionError(
+    throw InvalidOptionError.of(
       'remainingMs',
       `expected a number of milliseconds, got ${String(remainingMs)}`,
     );
   }
   const reserveMs = options.reserveMs ?? 250;
   if (typeof reserveMs !== 'number' || reserveMs < 0) {
-    throw new InvalidOptionError('reserveMs', 'expected a number >= 0');
+    throw InvalidOptionError.of('reserveMs', 'expected a number >= 0');
   }
   const info = classifyNetworkError(error);
   const what = info.code ?? info.name ?? 'error';

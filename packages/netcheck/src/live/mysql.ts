@@ -143,7 +143,7 @@ async function loadMysql2(): Promise<Mysql2Module> {
     };
     return typeof mod.createConnection === 'function' ? mod : (mod.default as Mysql2Module);
   } catch (cause) {
-    throw new InvalidOptionError(
+    throw InvalidOptionError.of(
       'login',
       'the login check needs the optional peer dependency mysql2',
       { cause },
@@ -225,7 +225,7 @@ export async function probeMysql(options: ProbeMysqlOptions): Promise<ProbeResul
     options.login &&
     (typeof options.login.user !== 'string' || typeof options.login.password !== 'string')
   ) {
-    throw new InvalidOptionError('login', 'expected { user: string, password: string }');
+    throw InvalidOptionError.of('login', 'expected { user: string, password: string }');
   }
   using deadline = new Deadline(timeoutMs, signal);
   // Awaited so that `using` keeps the deadline armed until the probe ends.

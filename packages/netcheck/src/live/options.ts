@@ -9,7 +9,7 @@ export function checkTimeout(
 ): number {
   const timeoutMs = value ?? fallback;
   if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
-    throw new InvalidOptionError(
+    throw InvalidOptionError.of(
       option,
       `expected a positive number of milliseconds, got ${String(value)}`,
     );
@@ -19,7 +19,7 @@ export function checkTimeout(
 
 export function checkHost(value: unknown, option = 'host'): string {
   if (typeof value !== 'string' || value.trim() === '' || /[\s/]/.test(value)) {
-    throw new InvalidOptionError(
+    throw InvalidOptionError.of(
       option,
       `expected a host name or IP address, got ${JSON.stringify(value)}`,
     );
@@ -30,7 +30,7 @@ export function checkHost(value: unknown, option = 'host'): string {
 export function checkPort(value: unknown, option = 'port', fallback?: number): number {
   const port = value ?? fallback;
   if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new InvalidOptionError(option, `expected a TCP port 1-65535, got ${String(value)}`);
+    throw InvalidOptionError.of(option, `expected a TCP port 1-65535, got ${String(value)}`);
   }
   return port;
 }
@@ -38,6 +38,6 @@ export function checkPort(value: unknown, option = 'port', fallback?: number): n
 export function checkSignal(value: unknown, option = 'signal'): AbortSignal | undefined {
   if (value === undefined) return undefined;
   if (!(value instanceof AbortSignal))
-    throw new InvalidOptionError(option, 'expected an AbortSignal');
+    throw InvalidOptionError.of(option, 'expected an AbortSignal');
   return value;
 }

@@ -86,31 +86,31 @@ export async function preparePath(
   } = {},
 ): Promise<Prepared> {
   if (typeof options !== 'object' || options === null) {
-    throw new InvalidOptionError('options', 'expected an object with secretId or secret');
+    throw InvalidOptionError.of('options', 'expected an object with secretId or secret');
   }
   if (options.client && options.clientConfig) {
-    throw new InvalidOptionError('client', 'give client or clientConfig, not both');
+    throw InvalidOptionError.of('client', 'give client or clientConfig, not both');
   }
   if (options.client && typeof options.client.send !== 'function') {
-    throw new InvalidOptionError(
+    throw InvalidOptionError.of(
       'client',
       'expected a SecretsManagerClient (an object with send())',
     );
   }
   const secretId = options.secretId;
   if (secretId !== undefined && (typeof secretId !== 'string' || secretId === '')) {
-    throw new InvalidOptionError('secretId', 'expected a secret name or ARN');
+    throw InvalidOptionError.of('secretId', 'expected a secret name or ARN');
   }
   let secret: ParsedSecret | undefined;
   let secretProblem: string | undefined;
   if (options.secret !== undefined) {
     const parsed = parseSecret(options.secret);
     if (parsed.ok) secret = parsed.secret;
-    else if (secretId === undefined) throw new InvalidOptionError('secret', parsed.problem);
+    else if (secretId === undefined) throw InvalidOptionError.of('secret', parsed.problem);
     else secretProblem = parsed.problem;
   }
   if (secretId === undefined && options.secret === undefined && !extra.diagnosis) {
-    throw new InvalidOptionError('secretId', 'give secretId or secret');
+    throw InvalidOptionError.of('secretId', 'give secretId or secret');
   }
   const budgetMs =
     extra.budgetMs ?? checkTimeout(options.timeoutMs, 'timeoutMs', DEFAULT_PATH_BUDGET_MS);
@@ -127,7 +127,7 @@ export async function preparePath(
     env.AWS_DEFAULT_REGION ??
     arnRegion(secretId);
   if (!region) {
-    throw new InvalidOptionError(
+    throw InvalidOptionError.of(
       'region',
       'not given, not on the client, not in AWS_REGION/AWS_DEFAULT_REGION or the secret ARN',
     );
@@ -167,7 +167,7 @@ export async function preparePath(
     owned = created;
   }
   const login = options.login ?? false;
-  if (typeof login !== 'boolean') throw new InvalidOptionError('login', 'expected a boolean');
+  if (typeof login !== 'boolean') throw InvalidOptionError.of('login', 'expected a boolean');
   const input: PathCheckInput = {
     kind,
     budgetMs,

@@ -28,13 +28,13 @@ export class ProbeRateLimiter {
     const maxProbes = options.maxProbes ?? 5;
     const windowMs = options.windowMs ?? 60_000;
     if (!Number.isInteger(maxProbes) || maxProbes < 1) {
-      throw new InvalidOptionError(
+      throw InvalidOptionError.of(
         'maxProbes',
         `expected an integer >= 1, got ${String(options.maxProbes)}`,
       );
     }
     if (!Number.isFinite(windowMs) || windowMs <= 0) {
-      throw new InvalidOptionError(
+      throw InvalidOptionError.of(
         'windowMs',
         `expected a positive number, got ${String(options.windowMs)}`,
       );

@@ -27,7 +27,7 @@ function seconds(ms: number): string {
  */
 export function formatReport(report: PathReport, options: FormatReportOptions = {}): string {
   if (!report || !Array.isArray(report.checks)) {
-    throw new InvalidOptionError(
+    throw InvalidOptionError.of(
       'report',
       'expected a report from checkRotationPath, checkAppPath or diagnoseFailure',
     );

@@ -142,7 +142,7 @@ export async function probeSecretsManager(
   options: ProbeSecretsManagerOptions,
 ): Promise<ProbeResult<SecretsManagerEvidence>> {
   if (!options?.client || typeof options.client.send !== 'function') {
-    throw new InvalidOptionError(
+    throw InvalidOptionError.of(
       'client',
       'expected a SecretsManagerClient (an object with send())',
     );

@@ -71,20 +71,20 @@ const RDS_API: ServiceSpec = {
 
 function validate(snapshot: unknown): asserts snapshot is RotationNetworkSnapshot {
   if (typeof snapshot !== 'object' || snapshot === null) {
-    throw new InvalidSnapshotError('(root)', 'expected an object');
+    throw InvalidSnapshotError.of('(root)', 'expected an object');
   }
   const s = snapshot as Record<string, unknown>;
   if (typeof s.region !== 'string' || s.region === '') {
-    throw new InvalidSnapshotError('region', 'expected a region name such as "us-east-1"');
+    throw InvalidSnapshotError.of('region', 'expected a region name such as "us-east-1"');
   }
   for (const field of LIST_FIELDS) {
     if (!Array.isArray(s[field])) {
-      throw new InvalidSnapshotError(field, `expected an array, got ${typeof s[field]}`);
+      throw InvalidSnapshotError.of(field, `expected an array, got ${typeof s[field]}`);
     }
   }
   for (const field of ['vpcAttributes', 'prefixLists'] as const) {
     if (typeof s[field] !== 'object' || s[field] === null || Array.isArray(s[field])) {
-      throw new InvalidSnapshotError(field, 'expected an object keyed by id');
+      throw InvalidSnapshotError.of(field, 'expected an object keyed by id');
     }
   }
 }
@@ -95,13 +95,13 @@ function resolveOptions(options: AnalyzeOptions | undefined): Readonly<Required<
     minFunctionTimeoutSeconds: options?.minFunctionTimeoutSeconds ?? 30,
   };
   if (typeof resolved.checkRdsApi !== 'boolean') {
-    throw new InvalidOptionError('checkRdsApi', 'expected a boolean');
+    throw InvalidOptionError.of('checkRdsApi', 'expected a boolean');
   }
   if (
     !Number.isFinite(resolved.minFunctionTimeoutSeconds) ||
     resolved.minFunctionTimeoutSeconds < 0
   ) {
-    throw new InvalidOptionError('minFunctionTimeoutSeconds', 'expected a number of seconds >= 0');
+    throw InvalidOptionError.of('minFunctionTimeoutSeconds', 'expected a number of seconds >= 0');
   }
   return Object.freeze(resolved);
 }

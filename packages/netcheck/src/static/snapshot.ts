@@ -114,7 +114,7 @@ class Collector {
     const client = service === 'sm' ? this.clients.secretsManager : this.clients[service];
     const Command = module?.[`${operation}Command`] as (new (input: Input) => unknown) | undefined;
     if (!client || !Command) {
-      throw new SnapshotCollectionError(operation, { cause: new Error(`no ${service} client`) });
+      throw SnapshotCollectionError.of(operation, { cause: new Error(`no ${service} client`) });
     }
     this.signal?.throwIfAborted();
     try {
@@ -124,7 +124,7 @@ class Collector {
       return (out ?? {}) as Output;
     } catch (cause) {
       if (this.signal?.aborted) throw this.signal.reason;
-      throw new SnapshotCollectionError(operation, { cause });
+      throw SnapshotCollectionError.of(operation, { cause });
     }
   }
 
@@ -144,7 +144,7 @@ class Collector {
       next = out[token];
       if (!next) return items;
     }
-    throw new SnapshotCollectionError(operation, { cause: new Error('more than 1000 pages') });
+    throw SnapshotCollectionError.of(operation, { cause: new Error('more than 1000 pages') });
   }
 }
 
@@ -182,7 +182,7 @@ export async function collectSnapshot(
 ): Promise<RotationNetworkSnapshot> {
   const { clients } = options;
   if (!clients || typeof clients.ec2?.send !== 'function') {
-    throw new InvalidOptionError(
+    throw InvalidOptionError.of(
       'clients.ec2',
       'an EC2Client (or an object with send()) is required',
     );
@@ -198,17 +198,17 @@ export async function collectSnapshot(
   ];
   for (const [needed, name, because] of needs) {
     if (needed && typeof clients[name]?.send !== 'function') {
-      throw new InvalidOptionError(`clients.${name}`, `required with ${because}`);
+      throw InvalidOptionError.of(`clients.${name}`, `required with ${because}`);
     }
   }
   if (options.dbClusterIdentifier && options.dbInstanceIdentifier) {
-    throw new InvalidOptionError(
+    throw InvalidOptionError.of(
       'dbInstanceIdentifier',
       'give dbClusterIdentifier or dbInstanceIdentifier, not both',
     );
   }
   const region = options.region ?? (await regionOf(clients.ec2));
-  if (!region) throw new InvalidOptionError('region', 'not given and the EC2 client has none');
+  if (!region) throw InvalidOptionError.of('region', 'not given and the EC2 client has none');
 
   // Loaded on use so that importing this package never requires the optional SDK clients.
   const [ec2, rds, lambda, sm] = await Promise.all([

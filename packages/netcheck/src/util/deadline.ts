@@ -1,12 +1,7 @@
 import { performance } from 'node:perf_hooks';
+import { DeadlineExceeded } from '../errors.js';
 
-/** Raised inside probes when their time is up; never escapes a probe. */
-export class DeadlineExceeded extends Error {
-  constructor() {
-    super('deadline exceeded');
-    this.name = 'DeadlineExceeded';
-  }
-}
+export { DeadlineExceeded };
 
 /**
  * A hard time budget that also follows an outer AbortSignal. `signal` aborts when either the
@@ -38,7 +33,7 @@ export class Deadline implements Disposable {
     this.#timer = setTimeout(
       () => {
         this.#timedOut = true;
-        this.#controller.abort(new DeadlineExceeded());
+        this.#controller.abort(new DeadlineExceeded('deadline exceeded'));
       },
       Math.max(0, timeoutMs),
     );

@@ -46,14 +46,14 @@ export function analysisContext(snapshot: RotationNetworkSnapshot): AnalysisCont
     findings: new FindingCollector(),
     subnet(id, why) {
       const subnet = subnetsById.get(id);
-      if (!subnet) throw new InvalidSnapshotError('subnets', `subnet ${id} (${why}) is missing`);
+      if (!subnet) throw InvalidSnapshotError.of('subnets', `subnet ${id} (${why}) is missing`);
       return subnet;
     },
     groups(ids, why) {
       return ids.map((id) => {
         const group = groupsById.get(id);
         if (!group) {
-          throw new InvalidSnapshotError(
+          throw InvalidSnapshotError.of(
             'securityGroups',
             `security group ${id} (${why}) is missing`,
           );

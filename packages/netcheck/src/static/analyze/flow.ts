@@ -76,7 +76,7 @@ export function checkAcl(
 ): boolean {
   const acl = aclForSubnet(ctx.snap.networkAcls, subnet.SubnetId ?? '', subnet.VpcId);
   if (!acl) {
-    throw new InvalidSnapshotError(
+    throw InvalidSnapshotError.of(
       'networkAcls',
       `no network ACL for subnet ${subnet.SubnetId} (neither associated nor a default ACL of ${subnet.VpcId})`,
     );
@@ -145,7 +145,7 @@ export function checkLocalRoute(
 ): boolean {
   const table = routeTableOf(ctx, from);
   if (!table) {
-    throw new InvalidSnapshotError(
+    throw InvalidSnapshotError.of(
       'routeTables',
       `no route table for subnet ${from.SubnetId} (neither associated nor a main table of ${from.VpcId})`,
     );

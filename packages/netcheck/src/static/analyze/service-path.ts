@@ -66,7 +66,7 @@ function resolveServiceHost(
   try {
     return resolveServiceEndpoint({ region: ctx.snap.region, env, service: spec.service });
   } catch (cause) {
-    throw new InvalidSnapshotError(
+    throw InvalidSnapshotError.of(
       'function.Environment.Variables',
       `cannot work out the ${spec.label} endpoint: ${(cause as Error).message}`,
       { cause },
@@ -87,7 +87,7 @@ function servicePath(
   );
   const attrs = ctx.snap.vpcAttributes[lambda.vpcId];
   if (!attrs) {
-    throw new InvalidSnapshotError(
+    throw InvalidSnapshotError.of(
       'vpcAttributes',
       `no DescribeVpcAttribute results for ${lambda.vpcId}`,
     );
