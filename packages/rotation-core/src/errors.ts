@@ -409,16 +409,17 @@ const PENDING_CONTEXT = Symbol('rotakit.contextAnnotated');
 /**
  * Fills in `step`, `secretId` and `versionId` on an error thrown below the dispatcher and
  * prefixes its message once, so the Lambda's errorMessage names the step and the secret.
+ * Any rotakit error qualifies: @rotakit/core's SecretFormatError is not a RotationError.
  * @internal
  */
-export function annotateError<E extends RotationError>(
+export function annotateError<E extends RotakitError>(
   error: E,
   context: { step: RotationStep; secretId: string; versionId: string },
 ): E {
   const record = error as unknown as Record<PropertyKey, unknown>;
   if (record[PENDING_CONTEXT]) return error;
   for (const key of ['step', 'secretId', 'versionId'] as const) {
-    if (error[key] === undefined) {
+    if (record[key] === undefined) {
       Object.defineProperty(error, key, { value: context[key], enumerable: true });
     }
   }

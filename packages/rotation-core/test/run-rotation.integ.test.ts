@@ -1,4 +1,5 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { RotakitError } from '@rotakit/core';
 import { type SecretsManagerLocal, startSecretsManager } from '@rotakit/secrets-manager-local';
 import { createDatabaseUser } from '@rotakit/testing';
 import { testMysql } from '@rotakit/testing/vitest';
@@ -102,6 +103,27 @@ describe('runRotation', () => {
     expect(labels(await stagesOf(client, name))).toMatchObject({ AWSCURRENT: stuck });
     expect(labels(await stagesOf(client, name)).AWSPENDING).toBeUndefined();
     expect(await loginWith(await secretValue(client, name))).toEqual({ ok: true });
+    await handler.close();
+  });
+
+  it("names the step and the secret in any rotakit error's message, not only a RotationError's", async () => {
+    const { name } = await userSecret();
+    const handler = createRotationHandler({
+      ...options,
+      client,
+      hooks: {
+        onBoundary: (b) => {
+          // @rotakit/core's errors (its SecretFormatError, say) are not RotationErrors.
+          if (b.name === 'createSecret:after:sm:DescribeSecret#1') {
+            throw new RotakitError('injected core error');
+          }
+        },
+      },
+    });
+    const error = await runRotation({ secretId: name, client, handler }).catch((e) => e);
+    expect(error).toBeInstanceOf(RotakitError);
+    expect(error.message).toMatch(/^createSecret failed for secret \S+: injected core error$/);
+    expect(error).toMatchObject({ step: 'createSecret', secretId: expect.any(String) });
     await handler.close();
   });
 

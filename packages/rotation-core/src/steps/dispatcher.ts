@@ -1,8 +1,8 @@
 import type { DescribeSecretResponse } from '@aws-sdk/client-secrets-manager';
+import { RotakitError } from '@rotakit/core';
 import { TimeBudget } from '../budget.js';
 import {
   annotateError,
-  RotationError,
   RotationNotEnabledError,
   type RotationStep,
   VersionNotPendingError,
@@ -221,7 +221,7 @@ async function reportFailure(
 ): Promise<void> {
   const { options, event, budget, logger, diagnostics } = run;
   const { step, secretId, token } = event;
-  if (error instanceof RotationError) annotateError(error, { step, secretId, versionId: token });
+  if (error instanceof RotakitError) annotateError(error, { step, secretId, versionId: token });
   logger.error(`${step}: failed`, { error: serializeError(error) });
   // Before the diagnosis, which may use up the time left.
   const durationMs = performance.now() - run.started;
