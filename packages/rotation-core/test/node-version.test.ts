@@ -1,7 +1,7 @@
 // The CI runs the whole suite under Node 20, 22 and 24 (.ci/run). This file proves which Node
 // ran it: ROTAKIT_EXPECT_NODE (set by .ci/run per run) must be the test worker's version, and
 // whatever runs must be a version the packages' `engines` claim.
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
 const engines = (path: string): string =>
@@ -40,12 +40,17 @@ describe('the Node version under test', () => {
 
   it('is one the engines field claims, and every package claims the same range', () => {
     const range = engines('../package.json');
-    for (const other of [
-      '../../secret-pool/package.json',
-      '../../netcheck/package.json',
-      '../../../package.json',
-    ]) {
-      expect(engines(other), other).toBe(range);
+    const root = new URL('../../../', import.meta.url);
+    const manifests = ['package.json'].concat(
+      ...['packages', 'examples'].map((group) =>
+        readdirSync(new URL(`${group}/`, root))
+          .map((dir) => `${group}/${dir}/package.json`)
+          .filter((path) => existsSync(new URL(path, root))),
+      ),
+    );
+    expect(manifests.length).toBeGreaterThan(10);
+    for (const manifest of manifests) {
+      expect(engines(new URL(manifest, root).href), manifest).toBe(range);
     }
     expect(
       satisfiesCaretRanges(process.versions.node, range),
