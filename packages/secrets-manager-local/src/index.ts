@@ -35,5 +35,6 @@ export {
   runSecretsManagerLocalCli,
   startFromArgs,
 } from './run-cli.js';
-export type { Counts, SecretsManagerLocal, StartSecretsManagerOptions } from './start.js';
+export type { StartSecretsManagerOptions } from './options.js';
+export type { Counts, SecretsManagerLocal } from './start.js';
 export { startSecretsManager } from './start.js';

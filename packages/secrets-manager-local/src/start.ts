@@ -15,47 +15,25 @@ import {
 import { FaultRegistry, type Faults } from './faults.js';
 import { handleLocalRequest } from './local-api.js';
 import type { OperationContext } from './operations/index.js';
+import {
+  type ResolvedOptions,
+  resolveOptions,
+  type StartSecretsManagerOptions,
+} from './options.js';
 import { loadDataFile, Persister } from './persistence.js';
 import {
   type RotationFunction,
   type RotationFunctionOptions,
   type RotationOutcome,
   RotationRunner,
+  type RunnerHooks,
   type WaitForRotationOptions,
 } from './rotation.js';
 import { reschedule } from './schedule.js';
-import { handleAwsRequest } from './server.js';
+import { type AwsHandlerDeps, handleAwsRequest } from './server.js';
 import { type SecretRecord, SecretStore } from './store.js';
 
-export interface StartSecretsManagerOptions {
-  /** TCP port; 0 picks a free one. @default 0 */
-  readonly port?: number;
-  /** Address to bind. @default '127.0.0.1' */
-  readonly host?: string;
-  /**
-   * The default region: for `client()`, requests without a SigV4 credential scope and names
-   * given to the JS API. A signed request is served in its credential scope's region.
-   * @default 'us-east-1'
-   */
-  readonly region?: string;
-  /** 12-digit account ID used in ARNs. @default '123456789012' */
-  readonly accountId?: string;
-  /** RotationLambdaARN -> in-process handler or loopback invoke URL. */
-  readonly rotationFunctions?: Readonly<Record<string, RotationFunction>>;
-  /** Rotation function timeout per step, like Lambda's. @default 30000 */
-  readonly rotationTimeoutMs?: number;
-  /** JSON file to keep secrets in across restarts (written atomically). @default in memory only */
-  readonly dataFile?: string;
-  /** Clock for dates, deletion windows and schedules (epoch ms or Date). @default Date.now */
-  readonly now?: () => number | Date;
-  /** Runs `tick()` on this interval (ms) to start scheduled rotations; 0 turns it off. @default 0 */
-  readonly tickIntervalMs?: number;
-  /**
-   * Receives unexpected internal errors (never secret values). If it throws, the error is
-   * printed instead. @default prints name and message to stderr
-   */
-  readonly onError?: (error: unknown) => void;
-}
+export type { StartSecretsManagerOptions };
 
 /** Per-operation request counts; call it to read them, `.reset()` to zero them. */
 export interface Counts {
@@ -102,81 +80,6 @@ export interface SecretsManagerLocal extends AsyncDisposable {
   close(): Promise<void>;
 }
 
-interface Resolved {
-  port: number;
-  host: string;
-  region: string;
-  accountId: string;
-  rotationTimeoutMs: number;
-  dataFile: string | undefined;
-  now: () => number;
-  tickIntervalMs: number;
-  onError: (error: unknown) => void;
-}
-
-function resolveOptions(options: StartSecretsManagerOptions): Readonly<Resolved> {
-  const port = options.port ?? 0;
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-    throw InvalidOptionError.of('port', 'expected an integer from 0 to 65535');
-  }
-  const host = options.host ?? '127.0.0.1';
-  if (typeof host !== 'string' || host.length === 0) {
-    throw InvalidOptionError.of('host', 'expected a non-empty host name or IP address');
-  }
-  const region = options.region ?? 'us-east-1';
-  if (typeof region !== 'string' || !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
-    throw InvalidOptionError.of(
-      'region',
-      `expected a region name such as us-east-1, got ${String(region)}`,
-    );
-  }
-  const accountId = options.accountId ?? '123456789012';
-  if (typeof accountId !== 'string' || !/^\d{12}$/.test(accountId)) {
-    throw InvalidOptionError.of('accountId', 'expected 12 digits');
-  }
-  const rotationTimeoutMs = options.rotationTimeoutMs ?? 30_000;
-  if (!(Number.isFinite(rotationTimeoutMs) && rotationTimeoutMs > 0)) {
-    throw InvalidOptionError.of('rotationTimeoutMs', 'expected a positive number of milliseconds');
-  }
-  const dataFile = options.dataFile;
-  if (dataFile !== undefined && (typeof dataFile !== 'string' || dataFile.length === 0)) {
-    throw InvalidOptionError.of('dataFile', 'expected a file path');
-  }
-  const clock = options.now ?? Date.now;
-  if (typeof clock !== 'function') throw InvalidOptionError.of('now', 'expected a function');
-  const now = () => {
-    const value = clock();
-    return value instanceof Date ? value.getTime() : value;
-  };
-  const tickIntervalMs = options.tickIntervalMs ?? 0;
-  if (!(Number.isFinite(tickIntervalMs) && tickIntervalMs >= 0)) {
-    throw InvalidOptionError.of('tickIntervalMs', 'expected a number of milliseconds >= 0');
-  }
-  const report = options.onError ?? printError;
-  // A hook that throws must not turn a failed request into a hung one or an unhandled rejection.
-  const onError = (error: unknown) => {
-    try {
-      report(error);
-    } catch (hookError) {
-      console.error(
-        `[secrets-manager-local] the onError option threw ${hookError instanceof Error ? hookError.name : typeof hookError} while reporting:`,
-      );
-      printError(error);
-    }
-  };
-  return Object.freeze({
-    port,
-    host,
-    region,
-    accountId,
-    rotationTimeoutMs,
-    dataFile,
-    now,
-    tickIntervalMs,
-    onError,
-  });
-}
-
 /**
  * Starts an AWS-compatible Secrets Manager on localhost.
  *
@@ -190,59 +93,241 @@ function resolveOptions(options: StartSecretsManagerOptions): Readonly<Resolved>
 export async function startSecretsManager(
   options: StartSecretsManagerOptions = {},
 ): Promise<SecretsManagerLocal> {
-  const config = resolveOptions(options);
-  const store = new SecretStore({
-    region: config.region,
-    accountId: config.accountId,
-    now: config.now,
-  });
-  const persister =
-    config.dataFile === undefined ? undefined : new Persister(config.dataFile, store);
-  if (config.dataFile !== undefined) {
-    const loaded = await loadDataFile(config.dataFile);
-    if (loaded !== undefined) store.load(loaded);
-    // Fails at start, not at the first write, when the file's directory is not writable.
-    await persister?.flush();
-  }
-  const faults = new FaultRegistry();
-  const countsMap = new Map<string, number>();
-  const clients = new Set<SecretsManagerClient>();
-  let closed = false;
-  let closing: Promise<void> | undefined;
+  return LocalSecretsManager.start(resolveOptions(options));
+}
+
+/** Longer than the SDK's idle socket reuse, so a kept-alive socket is never closed under it. */
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+/** Requests still in flight at `close()` get this long before their sockets are cut. */
+const CLOSE_GRACE_MS = 1_000;
+
+/** The local service: the store, the rotation runner and the HTTP server in front of them. */
+class LocalSecretsManager implements SecretsManagerLocal {
+  readonly faults = new FaultRegistry();
+  readonly counts: Counts;
+  readonly #config: ResolvedOptions;
+  readonly #store: SecretStore;
+  readonly #persister: Persister | undefined;
+  readonly #runner: RotationRunner;
+  readonly #operations: OperationContext;
+  readonly #server: http.Server;
+  readonly #awsHandlerDeps: AwsHandlerDeps;
+  readonly #requestCounts = new Map<string, number>();
+  readonly #clients = new Set<SecretsManagerClient>();
   // Ends waits of requests in flight (latency faults) when the server closes.
-  const closeController = new AbortController();
+  readonly #closeController = new AbortController();
+  #port = 0;
+  #endpoint = '';
+  #closed = false;
+  #closing: Promise<void> | undefined;
+  #tickTimer: NodeJS.Timeout | undefined;
 
-  const schedule = () => {
-    persister?.flush().catch(config.onError);
-  };
+  static async start(config: ResolvedOptions): Promise<LocalSecretsManager> {
+    const store = new SecretStore({
+      region: config.region,
+      accountId: config.accountId,
+      now: config.now,
+    });
+    const persister = await openDataFile(config.dataFile, store);
+    const local = new LocalSecretsManager(config, store, persister);
+    await local.#listen();
+    local.#startTicking();
+    return local;
+  }
 
-  const runner = new RotationRunner(config.rotationTimeoutMs, {
-    onSucceeded(secretArn) {
-      const secret = store.find(secretArn);
-      if (secret === undefined) return;
-      const now = store.now();
-      secret.lastRotatedDate = now;
-      reschedule(secret, now, now);
-      store.changed(secret);
-      schedule();
-    },
-    onTestOnlyDone(secretArn, token) {
-      const secret = store.find(secretArn);
-      if (secret === undefined) return;
-      store.dropPendingVersion(secret, token);
-      schedule();
-    },
-    service: () => ({ region: config.region, endpoint: api?.endpoint ?? '' }),
-  });
-  for (const [arn, fn] of Object.entries(options.rotationFunctions ?? {})) runner.register(arn, fn);
+  private constructor(
+    config: ResolvedOptions,
+    store: SecretStore,
+    persister: Persister | undefined,
+  ) {
+    this.#config = config;
+    this.#store = store;
+    this.#persister = persister;
+    this.#runner = new RotationRunner(config.rotationTimeoutMs, this.#runnerHooks());
+    for (const [arn, fn] of Object.entries(config.rotationFunctions))
+      this.#runner.register(arn, fn);
+    this.#operations = {
+      store,
+      runner: this.#runner,
+      startRotation: (secret, token, rotateImmediately, trigger) =>
+        this.#startRotation(secret, token, rotateImmediately, trigger),
+    };
+    this.#awsHandlerDeps = this.#awsHandlerDependencies();
+    this.counts = Object.assign(() => Object.freeze(Object.fromEntries(this.#requestCounts)), {
+      reset: () => this.#requestCounts.clear(),
+    });
+    this.#server = http.createServer({ noDelay: true }, (req, res) => this.#route(req, res));
+    this.#server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+    this.#server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
+  }
 
-  const startRotation = (
+  get endpoint(): string {
+    return this.#endpoint;
+  }
+  get host(): string {
+    return this.#config.host;
+  }
+  get port(): number {
+    return this.#port;
+  }
+  get region(): string {
+    return this.#config.region;
+  }
+  get accountId(): string {
+    return this.#config.accountId;
+  }
+
+  client(overrides?: SecretsManagerClientConfig): SecretsManagerClient {
+    this.#assertOpen('client');
+    const client = new SecretsManagerClient({
+      region: this.#config.region,
+      endpoint: this.#endpoint,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      ...overrides,
+    });
+    this.#clients.add(client);
+    return client;
+  }
+
+  registerRotationFunction(
+    arn: string,
+    fn: RotationFunction,
+    options?: RotationFunctionOptions,
+  ): void {
+    this.#runner.register(arn, fn, options);
+  }
+
+  unregisterRotationFunction(arn: string): boolean {
+    return this.#runner.unregister(arn);
+  }
+
+  async waitForRotation(
+    secretId: string,
+    options?: WaitForRotationOptions,
+  ): Promise<RotationOutcome> {
+    return this.#runner.wait(this.#findSecret(secretId).arn, secretId, options);
+  }
+
+  rotations(secretId: string): RotationOutcome[] {
+    return this.#runner.history(this.#findSecret(secretId).arn);
+  }
+
+  async retryRotation(secretId: string): Promise<RotationOutcome> {
+    this.#assertOpen('retryRotation');
+    const secret = this.#findSecret(secretId);
+    const token = this.#retryableToken(secretId, secret);
+    this.#startRotation(secret, token, true, 'retry');
+    return this.#runner.wait(secret.arn, secretId, { token });
+  }
+
+  tick(at?: number | Date): RotationOutcome[] {
+    this.#assertOpen('tick');
+    const now = at === undefined ? this.#store.now() : at instanceof Date ? at.getTime() : at;
+    // NaN compares false with every due date, which would start every scheduled rotation.
+    if (!Number.isFinite(now)) {
+      throw InvalidOptionError.of('at', 'expected a valid Date or epoch milliseconds');
+    }
+    const started = this.#dueSecrets(now).map((secret) => this.#startScheduled(secret, now));
+    if (started.length > 0) this.#scheduleWrite();
+    return started;
+  }
+
+  resetCounts(): void {
+    this.#requestCounts.clear();
+  }
+
+  async reset(): Promise<void> {
+    this.#assertOpen('reset');
+    this.#runner.reset();
+    this.#store.clear();
+    this.faults.clear();
+    this.#requestCounts.clear();
+    await this.#persister?.flush();
+  }
+
+  close(): Promise<void> {
+    if (this.#closing === undefined) {
+      // At once, not after the first await: calls made during the shutdown see it closed.
+      this.#closed = true;
+      this.#closing = this.#shutDown();
+    }
+    return this.#closing;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  #assertOpen(operation: string): void {
+    if (this.#closed) throw ServerClosedError.of(operation);
+  }
+
+  #findSecret(secretId: string): SecretRecord {
+    const secret = this.#store.find(secretId);
+    if (secret === undefined) throw UnknownSecretError.of(secretId);
+    return secret;
+  }
+
+  /** The token of the stuck AWSPENDING version, when a retry of it can run now. */
+  #retryableToken(secretId: string, secret: SecretRecord): string {
+    const token = this.#store.pendingVersionId(secret);
+    if (token === undefined) {
+      throw RotationNotRetryableError.of(
+        secretId,
+        'no-pending-version',
+        'no AWSPENDING version is waiting (no unfinished rotation)',
+      );
+    }
+    if (this.#runner.isRunning(secret.arn)) {
+      throw RotationNotRetryableError.of(
+        secretId,
+        'rotation-running',
+        'a rotation of this secret is still running',
+      );
+    }
+    if (secret.rotationLambdaArn === undefined) {
+      throw RotationNotRetryableError.of(
+        secretId,
+        'no-rotation-function',
+        'the secret has no RotationLambdaARN',
+      );
+    }
+    return token;
+  }
+
+  /** Secrets with rotation on, not deleted, due by `now` and not rotating already. */
+  #dueSecrets(now: number): SecretRecord[] {
+    return this.#store
+      .list()
+      .filter(
+        (secret) =>
+          secret.rotationEnabled &&
+          secret.deletedDate === undefined &&
+          secret.nextRotationDate !== undefined &&
+          secret.nextRotationDate <= now &&
+          !this.#runner.isRunning(secret.arn),
+      );
+  }
+
+  #startScheduled(secret: SecretRecord, now: number): RotationOutcome {
+    // A stuck rotation is reattempted with its own token, as the service does.
+    let token = this.#store.pendingVersionId(secret);
+    if (token === undefined) {
+      token = randomUUID();
+      this.#store.createPendingVersion(secret, token);
+    }
+    reschedule(secret, now, now);
+    this.#store.changed(secret);
+    return this.#startRotation(secret, token, true, 'schedule');
+  }
+
+  #startRotation(
     secret: SecretRecord,
     token: string,
     rotateImmediately: boolean,
     trigger: RotationOutcome['trigger'],
-  ): RotationOutcome =>
-    runner.start({
+  ): RotationOutcome {
+    return this.#runner.start({
       secretArn: secret.arn,
       secretName: secret.name,
       token,
@@ -250,209 +335,127 @@ export async function startSecretsManager(
       rotateImmediately,
       trigger,
     });
-  const context: OperationContext = { store, runner, startRotation };
+  }
 
-  const findSecret = (secretId: string): SecretRecord => {
-    const secret = store.find(secretId);
-    if (secret === undefined) throw UnknownSecretError.of(secretId);
-    return secret;
-  };
+  /** What the service records when a rotation ends. */
+  #runnerHooks(): RunnerHooks {
+    return {
+      onSucceeded: (secretArn) => {
+        const secret = this.#store.find(secretArn);
+        if (secret === undefined) return;
+        const now = this.#store.now();
+        secret.lastRotatedDate = now;
+        reschedule(secret, now, now);
+        this.#store.changed(secret);
+        this.#scheduleWrite();
+      },
+      onTestOnlyDone: (secretArn, token) => {
+        const secret = this.#store.find(secretArn);
+        if (secret === undefined) return;
+        this.#store.dropPendingVersion(secret, token);
+        this.#scheduleWrite();
+      },
+      service: () => ({ region: this.#config.region, endpoint: this.#endpoint }),
+    };
+  }
 
-  const counts: Counts = Object.assign(() => Object.freeze(Object.fromEntries(countsMap)), {
-    reset: () => countsMap.clear(),
-  });
+  /** Writes the data file eventually; a failed write is reported, not thrown. */
+  #scheduleWrite(): void {
+    this.#persister?.flush().catch(this.#config.onError);
+  }
 
-  let api: SecretsManagerLocal | undefined;
-  const server = http.createServer({ noDelay: true }, (req, res) => {
+  #route(req: http.IncomingMessage, res: http.ServerResponse): void {
     // /moto-api/reset: the reset other emulators' test harnesses call between tests.
     if (req.url?.startsWith('/_local/') || req.url?.startsWith('/moto-api/')) {
-      // Between listen() and the API object's creation there is nothing to route to yet.
-      if (api === undefined) {
-        res.writeHead(503).end();
-        return;
-      }
-      void handleLocalRequest(api, req, res).catch(config.onError);
+      void handleLocalRequest(this, req, res).catch(this.#config.onError);
       return;
     }
-    void handleAwsRequest(
-      {
-        context,
-        faults,
-        count: (operation) => countsMap.set(operation, (countsMap.get(operation) ?? 0) + 1),
-        flush: () => persister?.flush() ?? Promise.resolve(),
-        schedule,
-        reportError: config.onError,
-        closed: closeController.signal,
-      },
-      req,
-      res,
-    );
-  });
-  // Longer than the SDK's idle socket reuse, so a kept-alive socket is never closed under it.
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
-
-  await new Promise<void>((resolve, reject) => {
-    const onError = (cause: Error) => {
-      reject(
-        new SecretsManagerLocalError(
-          `Cannot listen on ${config.host}:${config.port}: ${cause.message}`,
-          { cause },
-        ),
-      );
-    };
-    server.once('error', onError);
-    server.listen(config.port, config.host, () => {
-      server.off('error', onError);
-      resolve();
-    });
-  });
-  server.on('error', config.onError);
-  const port = (server.address() as AddressInfo).port;
-  const endpoint = `http://${endpointHost(config.host)}:${port}`;
-
-  let tickTimer: NodeJS.Timeout | undefined;
-
-  const tick = (at?: number | Date): RotationOutcome[] => {
-    if (closed) throw ServerClosedError.of('tick');
-    const now = at === undefined ? store.now() : at instanceof Date ? at.getTime() : at;
-    // NaN compares false with every due date, which would start every scheduled rotation.
-    if (!Number.isFinite(now)) {
-      throw InvalidOptionError.of('at', 'expected a valid Date or epoch milliseconds');
-    }
-    const started: RotationOutcome[] = [];
-    for (const secret of store.list()) {
-      if (!secret.rotationEnabled || secret.deletedDate !== undefined) continue;
-      if (secret.nextRotationDate === undefined || secret.nextRotationDate > now) continue;
-      if (runner.isRunning(secret.arn)) continue;
-      // A stuck rotation is reattempted with its own token, as the service does.
-      let token = store.pendingVersionId(secret);
-      if (token === undefined) {
-        token = randomUUID();
-        store.createPendingVersion(secret, token);
-      }
-      reschedule(secret, now, now);
-      store.changed(secret);
-      started.push(startRotation(secret, token, true, 'schedule'));
-    }
-    if (started.length > 0) schedule();
-    return started;
-  };
-
-  const local: SecretsManagerLocal = {
-    endpoint,
-    host: config.host,
-    port,
-    region: config.region,
-    accountId: config.accountId,
-    client(overrides?: SecretsManagerClientConfig) {
-      if (closed) throw ServerClosedError.of('client');
-      const client = new SecretsManagerClient({
-        region: config.region,
-        endpoint,
-        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-        ...overrides,
-      });
-      clients.add(client);
-      return client;
-    },
-    registerRotationFunction(arn, fn, fnOptions) {
-      runner.register(arn, fn, fnOptions);
-    },
-    unregisterRotationFunction(arn) {
-      return runner.unregister(arn);
-    },
-    async waitForRotation(secretId, waitOptions) {
-      return runner.wait(findSecret(secretId).arn, secretId, waitOptions);
-    },
-    rotations(secretId) {
-      return runner.history(findSecret(secretId).arn);
-    },
-    async retryRotation(secretId) {
-      if (closed) throw ServerClosedError.of('retryRotation');
-      const secret = findSecret(secretId);
-      const token = store.pendingVersionId(secret);
-      if (token === undefined) {
-        throw RotationNotRetryableError.of(
-          secretId,
-          'no-pending-version',
-          'no AWSPENDING version is waiting (no unfinished rotation)',
-        );
-      }
-      if (runner.isRunning(secret.arn)) {
-        throw RotationNotRetryableError.of(
-          secretId,
-          'rotation-running',
-          'a rotation of this secret is still running',
-        );
-      }
-      if (secret.rotationLambdaArn === undefined) {
-        throw RotationNotRetryableError.of(
-          secretId,
-          'no-rotation-function',
-          'the secret has no RotationLambdaARN',
-        );
-      }
-      startRotation(secret, token, true, 'retry');
-      return runner.wait(secret.arn, secretId, { token });
-    },
-    tick,
-    faults,
-    counts,
-    resetCounts: () => countsMap.clear(),
-    async reset() {
-      if (closed) throw ServerClosedError.of('reset');
-      runner.reset();
-      store.clear();
-      faults.clear();
-      countsMap.clear();
-      await persister?.flush();
-    },
-    close() {
-      closing ??= (async () => {
-        closed = true;
-        closeController.abort();
-        if (tickTimer !== undefined) clearInterval(tickTimer);
-        await runner.close();
-        for (const client of clients) client.destroy();
-        clients.clear();
-        await new Promise<void>((resolve) => {
-          // Requests still in flight get a moment to finish before their sockets are cut.
-          const cut = setTimeout(() => server.closeAllConnections(), 1_000);
-          cut.unref();
-          server.close(() => {
-            clearTimeout(cut);
-            resolve();
-          });
-          server.closeIdleConnections();
-        });
-        await persister?.flush().catch(config.onError);
-      })();
-      return closing;
-    },
-    [Symbol.asyncDispose]() {
-      return local.close();
-    },
-  };
-  api = local;
-
-  if (config.tickIntervalMs > 0) {
-    tickTimer = setInterval(() => {
-      try {
-        tick();
-      } catch (error) {
-        config.onError(error);
-      }
-    }, config.tickIntervalMs);
-    tickTimer.unref();
+    void handleAwsRequest(this.#awsHandlerDeps, req, res);
   }
-  return local;
+
+  #awsHandlerDependencies(): AwsHandlerDeps {
+    return {
+      context: this.#operations,
+      faults: this.faults,
+      count: (operation) =>
+        this.#requestCounts.set(operation, (this.#requestCounts.get(operation) ?? 0) + 1),
+      flush: () => this.#persister?.flush() ?? Promise.resolve(),
+      schedule: () => this.#scheduleWrite(),
+      reportError: this.#config.onError,
+      closed: this.#closeController.signal,
+    };
+  }
+
+  async #listen(): Promise<void> {
+    const { host, port } = this.#config;
+    await new Promise<void>((resolve, reject) => {
+      const onError = (cause: Error) => {
+        reject(
+          new SecretsManagerLocalError(`Cannot listen on ${host}:${port}: ${cause.message}`, {
+            cause,
+          }),
+        );
+      };
+      this.#server.once('error', onError);
+      this.#server.listen(port, host, () => {
+        this.#server.off('error', onError);
+        resolve();
+      });
+    });
+    this.#server.on('error', this.#config.onError);
+    this.#port = (this.#server.address() as AddressInfo).port;
+    this.#endpoint = `http://${endpointHost(host)}:${this.#port}`;
+  }
+
+  #startTicking(): void {
+    if (this.#config.tickIntervalMs === 0) return;
+    this.#tickTimer = setInterval(() => {
+      try {
+        this.tick();
+      } catch (error) {
+        this.#config.onError(error);
+      }
+    }, this.#config.tickIntervalMs);
+    // Nobody awaits the schedule check: it must not keep the process alive.
+    this.#tickTimer.unref();
+  }
+
+  async #shutDown(): Promise<void> {
+    this.#closeController.abort();
+    if (this.#tickTimer !== undefined) clearInterval(this.#tickTimer);
+    await this.#runner.close();
+    for (const client of this.#clients) client.destroy();
+    this.#clients.clear();
+    await this.#stopServer();
+    await this.#persister?.flush().catch(this.#config.onError);
+  }
+
+  #stopServer(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const cut = setTimeout(() => this.#server.closeAllConnections(), CLOSE_GRACE_MS);
+      // The open sockets themselves keep the process alive until they end or are cut.
+      cut.unref();
+      this.#server.close(() => {
+        clearTimeout(cut);
+        resolve();
+      });
+      this.#server.closeIdleConnections();
+    });
+  }
 }
 
-function printError(error: unknown): void {
-  const { name, message } =
-    error instanceof Error ? error : { name: 'Error', message: String(error) };
-  console.error(`[secrets-manager-local] ${name}: ${message}`);
+/** Opens the data file: loads it when it exists and checks that it can be written. */
+async function openDataFile(
+  file: string | undefined,
+  store: SecretStore,
+): Promise<Persister | undefined> {
+  if (file === undefined) return undefined;
+  const loaded = await loadDataFile(file);
+  if (loaded !== undefined) store.load(loaded);
+  const persister = new Persister(file, store);
+  // Fails at start, not at the first write, when the file's directory is not writable.
+  await persister.flush();
+  return persister;
 }
 
 function endpointHost(host: string): string {
