@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
 import {
   CreateSecretCommand,
   DescribeSecretCommand,
@@ -119,4 +120,14 @@ export async function sessionsOf(server: MysqlConnectionInfo, username: string):
     );
     return Number((rows as { n: number }[])[0]?.n ?? 0);
   });
+}
+
+/** The mysql2 this run loads (vitest.config.ts, ROTAKIT_MYSQL2): its package name and version. */
+export function mysql2UnderTest(): { installedAs: string; version: string } {
+  const variant = process.env.ROTAKIT_MYSQL2;
+  const installedAs =
+    variant === 'oldest' ? 'mysql2-oldest' : variant === 'newest' ? 'mysql2-newest' : 'mysql2';
+  const require = createRequire(import.meta.url);
+  const { version } = require(`${installedAs}/package.json`) as { version: string };
+  return { installedAs, version };
 }

@@ -5,13 +5,10 @@ import { createPool as createPromisePool } from 'mysql2/promise';
 import { describe, expect, it } from 'vitest';
 import { createPool } from '../src/index.js';
 import { mysql2VersionOf, SUPPORTED_MYSQL2 } from '../src/pool/mysql2-internals.js';
+import { mysql2UnderTest } from './helpers.js';
 
 const variant = process.env.ROTAKIT_MYSQL2;
-const installedAs =
-  variant === 'oldest' ? 'mysql2-oldest' : variant === 'newest' ? 'mysql2-newest' : 'mysql2';
-const expected = (
-  createRequire(import.meta.url)(`${installedAs}/package.json`) as { version: string }
-).version;
+const { installedAs, version: expected } = mysql2UnderTest();
 const peerRange = (
   createRequire(import.meta.url)('../package.json') as {
     peerDependencies: Record<string, string>;

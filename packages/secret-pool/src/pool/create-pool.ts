@@ -158,14 +158,14 @@ export class SecretPool extends EventEmitter<SecretPoolEvents> {
   }
 
   #printable(): Record<string, unknown> {
-    const gen = this.#parts?.generations.current;
+    const gen = this.#parts.generations.current;
     return {
       secretId: this.secretId,
       versionId: gen?.value.versionId,
       source: gen?.source,
       user: gen?.credentials.user,
       password: REDACTED,
-      connections: this.#parts?.adapter.counts.total ?? 0,
+      connections: this.#parts.adapter.counts.total,
     };
   }
 
