@@ -87,7 +87,7 @@ function describeUrl(
     fips,
     dualStack,
     vpceSpecific: Boolean(vpce),
-    ...(vpce?.[1] ? { vpceId: vpce[1] } : {}),
+    vpceId: vpce?.[1] || undefined,
     awsHost,
   };
 }
@@ -240,7 +240,7 @@ export async function resolveClientEndpoint(
         : env.AWS_ENDPOINT_URL === configured
           ? 'AWS_ENDPOINT_URL'
           : 'shared-config';
-    return { ...resolved, source, ...(ignoredTemplateVar ? { note: ignoredTemplateVar } : {}) };
+    return { ...resolved, source, note: ignoredTemplateVar };
   }
   const resolved = resolveServiceEndpoint({
     ...base,

@@ -139,22 +139,23 @@ export async function diagnoseFailure(
         ? DB_CHECKS
         : [...SM_CHECKS, 'R7'],
   );
+  // An empty value means "not given", as it does for the path checks' own options.
   const pathOptions = {
-    ...(options.secretId ? { secretId: options.secretId } : {}),
-    ...(options.secret !== undefined ? { secret: options.secret } : {}),
-    ...(options.client ? { client: options.client } : {}),
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.region ? { region: options.region } : {}),
-    ...(options.env ? { env: options.env } : {}),
-    ...(options.rateLimiter !== undefined ? { rateLimiter: options.rateLimiter } : {}),
-    ...(options.ca ? { ca: options.ca } : {}),
+    secretId: options.secretId || undefined,
+    secret: options.secret,
+    client: options.client || undefined,
+    signal: options.signal || undefined,
+    region: options.region || undefined,
+    env: options.env || undefined,
+    rateLimiter: options.rateLimiter,
+    ca: options.ca || undefined,
   } as CheckPathOptions;
   const prepared = await preparePath('diagnosis', pathOptions, {
     only,
     onlyReason: `not relevant to ${what}`,
     budgetMs,
     diagnosis: true,
-    ...(options.secretsManagerEndpoint ? { endpointUrl: options.secretsManagerEndpoint } : {}),
+    endpointUrl: options.secretsManagerEndpoint || undefined,
   });
   // A diagnosis never reads the secret again: it may be the very call that failed.
   const input = { ...prepared.input, read: false, describe: Boolean(options.secretId) };

@@ -146,10 +146,11 @@ export async function preparePath(
     endpoint = resolveServiceEndpoint({
       region,
       env,
-      ...(configured ? { clientEndpoint: configured } : {}),
-      ...(typeof clientConfig?.useFipsEndpoint === 'boolean'
-        ? { useFips: clientConfig.useFipsEndpoint }
-        : {}),
+      clientEndpoint: configured,
+      useFips:
+        typeof clientConfig?.useFipsEndpoint === 'boolean'
+          ? clientConfig.useFipsEndpoint
+          : undefined,
     });
   }
   let client = options.client;
@@ -178,20 +179,20 @@ export async function preparePath(
     login,
     expectPrivateDns: options.expectPrivateDns ?? false,
     limiter: options.rateLimiter ?? defaultMysqlRateLimiter,
-    ...(signal ? { signal } : {}),
-    ...(client ? { client } : {}),
-    ...(secretId !== undefined ? { secretId } : {}),
-    ...(secret ? { secret } : {}),
-    ...(secretProblem ? { secretProblem } : {}),
-    ...(options.expectCidrs ? { expectCidrs: options.expectCidrs } : {}),
-    ...(options.checkRdsApi
-      ? { rdsEndpoint: resolveServiceEndpoint({ region, env, service: 'rds' }) }
-      : {}),
-    ...(options.ca ? { ca: options.ca } : {}),
-    ...(extra.only ? { only: extra.only } : {}),
-    ...(extra.onlyReason ? { onlyReason: extra.onlyReason } : {}),
+    signal,
+    client,
+    secretId,
+    secret,
+    secretProblem,
+    expectCidrs: options.expectCidrs,
+    rdsEndpoint: options.checkRdsApi
+      ? resolveServiceEndpoint({ region, env, service: 'rds' })
+      : undefined,
+    ca: options.ca || undefined,
+    only: extra.only,
+    onlyReason: extra.onlyReason || undefined,
   };
-  return { input: Object.freeze(input), ...(owned ? { owned } : {}) };
+  return { input: Object.freeze(input), owned };
 }
 
 async function run(kind: 'rotation' | 'app', options: CheckPathOptions): Promise<PathReport> {

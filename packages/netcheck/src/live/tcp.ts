@@ -73,7 +73,7 @@ export async function connectTcp(
   if (!dns.evidence.literal) evidence.dns = dns.evidence;
   if (!dns.ok) {
     evidence.phase = 'dns';
-    return { status: dns.status, evidence, ...(dns.error ? { error: dns.error } : {}) };
+    return { status: dns.status, evidence, error: dns.error };
   }
   let last: ConnectOutcome = { status: 'error', evidence };
   for (const address of dns.evidence.addresses) {
@@ -101,7 +101,7 @@ export async function connectTcp(
         address: address.address,
         status,
         durationMs: roundMs(deadline.elapsed() - started),
-        ...(probeError.code ? { code: probeError.code } : {}),
+        code: probeError.code || undefined,
       });
       evidence.address = address;
       last = { status, evidence, error: probeError };
@@ -137,6 +137,6 @@ export async function probeTcp(options: ProbeTcpOptions): Promise<ProbeResult<Tc
     ok: outcome.status === 'ok',
     durationMs: roundMs(deadline.elapsed()),
     evidence: outcome.evidence,
-    ...(outcome.error ? { error: outcome.error } : {}),
+    error: outcome.error,
   };
 }

@@ -66,8 +66,8 @@ export function handshake(
   return new Promise<HandshakeOutcome>((resolve) => {
     const socket = tlsConnect({
       socket: connected.socket,
-      ...(servername ? { servername } : {}),
-      ...(ca ? { ca } : {}),
+      servername: servername || undefined,
+      ca: ca || undefined,
       // Verify ourselves after the handshake so the evidence names the exact problem.
       rejectUnauthorized: false,
       ALPNProtocols: ['http/1.1'],
@@ -106,12 +106,12 @@ export function handshake(
       if (socket.alpnProtocol) evidence.alpn = socket.alpnProtocol;
       if (cert && Object.keys(cert).length > 0) {
         evidence.certificate = {
-          ...(name(cert.subject) ? { subject: name(cert.subject) } : {}),
-          ...(name(cert.issuer) ? { issuer: name(cert.issuer) } : {}),
-          ...(cert.subjectaltname ? { subjectAltName: cert.subjectaltname } : {}),
-          ...(cert.valid_from ? { validFrom: cert.valid_from } : {}),
-          ...(cert.valid_to ? { validTo: cert.valid_to } : {}),
-          ...(cert.fingerprint256 ? { fingerprint256: cert.fingerprint256 } : {}),
+          subject: name(cert.subject) || undefined,
+          issuer: name(cert.issuer) || undefined,
+          subjectAltName: cert.subjectaltname || undefined,
+          validFrom: cert.valid_from || undefined,
+          validTo: cert.valid_to || undefined,
+          fingerprint256: cert.fingerprint256 || undefined,
         };
       }
       if (socket.authorized) return finish({ status: 'ok', socket });
@@ -155,7 +155,7 @@ export async function runTls(
 ): Promise<ProbeResult<TlsEvidence>> {
   const started = deadline.elapsed();
   const tcp = await connectTcp(host, port, deadline, resolved);
-  const evidence: TlsEvidence = { ...tcp.evidence, ...(servername ? { servername } : {}) };
+  const evidence: TlsEvidence = { ...tcp.evidence, servername: servername || undefined };
   let status = tcp.status;
   let error = tcp.error;
   if (tcp.connected) {
@@ -173,6 +173,6 @@ export async function runTls(
     ok: status === 'ok',
     durationMs: roundMs(deadline.elapsed() - started),
     evidence,
-    ...(error ? { error } : {}),
+    error,
   };
 }

@@ -118,9 +118,7 @@ class Collector {
     }
     this.signal?.throwIfAborted();
     try {
-      const out = await client.send(new Command(input) as never, {
-        ...(this.signal ? { abortSignal: this.signal } : {}),
-      });
+      const out = await client.send(new Command(input) as never, { abortSignal: this.signal });
       return (out ?? {}) as Output;
     } catch (cause) {
       if (this.signal?.aborted) throw this.signal.reason;
@@ -219,11 +217,7 @@ export async function collectSnapshot(
       ? (import('@aws-sdk/client-secrets-manager') as Promise<Module>)
       : undefined,
   ]);
-  const c = new Collector(
-    { ec2, ...(rds ? { rds } : {}), ...(lambda ? { lambda } : {}), ...(sm ? { sm } : {}) },
-    clients,
-    options.signal,
-  );
+  const c = new Collector({ ec2, rds, lambda, sm }, clients, options.signal);
 
   const snapshot: RotationNetworkSnapshot = {
     region,
