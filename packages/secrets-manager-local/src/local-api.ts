@@ -6,6 +6,20 @@ import type { SecretsManagerLocal } from './start.js';
 
 const MAX_LOCAL_BODY = 64 * 1024;
 
+/** One `/_local/<resource>/<id>/<action>` request, decoded. */
+interface LocalRequest {
+  readonly api: SecretsManagerLocal;
+  readonly url: URL;
+  readonly method: string;
+  readonly id: string | undefined;
+  readonly action: string | undefined;
+  readonly body: Record<string, unknown>;
+  readonly res: ServerResponse;
+}
+
+/** Answers the request and returns true, or returns false when it has no such method or path. */
+type LocalRoute = (request: LocalRequest) => boolean | Promise<boolean>;
+
 /**
  * The `/_local/...` routes: the JS API's extras over HTTP, for non-JS clients and the CLI.
  * Not part of the AWS API; no signature required.
@@ -18,119 +32,156 @@ export async function handleLocalRequest(
   const url = new URL(req.url ?? '/', 'http://local');
   const method = req.method ?? 'GET';
   try {
-    const parts = url.pathname.split('/').slice(2).map(decodeURIComponent);
+    const [resource, id, action] = url.pathname.split('/').slice(2).map(decodeURIComponent);
     const body = await readJson(req);
-    if (url.pathname.startsWith('/moto-api/'))
-      return await handleMotoRequest(api, url, method, res);
-    const [resource, id, action] = parts;
-    if (resource === 'health' && method === 'GET') {
-      return reply(res, 200, { status: 'ok', endpoint: api.endpoint, region: api.region });
-    }
-    if (resource === 'reset' && method === 'POST') {
-      await api.reset();
-      return reply(res, 200, {});
-    }
-    if (resource === 'counts') {
-      if (method === 'GET') return reply(res, 200, { counts: api.counts() });
-      if (method === 'DELETE') {
-        api.resetCounts();
-        return reply(res, 200, {});
-      }
-    }
-    if (resource === 'faults') {
-      if (method === 'GET' && id === undefined)
-        return reply(res, 200, { faults: api.faults.list() });
-      if (method === 'POST' && id === undefined) {
-        const handle = api.faults.add(body as unknown as FaultSpec);
-        return reply(res, 200, { id: handle.id });
-      }
-      if (method === 'DELETE' && id === undefined) {
-        api.faults.clear();
-        return reply(res, 200, {});
-      }
-      if (method === 'DELETE' && id !== undefined) {
-        return reply(res, api.faults.remove(id) ? 200 : 404, {});
-      }
-    }
-    if (resource === 'rotation-functions' && method === 'POST') {
-      const { arn, url: target, timeoutMs } = body;
-      // A deployment artifact, run under the runtime interface client as Lambda runs it.
-      if (typeof arn === 'string' && body.codeDirectory !== undefined) {
-        api.registerRotationFunction(arn, lambdaDefinitionFromJson(body));
-        return reply(res, 200, {});
-      }
-      if (typeof arn !== 'string' || typeof target !== 'string') {
-        return reply(res, 400, {
-          error: 'InvalidOptionError',
-          message:
-            'expected { "arn": string, "url": string, "timeoutMs"?: number } or { "arn": string, "codeDirectory": string, "handler": string, ... }',
-        });
-      }
-      api.registerRotationFunction(arn, target, typeof timeoutMs === 'number' ? { timeoutMs } : {});
-      return reply(res, 200, {});
-    }
-    if (resource === 'tick' && method === 'POST') {
-      const at = body.now;
-      const started = api.tick(
-        typeof at === 'number' || typeof at === 'string' ? new Date(at) : undefined,
-      );
-      return reply(res, 200, { started });
-    }
-    if (resource === 'rotations' && id !== undefined) {
-      if (method === 'GET' && action === undefined) {
-        if (url.searchParams.has('wait')) {
-          const timeout = url.searchParams.get('timeoutMs');
-          const token = url.searchParams.get('token');
-          const controller = new AbortController();
-          res.once('close', () => controller.abort());
-          const rotation = await api.waitForRotation(id, {
-            signal: controller.signal,
-            ...(timeout !== null && { timeoutMs: Number(timeout) }),
-            ...(token !== null && { token }),
-          });
-          return reply(res, 200, { rotation });
-        }
-        return reply(res, 200, { rotations: api.rotations(id) });
-      }
-      if (method === 'POST' && action === 'retry') {
-        return reply(res, 200, { rotation: await api.retryRotation(id) });
-      }
-    }
-    reply(res, 404, { error: 'NotFound', message: `No local route ${method} ${url.pathname}` });
+    const request: LocalRequest = { api, url, method, id, action, body, res };
+    const route = url.pathname.startsWith('/moto-api/')
+      ? motoReset
+      : LOCAL_ROUTES.get(resource ?? '');
+    if (!(await route?.(request))) notFound(request);
   } catch (error) {
-    if (error instanceof SecretsManagerLocalError) {
-      reply(res, error.name === 'UnknownSecretError' ? 404 : 400, {
-        error: error.name,
-        message: error.message,
-      });
-      return;
-    }
-    // The client of a ?wait request went away: no one to answer and nothing went wrong.
-    if (res.destroyed && error instanceof Error && error.name === 'AbortError') return;
-    if (error instanceof URIError) {
-      reply(res, 400, { error: 'BadRequest', message: 'Malformed percent-encoding in the path' });
-      return;
-    }
-    reply(res, 500, { error: 'InternalError', message: 'Unexpected error; see the server log' });
-    throw error;
+    replyError(res, error);
   }
 }
+
+const health: LocalRoute = ({ api, method, res }) => {
+  if (method !== 'GET') return false;
+  reply(res, 200, { status: 'ok', endpoint: api.endpoint, region: api.region });
+  return true;
+};
+
+const reset: LocalRoute = async ({ api, method, res }) => {
+  if (method !== 'POST') return false;
+  await api.reset();
+  reply(res, 200, {});
+  return true;
+};
+
+const counts: LocalRoute = ({ api, method, res }) => {
+  if (method === 'GET') reply(res, 200, { counts: api.counts() });
+  else if (method === 'DELETE') {
+    api.resetCounts();
+    reply(res, 200, {});
+  } else return false;
+  return true;
+};
+
+const faults: LocalRoute = ({ api, method, id, body, res }) => {
+  if (id !== undefined) {
+    if (method !== 'DELETE') return false;
+    reply(res, api.faults.remove(id) ? 200 : 404, {});
+  } else if (method === 'GET') reply(res, 200, { faults: api.faults.list() });
+  else if (method === 'POST') {
+    const handle = api.faults.add(body as unknown as FaultSpec);
+    reply(res, 200, { id: handle.id });
+  } else if (method === 'DELETE') {
+    api.faults.clear();
+    reply(res, 200, {});
+  } else return false;
+  return true;
+};
+
+const rotationFunctions: LocalRoute = ({ api, method, body, res }) => {
+  if (method !== 'POST') return false;
+  const { arn, url: target, timeoutMs } = body;
+  if (typeof arn === 'string' && body.codeDirectory !== undefined) {
+    // A deployment artifact, run under the runtime interface client as Lambda runs it.
+    api.registerRotationFunction(arn, lambdaDefinitionFromJson(body));
+  } else if (typeof arn === 'string' && typeof target === 'string') {
+    api.registerRotationFunction(arn, target, typeof timeoutMs === 'number' ? { timeoutMs } : {});
+  } else {
+    reply(res, 400, {
+      error: 'InvalidOptionError',
+      message:
+        'expected { "arn": string, "url": string, "timeoutMs"?: number } or { "arn": string, "codeDirectory": string, "handler": string, ... }',
+    });
+    return true;
+  }
+  reply(res, 200, {});
+  return true;
+};
+
+const tick: LocalRoute = ({ api, method, body, res }) => {
+  if (method !== 'POST') return false;
+  const at = body.now;
+  const started = api.tick(
+    typeof at === 'number' || typeof at === 'string' ? new Date(at) : undefined,
+  );
+  reply(res, 200, { started });
+  return true;
+};
+
+const rotations: LocalRoute = async (request) => {
+  const { api, method, id, action, url, res } = request;
+  if (id === undefined) return false;
+  if (method === 'GET' && action === undefined) {
+    if (url.searchParams.has('wait'))
+      reply(res, 200, { rotation: await waitForRotation(request, id) });
+    else reply(res, 200, { rotations: api.rotations(id) });
+    return true;
+  }
+  if (method === 'POST' && action === 'retry') {
+    reply(res, 200, { rotation: await api.retryRotation(id) });
+    return true;
+  }
+  return false;
+};
+
+/** `?wait`: held until the rotation ends, or the client goes away. */
+function waitForRotation({ api, url, res }: LocalRequest, secretId: string) {
+  const timeout = url.searchParams.get('timeoutMs');
+  const token = url.searchParams.get('token');
+  const controller = new AbortController();
+  res.once('close', () => controller.abort());
+  return api.waitForRotation(secretId, {
+    signal: controller.signal,
+    ...(timeout !== null && { timeoutMs: Number(timeout) }),
+    ...(token !== null && { token }),
+  });
+}
+
+const LOCAL_ROUTES: ReadonlyMap<string, LocalRoute> = new Map([
+  ['health', health],
+  ['reset', reset],
+  ['counts', counts],
+  ['faults', faults],
+  ['rotation-functions', rotationFunctions],
+  ['tick', tick],
+  ['rotations', rotations],
+]);
 
 /**
  * `POST /moto-api/reset`, as moto serves it, so a suite whose harness resets moto between
  * tests can point at this server unchanged. It is `/_local/reset` under moto's name.
  */
-async function handleMotoRequest(
-  api: SecretsManagerLocal,
-  url: URL,
-  method: string,
-  res: ServerResponse,
-): Promise<void> {
-  if (url.pathname === '/moto-api/reset' && method === 'POST') {
-    await api.reset();
-    return reply(res, 200, { status: 'ok' });
-  }
+const motoReset: LocalRoute = async ({ api, url, method, res }) => {
+  if (url.pathname !== '/moto-api/reset' || method !== 'POST') return false;
+  await api.reset();
+  reply(res, 200, { status: 'ok' });
+  return true;
+};
+
+function notFound({ url, method, res }: LocalRequest): void {
   reply(res, 404, { error: 'NotFound', message: `No local route ${method} ${url.pathname}` });
+}
+
+/** Our errors are the caller's fault (400, or 404 for an unknown secret); others are ours. */
+function replyError(res: ServerResponse, error: unknown): void {
+  if (error instanceof SecretsManagerLocalError) {
+    reply(res, error.name === 'UnknownSecretError' ? 404 : 400, {
+      error: error.name,
+      message: error.message,
+    });
+    return;
+  }
+  // The client of a ?wait request went away: no one to answer and nothing went wrong.
+  if (res.destroyed && error instanceof Error && error.name === 'AbortError') return;
+  if (error instanceof URIError) {
+    reply(res, 400, { error: 'BadRequest', message: 'Malformed percent-encoding in the path' });
+    return;
+  }
+  reply(res, 500, { error: 'InternalError', message: 'Unexpected error; see the server log' });
+  throw error;
 }
 
 function reply(res: ServerResponse, status: number, body: unknown): void {

@@ -217,4 +217,32 @@ describe('/_local HTTP routes', () => {
     expect((await call('GET', 'rotations/%E0%A4%A')).status).toBe(400);
     expect((await call('POST', 'faults', 'not an object')).status).toBe(400);
   });
+
+  test('DELETE faults clears them; a route answers only the methods it serves', async () => {
+    await call('POST', 'faults', { operation: 'GetSecretValue', kind: 'throttle' });
+    await call('POST', 'faults', { operation: '*', kind: 'throttle' });
+    expect((await call('DELETE', 'faults')).status).toBe(200);
+    expect((await call('GET', 'faults')).body).toEqual({ faults: [] });
+    const wrongMethods: Array<[string, string]> = [
+      ['POST', 'health'],
+      ['GET', 'reset'],
+      ['PUT', 'counts'],
+      ['PUT', 'faults'],
+      ['GET', 'faults/some-id'],
+      ['GET', 'rotation-functions'],
+      ['GET', 'tick'],
+      ['GET', 'rotations'],
+      ['DELETE', 'rotations/app-db'],
+      ['GET', 'rotations/app-db/retry'],
+    ];
+    for (const [method, path] of wrongMethods) {
+      const answer = await call(method, path);
+      expect(answer, `${method} ${path}`).toEqual({
+        status: 404,
+        body: { error: 'NotFound', message: `No local route ${method} /_local/${path}` },
+      });
+    }
+    const moto = await fetch(`${sm.endpoint}/moto-api/other`, { method: 'POST' });
+    expect(moto.status).toBe(404);
+  });
 });
