@@ -4,8 +4,14 @@ import {
   type DescribeSecretResponse,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
+import { ROTATION_STEPS } from '@rotakit/core';
 import { InvalidOptionError, type RotationStep } from './errors.js';
-import { createRotationHandler, engineOf, type RotationHandler } from './handler.js';
+import {
+  createRotationHandler,
+  engineOf,
+  type RotationEngine,
+  type RotationHandler,
+} from './handler.js';
 import type { RotationHandlerOptions } from './options.js';
 import { toSecretsManagerError } from './secrets-manager.js';
 import { AWSCURRENT, AWSPENDING } from './steps/stages.js';
@@ -51,8 +57,6 @@ export interface RunRotationResult {
   durationMs: number;
 }
 
-const STEPS: readonly RotationStep[] = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'];
-
 /**
  * Runs a whole rotation from this machine the way the service would: a new token (or the
  * stuck AWSPENDING version's, as the service retries it), then the four steps in order,
@@ -64,6 +68,26 @@ const STEPS: readonly RotationStep[] = ['createSecret', 'setSecret', 'testSecret
  */
 export async function runRotation(params: RunRotationParams): Promise<RunRotationResult> {
   const started = performance.now();
+  const { handler, engine } = handlerFor(params);
+  try {
+    const stepTimeoutMs = checkStepTimeout(params.stepTimeoutMs ?? 300_000);
+    const version = await chooseVersion(params);
+    const steps: RunRotationResult['steps'] = [];
+    for (const step of ROTATION_STEPS) {
+      params.signal?.throwIfAborted();
+      steps.push(await runOneStep(engine, params, { step, ...version, stepTimeoutMs }));
+    }
+    const { secretArn, token, resumed } = version;
+    return { secretArn, token, resumed, steps, durationMs: performance.now() - started };
+  } finally {
+    if (!params.handler) await handler.close();
+  }
+}
+
+function handlerFor(params: RunRotationParams): {
+  handler: RotationHandler;
+  engine: RotationEngine;
+} {
   if (params.handler && params.options) {
     throw InvalidOptionError.of('handler', 'give either handler or options, not both');
   }
@@ -82,64 +106,62 @@ export async function runRotation(params: RunRotationParams): Promise<RunRotatio
       'must be a handler made by createRotationHandler (or pass options instead)',
     );
   }
-  const stepTimeoutMs = params.stepTimeoutMs ?? 300_000;
+  return { handler, engine };
+}
+
+function checkStepTimeout(stepTimeoutMs: number): number {
   if (!Number.isInteger(stepTimeoutMs) || stepTimeoutMs < 1000) {
     throw InvalidOptionError.of('stepTimeoutMs', 'must be an integer of at least 1000');
   }
-  try {
-    let metadata: DescribeSecretResponse;
-    try {
-      metadata = await params.client.send(
-        new DescribeSecretCommand({ SecretId: params.secretId }),
-        {
-          abortSignal: params.signal,
-        },
-      );
-    } catch (error) {
-      throw toSecretsManagerError('DescribeSecret', error);
-    }
-    const secretArn = metadata.ARN ?? params.secretId;
-    const stuck = Object.entries(metadata.VersionIdsToStages ?? {}).find(
-      ([, stages]) => stages.includes(AWSPENDING) && !stages.includes(AWSCURRENT),
-    )?.[0];
-    const resumed = params.token === undefined ? stuck !== undefined : params.token === stuck;
-    const token = params.token ?? stuck ?? randomUUID();
+  return stepTimeoutMs;
+}
 
-    const steps: RunRotationResult['steps'] = [];
-    for (const step of STEPS) {
-      params.signal?.throwIfAborted();
-      params.onStep?.({ step, phase: 'start', token });
-      const deadline = performance.now() + stepTimeoutMs;
-      const context = { getRemainingTimeInMillis: () => Math.max(0, deadline - performance.now()) };
-      const stepStarted = performance.now();
-      try {
-        const report = await engine.run(
-          { step, secretId: secretArn, token, rotationToken: undefined },
-          context,
-          // Direct mode: no RotationEnabled requirement, and createSecret creates the version.
-          { direct: true, signal: params.signal },
-        );
-        steps.push({ step, durationMs: report.durationMs, skipped: report.skipped });
-        params.onStep?.({
-          step,
-          phase: 'end',
-          token,
-          durationMs: report.durationMs,
-          skipped: report.skipped,
-        });
-      } catch (error) {
-        params.onStep?.({
-          step,
-          phase: 'error',
-          token,
-          durationMs: performance.now() - stepStarted,
-          error,
-        });
-        throw error;
-      }
-    }
-    return { secretArn, token, resumed, steps, durationMs: performance.now() - started };
-  } finally {
-    if (!params.handler) await handler.close();
+/** The version to rotate: the given token, else a stuck AWSPENDING one (as the service retries it), else a new one. */
+async function chooseVersion(
+  params: RunRotationParams,
+): Promise<{ secretArn: string; token: string; resumed: boolean }> {
+  let metadata: DescribeSecretResponse;
+  try {
+    metadata = await params.client.send(new DescribeSecretCommand({ SecretId: params.secretId }), {
+      abortSignal: params.signal,
+    });
+  } catch (error) {
+    throw toSecretsManagerError('DescribeSecret', error);
+  }
+  const stuck = Object.entries(metadata.VersionIdsToStages ?? {}).find(
+    ([, stages]) => stages.includes(AWSPENDING) && !stages.includes(AWSCURRENT),
+  )?.[0];
+  return {
+    secretArn: metadata.ARN ?? params.secretId,
+    token: params.token ?? stuck ?? randomUUID(),
+    resumed: params.token === undefined ? stuck !== undefined : params.token === stuck,
+  };
+}
+
+/** One step with its own Lambda-like deadline, reported to `onStep` before and after. */
+async function runOneStep(
+  engine: RotationEngine,
+  params: RunRotationParams,
+  run: { step: RotationStep; secretArn: string; token: string; stepTimeoutMs: number },
+): Promise<RunRotationResult['steps'][number]> {
+  const { step, secretArn, token } = run;
+  params.onStep?.({ step, phase: 'start', token });
+  const deadline = performance.now() + run.stepTimeoutMs;
+  const context = { getRemainingTimeInMillis: () => Math.max(0, deadline - performance.now()) };
+  const stepStarted = performance.now();
+  try {
+    const report = await engine.run(
+      { step, secretId: secretArn, token, rotationToken: undefined },
+      context,
+      // Direct mode: no RotationEnabled requirement, and createSecret creates the version.
+      { direct: true, signal: params.signal },
+    );
+    const { durationMs, skipped } = report;
+    params.onStep?.({ step, phase: 'end', token, durationMs, skipped });
+    return { step, durationMs, skipped };
+  } catch (error) {
+    const durationMs = performance.now() - stepStarted;
+    params.onStep?.({ step, phase: 'error', token, durationMs, error });
+    throw error;
   }
 }
