@@ -458,89 +458,108 @@ export class SecretCache extends EventEmitter<SecretCacheEvents> {
     this.#stats.fetches++;
     const started = performance.now();
     try {
-      const out = await this.#client.send(
-        new GetSecretValueCommand({
-          SecretId: entry.secretId,
-          ...definedOnly({ VersionStage: entry.stage, VersionId: entry.versionId }),
-        }),
-        {
-          abortSignal: AbortSignal.any([
-            this.#closed.signal,
-            // Node unrefs this timer; the awaited request's socket holds the loop meanwhile.
-            AbortSignal.timeout(this.options.fetchTimeoutMs),
-          ]),
-        },
-      );
-      if (!out.VersionId || (out.SecretString === undefined && out.SecretBinary === undefined)) {
-        throw new SecretFetchError(`Secrets Manager returned no value for ${describe(entry)}`, {
-          secretId: entry.secretId,
-          stage: entry.stage,
-          versionId: entry.versionId,
-          retryable: true,
-        });
-      }
-      const fetchedAt = Date.now();
-      const value = new SecretValue({
-        arn: out.ARN ?? entry.secretId,
-        name: out.Name ?? entry.secretId,
-        versionId: out.VersionId,
-        versionStages: out.VersionStages ?? [],
-        createdDate: out.CreatedDate,
-        fetchedAt,
-        secretString: out.SecretString,
-        secretBinary: out.SecretBinary,
-      });
-      const previous = entry.value;
-      entry.value = value;
-      entry.lastError = undefined;
-      entry.expiresAt =
-        entry.versionId !== undefined
-          ? Number.POSITIVE_INFINITY
-          : fetchedAt + this.options.ttlMs * (1 - this.options.ttlJitter * Math.random());
-      const durationMs = performance.now() - started;
-      const event: FetchEvent = {
-        secretId: entry.secretId,
-        stage: entry.stage,
-        versionId: value.versionId,
-        reason,
-        durationMs,
-      };
-      this.emit('fetch', event);
-      if (fetchChannel.hasSubscribers) fetchChannel.publish({ ...event, ok: true });
-      if (previous !== undefined && previous.versionId !== value.versionId) {
-        this.emit('versionChanged', {
-          secretId: entry.secretId,
-          stage: entry.stage,
-          previousVersionId: previous.versionId,
-          versionId: value.versionId,
-        });
-      }
+      const value = await this.#getSecretValue(entry);
+      this.#store(entry, value, reason, started);
       return value;
     } catch (error) {
-      this.#stats.fetchFailures++;
-      const failure = this.#toFetchError(entry, error);
-      entry.lastError = failure;
-      this.emit('fetchError', {
+      throw this.#fetchFailed(entry, error, reason, started);
+    }
+  }
+
+  /** One GetSecretValue call, cut short by `close()` or `fetchTimeoutMs`. */
+  async #getSecretValue(entry: Entry): Promise<SecretValue> {
+    const out = await this.#client.send(
+      new GetSecretValueCommand({
+        SecretId: entry.secretId,
+        ...definedOnly({ VersionStage: entry.stage, VersionId: entry.versionId }),
+      }),
+      {
+        abortSignal: AbortSignal.any([
+          this.#closed.signal,
+          // Node unrefs this timer; the awaited request's socket holds the loop meanwhile.
+          AbortSignal.timeout(this.options.fetchTimeoutMs),
+        ]),
+      },
+    );
+    if (!out.VersionId || (out.SecretString === undefined && out.SecretBinary === undefined)) {
+      throw new SecretFetchError(`Secrets Manager returned no value for ${describe(entry)}`, {
         secretId: entry.secretId,
         stage: entry.stage,
-        reason,
-        code: failure.code,
-        retryable: failure.retryable,
-        error: failure,
+        versionId: entry.versionId,
+        retryable: true,
       });
-      if (fetchChannel.hasSubscribers) {
-        fetchChannel.publish({
-          secretId: entry.secretId,
-          stage: entry.stage,
-          versionId: entry.versionId,
-          reason,
-          durationMs: performance.now() - started,
-          ok: false,
-          code: failure.code,
-        });
-      }
-      throw failure;
     }
+    return new SecretValue({
+      arn: out.ARN ?? entry.secretId,
+      name: out.Name ?? entry.secretId,
+      versionId: out.VersionId,
+      versionStages: out.VersionStages ?? [],
+      createdDate: out.CreatedDate,
+      fetchedAt: Date.now(),
+      secretString: out.SecretString,
+      secretBinary: out.SecretBinary,
+    });
+  }
+
+  /** Caches a fetched value until its TTL (jittered; a pinned version never expires) and reports it. */
+  #store(entry: Entry, value: SecretValue, reason: FetchReason, started: number): void {
+    const previous = entry.value;
+    entry.value = value;
+    entry.lastError = undefined;
+    entry.expiresAt =
+      entry.versionId !== undefined
+        ? Number.POSITIVE_INFINITY
+        : value.fetchedAt + this.options.ttlMs * (1 - this.options.ttlJitter * Math.random());
+    const durationMs = performance.now() - started;
+    const event: FetchEvent = {
+      secretId: entry.secretId,
+      stage: entry.stage,
+      versionId: value.versionId,
+      reason,
+      durationMs,
+    };
+    this.emit('fetch', event);
+    if (fetchChannel.hasSubscribers) fetchChannel.publish({ ...event, ok: true });
+    if (previous !== undefined && previous.versionId !== value.versionId) {
+      this.emit('versionChanged', {
+        secretId: entry.secretId,
+        stage: entry.stage,
+        previousVersionId: previous.versionId,
+        versionId: value.versionId,
+      });
+    }
+  }
+
+  /** Counts, remembers and reports a failed fetch; returns the typed error to throw. */
+  #fetchFailed(
+    entry: Entry,
+    error: unknown,
+    reason: FetchReason,
+    started: number,
+  ): SecretFetchError {
+    this.#stats.fetchFailures++;
+    const failure = this.#toFetchError(entry, error);
+    entry.lastError = failure;
+    this.emit('fetchError', {
+      secretId: entry.secretId,
+      stage: entry.stage,
+      reason,
+      code: failure.code,
+      retryable: failure.retryable,
+      error: failure,
+    });
+    if (fetchChannel.hasSubscribers) {
+      fetchChannel.publish({
+        secretId: entry.secretId,
+        stage: entry.stage,
+        versionId: entry.versionId,
+        reason,
+        durationMs: performance.now() - started,
+        ok: false,
+        code: failure.code,
+      });
+    }
+    return failure;
   }
 
   #toFetchError(entry: Entry, error: unknown): SecretFetchError {
