@@ -123,27 +123,12 @@ export class InvalidEventError extends RotationError {
 /** Where a secret value came from. */
 export type SecretSource = 'AWSCURRENT' | 'AWSPENDING' | 'AWSPREVIOUS' | 'master';
 
-/** The secret JSON is missing a field or has an invalid one. Names the field, never the value. */
-export class SecretFormatError extends RotationError {
-  override readonly name: string = 'SecretFormatError';
-  /** The JSON key at fault, or `SecretString` for the whole value. */
-  readonly field: string;
-  readonly source: SecretSource;
-  constructor(
-    field: string,
-    problem: string,
-    source: SecretSource,
-    context: RotationErrorContext = {},
-  ) {
-    super(`${describeSource(source)} secret: ${field} ${problem}`, context);
-    this.field = field;
-    this.source = source;
-  }
-}
-
-function describeSource(source: SecretSource): string {
-  return source === 'master' ? 'The master' : `The ${source}`;
-}
+/**
+ * The secret JSON is missing a field or has an invalid one: @rotakit/core's one class for it
+ * (not a RotationError; the dispatcher annotates it all the same). rotation-core words it with
+ * `secretFormatError()` in secret.ts.
+ */
+export { SecretFormatError } from '@rotakit/core';
 
 /** DescribeSecret says rotation is disabled for the secret. */
 export class RotationNotEnabledError extends RotationError {

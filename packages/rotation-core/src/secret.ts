@@ -1,8 +1,14 @@
 import { inspect } from 'node:util';
-import { type RotationErrorContext, SecretFormatError, type SecretSource } from './errors.js';
+import {
+  parseRdsSecret,
+  type RdsSecretField,
+  readSslFlag,
+  SECRET_MAX_BYTES,
+  SecretFormatError,
+} from '@rotakit/core';
+import type { RotationErrorContext, SecretSource } from './errors.js';
 
-/** The largest SecretString Secrets Manager stores, in bytes. */
-export const SECRET_MAX_BYTES = 65_536;
+export { SECRET_MAX_BYTES };
 
 export interface ParseSecretOptions {
   /** Where the value came from, for error messages. */
@@ -133,110 +139,80 @@ interface SecretFields {
 }
 
 /**
- * Parses and validates a SecretString. Errors name the field and the problem, never a value.
+ * A SecretFormatError (from @rotakit/core) worded as rotation-core words them: "The
+ * AWSPENDING secret: password must be a non-empty string". Names the field, never a value.
+ */
+export function secretFormatError(
+  field: string,
+  problem: string,
+  source: SecretSource,
+  context: RotationErrorContext = {},
+): SecretFormatError {
+  return new SecretFormatError(`${describeSource(source)}: ${field} ${problem}`, {
+    ...context,
+    field,
+    problem,
+    source,
+  });
+}
+
+function describeSource(source: SecretSource): string {
+  return source === 'master' ? 'The master secret' : `The ${source} secret`;
+}
+
+/**
+ * Parses and validates a SecretString with @rotakit/core's reader of the RDS secret format,
+ * then adds rotation-core's reading: which fields a rotation needs, which engines this
+ * function rotates, and `ssl` as the AWS templates read it. Errors name the field and the
+ * problem, never a value.
  *
  * @example
  * const secret = parseSecret(value.SecretString, { source: 'AWSCURRENT', engines: ['mysql'] });
  */
 export function parseSecret(text: unknown, options: ParseSecretOptions): DatabaseSecret {
-  const { source, context } = options;
+  const { source, context = {} } = options;
   const fail = (field: string, problem: string): never => {
-    throw new SecretFormatError(field, problem, source, context);
+    throw secretFormatError(field, problem, source, context);
   };
   if (typeof text !== 'string') {
     return fail('SecretString', 'is missing (binary secrets are not supported)');
   }
-  const bytes = Buffer.byteLength(text, 'utf8');
-  if (bytes > SECRET_MAX_BYTES) {
-    fail('SecretString', `is ${bytes} bytes, more than the ${SECRET_MAX_BYTES}-byte limit`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    // The parser's message quotes the input, so it is not kept as the cause.
-    return fail('SecretString', 'is not valid JSON');
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    return fail('SecretString', 'is not a JSON object');
-  }
-  const record = parsed as Record<string, unknown>;
-
-  const optionalString = (key: string): string | undefined => {
-    const value = record[key];
-    if (value === undefined || value === null) return undefined;
-    if (typeof value !== 'string') fail(key, `must be a string (got ${typeName(value)})`);
-    return value as string;
-  };
-  const requiredString = (key: string): string => {
-    if (!(key in record)) fail(key, 'key is missing from the secret JSON');
-    const value = optionalString(key);
-    if (value === undefined || value === '') fail(key, 'must be a non-empty string');
-    return value as string;
-  };
-
-  let engine = optionalString('engine');
-  if (options.requireEngine !== false && engine === undefined) {
-    engine = requiredString('engine');
-  }
-  if (engine !== undefined && options.engines && !options.engines.includes(engine)) {
-    const shown = /^[A-Za-z0-9._-]{1,40}$/.test(engine) ? `"${engine}"` : 'an unexpected value';
-    fail(
-      'engine',
-      `must be one of ${options.engines.map((e) => `"${e}"`).join(', ')} for this rotation function (got ${shown})`,
-    );
-  }
-  const host =
-    options.requireHost === false ? (optionalString('host') ?? '') : requiredString('host');
-  const username = requiredString('username');
-  const password = requiredString('password');
-  const port = parsePort(record.port, fail);
-  const dbname = optionalString('dbname') || undefined;
-  const ssl = parseSsl(record.ssl, fail);
-  const masterarn = options.requireMasterArn
-    ? requiredString('masterarn')
-    : optionalString('masterarn') || undefined;
-
-  return new DatabaseSecret(record, {
-    engine,
-    host,
-    port,
-    username,
-    password,
-    dbname,
-    ssl,
-    masterarn,
+  const secret = parseRdsSecret(text, {
+    require: requiredFields(options),
+    label: describeSource(source),
+    context: { ...context, source },
+  });
+  checkEngine(secret.engine, options.engines, fail);
+  return new DatabaseSecret(secret.record() as Record<string, unknown>, {
+    engine: secret.engine,
+    host: secret.host ?? '',
+    port: secret.port,
+    username: secret.username as string,
+    password: secret.password as string,
+    dbname: secret.dbname,
+    ssl: readSslFlag(secret.ssl, fail),
+    masterarn: secret.masterarn,
   });
 }
 
-function parsePort(value: unknown, fail: (field: string, problem: string) => never) {
-  if (value === undefined || value === null || value === '') return undefined;
-  const port =
-    typeof value === 'number'
-      ? value
-      : typeof value === 'string' && /^\d+$/.test(value.trim())
-        ? Number(value.trim())
-        : Number.NaN;
-  if (!Number.isInteger(port) || port < 1 || port > 65_535) {
-    fail('port', 'must be an integer from 1 to 65535');
-  }
-  return port;
+function requiredFields(options: ParseSecretOptions): RdsSecretField[] {
+  const fields: RdsSecretField[] = ['username', 'password'];
+  if (options.requireEngine !== false) fields.unshift('engine');
+  if (options.requireHost !== false) fields.push('host');
+  if (options.requireMasterArn) fields.push('masterarn');
+  return fields;
 }
 
-function parseSsl(value: unknown, fail: (field: string, problem: string) => never) {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value === 'boolean') return value;
-  if (typeof value === 'string') {
-    // The templates accept the strings "true"/"false" in any case.
-    const lowered = value.trim().toLowerCase();
-    if (lowered === 'true') return true;
-    if (lowered === 'false') return false;
-  }
-  return fail('ssl', 'must be true or false (a boolean, or the string "true"/"false")');
-}
-
-function typeName(value: unknown): string {
-  if (Array.isArray(value)) return 'an array';
-  if (value === null) return 'null';
-  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+function checkEngine(
+  engine: string | undefined,
+  engines: readonly string[] | undefined,
+  fail: (field: string, problem: string) => never,
+): void {
+  if (engine === undefined || !engines || engines.includes(engine)) return;
+  // An engine name is not a secret, but an odd value is not echoed either.
+  const shown = /^[A-Za-z0-9._-]{1,40}$/.test(engine) ? `"${engine}"` : 'an unexpected value';
+  fail(
+    'engine',
+    `must be one of ${engines.map((e) => `"${e}"`).join(', ')} for this rotation function (got ${shown})`,
+  );
 }

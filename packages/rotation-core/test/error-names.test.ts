@@ -16,6 +16,7 @@ const ARGS: Record<string, unknown[]> = {
   InvalidEventError: ['bad event', { field: 'Step' }],
   InvalidOptionError: ['bad option', { option: 'strategy' }],
   PreflightError: ['R7 failed', { failedChecks: ['R7'] }],
+  SecretFormatError: ['bad secret', { field: 'password', source: 'AWSPENDING' }],
   SecretsManagerError: ['GetSecretValue failed', { operation: 'GetSecretValue', kind: 'other' }],
   TimeBudgetExceededError: ['out of time', { operation: 'GRANT', remainingMs: 10, reserveMs: 250 }],
   TlsRequiredError: ['TLS failed', { ...loginDetails, reason: 'tls' }],

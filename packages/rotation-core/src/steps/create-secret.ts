@@ -1,5 +1,5 @@
-import { SecretFormatError, SecretsManagerError } from '../errors.js';
-import { SECRET_MAX_BYTES } from '../secret.js';
+import { SecretsManagerError } from '../errors.js';
+import { SECRET_MAX_BYTES, secretFormatError } from '../secret.js';
 import type { Strategy } from '../strategies/strategy.js';
 import type { StepContext } from './context.js';
 import { AWSCURRENT, AWSPENDING, readOptionalSecret, readSecret } from './stages.js';
@@ -22,7 +22,7 @@ export async function createSecret(ctx: StepContext, strategy: Strategy): Promis
   const secretString = pending.toSecretString();
   const bytes = Buffer.byteLength(secretString, 'utf8');
   if (bytes > SECRET_MAX_BYTES) {
-    throw new SecretFormatError(
+    throw secretFormatError(
       'SecretString',
       `would be ${bytes} bytes with the new credentials, more than the ${SECRET_MAX_BYTES}-byte limit`,
       'AWSPENDING',

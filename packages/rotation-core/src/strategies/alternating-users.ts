@@ -1,10 +1,5 @@
-import {
-  AccountCopyError,
-  CloneNameTooLongError,
-  CredentialMismatchError,
-  SecretFormatError,
-} from '../errors.js';
-import { type DatabaseSecret, parseSecret } from '../secret.js';
+import { AccountCopyError, CloneNameTooLongError, CredentialMismatchError } from '../errors.js';
+import { type DatabaseSecret, parseSecret, secretFormatError } from '../secret.js';
 import { connect, targetOf, withSession } from '../steps/connect.js';
 import type { StepContext } from '../steps/context.js';
 import { AWSCURRENT } from '../steps/stages.js';
@@ -15,7 +10,7 @@ export function alternateUsername(username: string, suffix: string): string {
   if (username.endsWith(suffix)) {
     const base = username.slice(0, -suffix.length);
     if (base.length === 0) {
-      throw new SecretFormatError(
+      throw secretFormatError(
         'username',
         `is the clone suffix ${JSON.stringify(suffix)} alone; there is no user to alternate with`,
         'AWSCURRENT',
@@ -69,38 +64,8 @@ export const alternatingUsers: Strategy = {
       );
     }
     guardSameHost(current, pending, 'AWSCURRENT', 'AWSPENDING');
-    // The current credentials must work: this stops a secret that was never valid from being
-    // used to create accounts as the master (the templates' confused-deputy guard). The login
-    // also tells which account (user@host) the server matched, whose grants are copied.
-    const currentSession = await connect(ctx, targetOf(ctx, current), 'current');
-    const source = await withSession(currentSession, (s) => s.currentAccount());
-    if (source.username !== current.username) {
-      throw new AccountCopyError(
-        `Logging in as ${JSON.stringify(current.username)} matched the account ${JSON.stringify(source.username)}@${JSON.stringify(source.host)} (an anonymous or proxied account); refusing to copy it`,
-      );
-    }
-
-    const masterArn = current.masterarn as string;
-    const master = await readMaster(ctx, masterArn);
-    let host = master.host || undefined;
-    let port = master.port;
-    if (!host && ctx.options.masterEndpoint) {
-      const found = await ctx.options.masterEndpoint(master, {
-        masterArn,
-        signal: ctx.budget.signal,
-        describeMaster: () => ctx.sm.describeSecret(masterArn),
-      });
-      host = found?.host;
-      port ??= found?.port;
-    }
-    const masterTarget = targetOf(ctx, master, {
-      host: host ?? current.host,
-      port: port ?? current.port ?? ctx.options.database.defaultPort,
-      ssl: master.ssl ?? current.ssl,
-      // An RDS-managed master secret names no engine: it is the user's database.
-      engine: master.engine ?? current.engine,
-    });
-    const masterSession = await connect(ctx, masterTarget, 'master');
+    const source = await accountOfCurrent(ctx, current);
+    const masterSession = await connect(ctx, await masterTarget(ctx, current), 'master');
     const result = await withSession(masterSession, (s) =>
       s.syncAccount({
         source,
@@ -117,3 +82,43 @@ export const alternatingUsers: Strategy = {
     });
   },
 };
+
+/**
+ * Logs in with the current credentials: this stops a secret that was never valid from being
+ * used to create accounts as the master (the templates' confused-deputy guard). The login
+ * also tells which account (user@host) the server matched, whose grants are copied.
+ */
+async function accountOfCurrent(ctx: StepContext, current: DatabaseSecret) {
+  const currentSession = await connect(ctx, targetOf(ctx, current), 'current');
+  const source = await withSession(currentSession, (s) => s.currentAccount());
+  if (source.username !== current.username) {
+    throw new AccountCopyError(
+      `Logging in as ${JSON.stringify(current.username)} matched the account ${JSON.stringify(source.username)}@${JSON.stringify(source.host)} (an anonymous or proxied account); refusing to copy it`,
+    );
+  }
+  return source;
+}
+
+/** Where and as whom the master logs in: its secret, else the resolver's or the user's endpoint. */
+async function masterTarget(ctx: StepContext, current: DatabaseSecret) {
+  const masterArn = current.masterarn as string;
+  const master = await readMaster(ctx, masterArn);
+  let host = master.host || undefined;
+  let port = master.port;
+  if (!host && ctx.options.masterEndpoint) {
+    const found = await ctx.options.masterEndpoint(master, {
+      masterArn,
+      signal: ctx.budget.signal,
+      describeMaster: () => ctx.sm.describeSecret(masterArn),
+    });
+    host = found?.host;
+    port ??= found?.port;
+  }
+  return targetOf(ctx, master, {
+    host: host ?? current.host,
+    port: port ?? current.port ?? ctx.options.database.defaultPort,
+    ssl: master.ssl ?? current.ssl,
+    // An RDS-managed master secret names no engine: it is the user's database.
+    engine: master.engine ?? current.engine,
+  });
+}
