@@ -1,43 +1,77 @@
+/** What every error may carry besides its message: the cause. */
+export interface TestingErrorOptions {
+  readonly cause?: unknown;
+}
+
+/*
+ * Every class takes the same two arguments, `(message, { cause, ...context })`: the context
+ * fields become readonly properties. A class whose message always reads the same way has a
+ * static `of(...)` that words it. Messages never contain passwords.
+ */
+
 /** Base class for every error thrown by `@rotakit/testing`. */
 export class TestingError extends Error {
   override readonly name: string = 'TestingError';
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
+  constructor(message: string, options: TestingErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
   }
+}
+
+/** Context of a {@link MysqlBinaryNotFoundError}. */
+export interface MysqlBinaryNotFoundErrorContext extends TestingErrorOptions {
+  /** Where the server binary was looked for. */
+  readonly searched: readonly string[];
 }
 
 /** No MariaDB/MySQL server binary was found and no external server was configured. */
 export class MysqlBinaryNotFoundError extends TestingError {
   override readonly name: string = 'MysqlBinaryNotFoundError';
   readonly searched: readonly string[];
-  constructor(searched: readonly string[]) {
-    super(
+  constructor(message: string, context: MysqlBinaryNotFoundErrorContext) {
+    super(message, context);
+    this.searched = context.searched;
+  }
+
+  /** Says where it looked and the two ways out (install a server, or name an external one). */
+  static of(searched: readonly string[]): MysqlBinaryNotFoundError {
+    return new MysqlBinaryNotFoundError(
       'No MariaDB/MySQL server binary found (looked for mariadbd/mysqld on PATH and in ' +
         `${searched.join(', ')}). Install one with \`apt-get install -y mariadb-server\`, ` +
         'or set ROTAKIT_TEST_MYSQL_URL=mysql://ADMIN:PASSWORD@HOST:PORT to use an existing server.',
+      { searched },
     );
-    this.searched = searched;
   }
+}
+
+/** Context of a {@link MysqlStartError}. */
+export interface MysqlStartErrorContext extends TestingErrorOptions {
+  /** The end of the server's error log ('' when it wrote none). */
+  readonly logTail: string;
 }
 
 /** The server process did not become ready, or exited during startup. */
 export class MysqlStartError extends TestingError {
   override readonly name: string = 'MysqlStartError';
   readonly logTail: string;
-  constructor(message: string, logTail: string, options?: ErrorOptions) {
-    super(logTail ? `${message}\n--- server log (tail) ---\n${logTail}` : message, options);
-    this.logTail = logTail;
+  constructor(message: string, context: MysqlStartErrorContext) {
+    super(message, context);
+    this.logTail = context.logTail;
+  }
+
+  /** `<problem>`, followed by the server log's tail when there is one. */
+  static of(problem: string, logTail: string, options: TestingErrorOptions = {}): MysqlStartError {
+    const message = logTail ? `${problem}\n--- server log (tail) ---\n${logTail}` : problem;
+    return new MysqlStartError(message, { ...options, logTail });
   }
 }
 
 /** Context of an {@link AdminStatementError}. */
-export interface AdminStatementErrorContext {
-  cause?: unknown;
+export interface AdminStatementErrorContext extends TestingErrorOptions {
   /** The kind of statement (`CREATE USER`, `GRANT`), never its text. */
-  statement: string;
-  errno?: number | undefined;
-  code?: string | undefined;
-  sqlState?: string | undefined;
+  readonly statement: string;
+  readonly errno?: number | undefined;
+  readonly code?: string | undefined;
+  readonly sqlState?: string | undefined;
 }
 
 /**
@@ -51,7 +85,7 @@ export class AdminStatementError extends TestingError {
   readonly code: string | undefined;
   readonly sqlState: string | undefined;
   constructor(message: string, context: AdminStatementErrorContext) {
-    super(message, context.cause === undefined ? undefined : { cause: context.cause });
+    super(message, context);
     this.statement = context.statement;
     this.errno = context.errno;
     this.code = context.code;

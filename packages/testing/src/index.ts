@@ -3,8 +3,11 @@ export {
   AdminStatementError,
   type AdminStatementErrorContext,
   MysqlBinaryNotFoundError,
+  type MysqlBinaryNotFoundErrorContext,
   MysqlStartError,
+  type MysqlStartErrorContext,
   TestingError,
+  type TestingErrorOptions,
 } from './errors.js';
 export { parseMysqlUrl } from './external-server.js';
 export { findFreePort } from './free-port.js';

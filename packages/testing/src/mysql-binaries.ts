@@ -48,7 +48,7 @@ export async function findMysqlBinaries(explicitServer?: string): Promise<MysqlB
     explicitServer ??
     process.env.ROTAKIT_MYSQLD ??
     findOnPath(['mariadbd', 'mysqld'], FALLBACK_DIRS);
-  if (!server || !isExecutable(server)) throw new MysqlBinaryNotFoundError(FALLBACK_DIRS);
+  if (!server || !isExecutable(server)) throw MysqlBinaryNotFoundError.of(FALLBACK_DIRS);
 
   const { stdout } = await execFileAsync(server, ['--version']);
   const version = stdout.trim();
@@ -61,7 +61,7 @@ export async function findMysqlBinaries(explicitServer?: string): Promise<MysqlB
         )
       : undefined;
   if (flavor === 'mariadb' && !installDb) {
-    throw new MysqlBinaryNotFoundError([`mariadb-install-db next to ${server}`]);
+    throw MysqlBinaryNotFoundError.of([`mariadb-install-db next to ${server}`]);
   }
   return { server, flavor, version, ...(installDb ? { installDb } : {}) };
 }

@@ -130,7 +130,7 @@ async function initialiseDataDir(
     }
   } catch (error) {
     const stderr = (error as { stderr?: string }).stderr ?? '';
-    throw new MysqlStartError(
+    throw MysqlStartError.of(
       `could not initialise a data directory with ${binaries.installDb ?? binaries.server}`,
       `${stderr}\n${readLogTail(logFile)}`.trim(),
       { cause: error },
@@ -196,7 +196,7 @@ export async function startMysql(options: StartMysqlOptions = {}): Promise<Mysql
     while (Date.now() < deadline) {
       options.signal?.throwIfAborted();
       if (child.exitCode !== null || child.signalCode !== null) {
-        throw new MysqlStartError(
+        throw MysqlStartError.of(
           `${binaries.server} exited during startup (code ${child.exitCode}, signal ${child.signalCode})`,
           readLogTail(logFile),
         );
@@ -218,7 +218,7 @@ export async function startMysql(options: StartMysqlOptions = {}): Promise<Mysql
       // Ref'd on purpose: the unref'd child does not keep the loop alive while we poll.
       await sleep(100);
     }
-    throw new MysqlStartError(
+    throw MysqlStartError.of(
       `${binaries.server} did not accept connections on ${HOST}:${port} within ${startupTimeoutMs} ms`,
       readLogTail(logFile),
       { cause: lastError },

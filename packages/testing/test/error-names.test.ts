@@ -5,8 +5,8 @@ import * as testing from '../src/index.js';
 // Constructor arguments for the classes whose constructor needs more than a message.
 const ARGS: Record<string, unknown[]> = {
   AdminStatementError: ['GRANT failed', { statement: 'GRANT' }],
-  MysqlBinaryNotFoundError: [['/usr/sbin']],
-  MysqlStartError: ['did not start', 'log tail'],
+  MysqlBinaryNotFoundError: ['no server binary', { searched: ['/usr/sbin'] }],
+  MysqlStartError: ['did not start', { logTail: 'log tail' }],
 };
 
 describe('@rotakit/testing error classes', () => {
