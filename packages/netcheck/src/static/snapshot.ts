@@ -97,10 +97,11 @@ export type CollectSnapshotOptions = CollectSnapshotBase &
 type Input = Record<string, unknown>;
 type Output = Record<string, unknown>;
 type Module = Record<string, unknown>;
+type SdkModules = { ec2: Module; rds?: Module; lambda?: Module; sm?: Module };
 
 class Collector {
   constructor(
-    private readonly modules: { ec2: Module; rds?: Module; lambda?: Module; sm?: Module },
+    private readonly modules: SdkModules,
     private readonly clients: SnapshotClients,
     private readonly signal: AbortSignal | undefined,
   ) {}
@@ -161,23 +162,7 @@ function filter(name: string, values: readonly string[]) {
   return { Filters: [{ Name: name, Values: [...values] }] };
 }
 
-/**
- * Gathers everything `analyzeRotationNetwork` needs with the injected SDK clients: the
- * function (GetFunctionConfiguration, GetPolicy), the secret's metadata (DescribeSecret,
- * GetResourcePolicy; never its value), the DB cluster and members with their subnet groups,
- * and for every VPC involved its subnets, security groups, network ACLs, route tables,
- * endpoints, NAT and internet gateways, DHCP options, DNS attributes, the endpoint ENIs and
- * referenced prefix lists. Read-only; every list call is paginated.
- * @example
- * const snapshot = await collectSnapshot({
- *   secretId: 'prod/app/mysql',
- *   dbClusterIdentifier: 'prod-db',
- *   clients: { ec2: new EC2Client({}), rds: new RDSClient({}), lambda: new LambdaClient({}), secretsManager: new SecretsManagerClient({}) },
- * });
- */
-export async function collectSnapshot(
-  options: CollectSnapshotOptions,
-): Promise<RotationNetworkSnapshot> {
+function checkCollectOptions(options: CollectSnapshotOptions): void {
   const { clients } = options;
   if (!clients || typeof clients.ec2?.send !== 'function') {
     throw InvalidOptionError.of(
@@ -205,10 +190,10 @@ export async function collectSnapshot(
       'give dbClusterIdentifier or dbInstanceIdentifier, not both',
     );
   }
-  const region = options.region ?? (await regionOf(clients.ec2));
-  if (!region) throw InvalidOptionError.of('region', 'not given and the EC2 client has none');
+}
 
-  // Loaded on use so that importing this package never requires the optional SDK clients.
+/** Loaded on use so that importing this package never requires the optional SDK clients. */
+async function sdkModules(clients: SnapshotClients): Promise<SdkModules> {
   const [ec2, rds, lambda, sm] = await Promise.all([
     import('@aws-sdk/client-ec2') as Promise<Module>,
     clients.rds ? (import('@aws-sdk/client-rds') as Promise<Module>) : undefined,
@@ -217,9 +202,11 @@ export async function collectSnapshot(
       ? (import('@aws-sdk/client-secrets-manager') as Promise<Module>)
       : undefined,
   ]);
-  const c = new Collector({ ec2, rds, lambda, sm }, clients, options.signal);
+  return { ec2, rds, lambda, sm };
+}
 
-  const snapshot: RotationNetworkSnapshot = {
+function emptySnapshot(region: string): RotationNetworkSnapshot {
+  return {
     region,
     dbClusters: [],
     dbInstances: [],
@@ -238,21 +225,39 @@ export async function collectSnapshot(
     networkInterfaces: [],
     collectedAt: new Date().toISOString(),
   };
+}
 
-  let functionName = options.functionName;
-  if (options.secretId) {
-    const [secret, policy] = await Promise.all([
-      c.call('sm', 'DescribeSecret', { SecretId: options.secretId }),
-      c.call('sm', 'GetResourcePolicy', { SecretId: options.secretId }),
-    ]);
-    const { $metadata: _m, ...describe } = secret;
-    snapshot.secret = describe as RotationNetworkSnapshot['secret'];
-    snapshot.secretPolicy = (policy.ResourcePolicy as string | undefined) ?? null;
-    if (!functionName && typeof secret.RotationLambdaARN === 'string' && clients.lambda) {
-      functionName = secret.RotationLambdaARN;
-    }
+/** The secret's metadata and resource policy; returns the function that rotates it. */
+async function collectSecret(
+  c: Collector,
+  options: CollectSnapshotOptions,
+  snapshot: RotationNetworkSnapshot,
+): Promise<string | undefined> {
+  if (!options.secretId) return options.functionName;
+  const [secret, policy] = await Promise.all([
+    c.call('sm', 'DescribeSecret', { SecretId: options.secretId }),
+    c.call('sm', 'GetResourcePolicy', { SecretId: options.secretId }),
+  ]);
+  const { $metadata: _m, ...describe } = secret;
+  snapshot.secret = describe as RotationNetworkSnapshot['secret'];
+  snapshot.secretPolicy = (policy.ResourcePolicy as string | undefined) ?? null;
+  if (
+    !options.functionName &&
+    typeof secret.RotationLambdaARN === 'string' &&
+    options.clients.lambda
+  ) {
+    return secret.RotationLambdaARN;
   }
+  return options.functionName;
+}
 
+/** The function's configuration and policy (none -> null), and the database, concurrently. */
+async function collectFunctionAndDatabase(
+  c: Collector,
+  options: CollectSnapshotOptions,
+  functionName: string | undefined,
+  snapshot: RotationNetworkSnapshot,
+): Promise<void> {
   const [fnConfig, fnPolicy, dbParts] = await Promise.all([
     functionName
       ? c.call('lambda', 'GetFunctionConfiguration', { FunctionName: functionName })
@@ -274,14 +279,22 @@ export async function collectSnapshot(
     snapshot.functionPolicy = fnPolicy ?? null;
   }
   Object.assign(snapshot, dbParts);
+}
 
+/** The function's VPC and every DB subnet group's. */
+function vpcIdsOf(snapshot: RotationNetworkSnapshot): string[] {
   const vpcIds = new Set<string>();
   const fnVpc = snapshot.function?.VpcConfig?.VpcId;
   if (fnVpc) vpcIds.add(fnVpc);
   for (const group of snapshot.dbSubnetGroups) if (group.VpcId) vpcIds.add(group.VpcId);
-  if (vpcIds.size === 0) return snapshot;
-  const ids = [...vpcIds];
+  return [...vpcIds];
+}
 
+async function collectVpcs(
+  c: Collector,
+  ids: string[],
+  snapshot: RotationNetworkSnapshot,
+): Promise<void> {
   const [vpcs, subnets, groups, acls, tables, endpoints, nats, igws] = await Promise.all([
     c.all<Vpc>('ec2', 'DescribeVpcs', { VpcIds: ids }, 'Vpcs'),
     c.all<Subnet>('ec2', 'DescribeSubnets', filter('vpc-id', ids), 'Subnets'),
@@ -312,7 +325,13 @@ export async function collectSnapshot(
     natGateways: nats,
     internetGateways: igws,
   });
+}
 
+async function collectDnsAttributes(
+  c: Collector,
+  ids: string[],
+  snapshot: RotationNetworkSnapshot,
+): Promise<void> {
   const attributes = await Promise.all(
     ids.flatMap((vpcId) =>
       (['enableDnsSupport', 'enableDnsHostnames'] as const).map(async (attribute) => {
@@ -333,14 +352,18 @@ export async function collectSnapshot(
     snapshot.vpcAttributes[vpcId] ??= { enableDnsSupport: false, enableDnsHostnames: false };
     snapshot.vpcAttributes[vpcId][attribute] = value;
   }
+}
 
+/** What the VPC lists point at: IGWs only routes name, prefix lists, endpoint ENIs, DHCP options. */
+function referencedIds(snapshot: RotationNetworkSnapshot) {
+  const { routeTables: tables, securityGroups: groups, vpcEndpoints: endpoints } = snapshot;
   // Referenced by routes but not attached to the VPC (a detached gateway is a finding).
   const routeIgws = new Set(
     tables
       .flatMap((t) => (t.Routes ?? []).map((r) => r.GatewayId ?? ''))
       .filter((id) => id.startsWith('igw-')),
   );
-  for (const igw of igws) routeIgws.delete(igw.InternetGatewayId ?? '');
+  for (const igw of snapshot.internetGateways) routeIgws.delete(igw.InternetGatewayId ?? '');
   const prefixListIds = new Set<string>();
   for (const g of groups) {
     for (const p of [...(g.IpPermissions ?? []), ...(g.IpPermissionsEgress ?? [])]) {
@@ -354,18 +377,22 @@ export async function collectSnapshot(
   const eniIds = endpoints.flatMap((e) => e.NetworkInterfaceIds ?? []);
   const dhcpIds = [
     ...new Set(
-      vpcs
+      snapshot.vpcs
         .map((v) => v.DhcpOptionsId)
         .filter((id): id is string => Boolean(id) && id !== 'default'),
     ),
   ];
+  return { routeIgws: [...routeIgws], prefixListIds: [...prefixListIds], eniIds, dhcpIds };
+}
 
+async function collectReferenced(c: Collector, snapshot: RotationNetworkSnapshot): Promise<void> {
+  const { routeIgws, prefixListIds, eniIds, dhcpIds } = referencedIds(snapshot);
   const [moreIgws, dhcp, enis, prefixEntries] = await Promise.all([
-    routeIgws.size > 0
+    routeIgws.length > 0
       ? c.all<InternetGateway>(
           'ec2',
           'DescribeInternetGateways',
-          filter('internet-gateway-id', [...routeIgws]),
+          filter('internet-gateway-id', routeIgws),
           'InternetGateways',
         )
       : [],
@@ -381,7 +408,7 @@ export async function collectSnapshot(
         )
       : [],
     Promise.all(
-      [...prefixListIds].map(async (id) => {
+      prefixListIds.map(async (id) => {
         const entries = await c.all<PrefixListEntry>(
           'ec2',
           'GetManagedPrefixListEntries',
@@ -396,9 +423,14 @@ export async function collectSnapshot(
   snapshot.dhcpOptions = dhcp;
   snapshot.networkInterfaces = enis;
   snapshot.prefixLists = Object.fromEntries(prefixEntries);
+}
 
-  // Groups referenced by the function or the DB but living outside these VPCs.
-  const known = new Set(groups.map((g) => g.GroupId));
+/** Groups referenced by the function or the DB but living outside these VPCs. */
+async function collectForeignGroups(
+  c: Collector,
+  snapshot: RotationNetworkSnapshot,
+): Promise<void> {
+  const known = new Set(snapshot.securityGroups.map((g) => g.GroupId));
   const referenced = [
     ...(snapshot.function?.VpcConfig?.SecurityGroupIds ?? []),
     ...snapshot.dbClusters.flatMap((cl) =>
@@ -408,16 +440,48 @@ export async function collectSnapshot(
       (i.VpcSecurityGroups ?? []).map((g) => g.VpcSecurityGroupId ?? ''),
     ),
   ].filter((id) => id && !known.has(id));
-  if (referenced.length > 0) {
-    snapshot.securityGroups.push(
-      ...(await c.all<SecurityGroup>(
-        'ec2',
-        'DescribeSecurityGroups',
-        { GroupIds: [...new Set(referenced)] },
-        'SecurityGroups',
-      )),
-    );
-  }
+  if (referenced.length === 0) return;
+  snapshot.securityGroups.push(
+    ...(await c.all<SecurityGroup>(
+      'ec2',
+      'DescribeSecurityGroups',
+      { GroupIds: [...new Set(referenced)] },
+      'SecurityGroups',
+    )),
+  );
+}
+
+/**
+ * Gathers everything `analyzeRotationNetwork` needs with the injected SDK clients: the
+ * function (GetFunctionConfiguration, GetPolicy), the secret's metadata (DescribeSecret,
+ * GetResourcePolicy; never its value), the DB cluster and members with their subnet groups,
+ * and for every VPC involved its subnets, security groups, network ACLs, route tables,
+ * endpoints, NAT and internet gateways, DHCP options, DNS attributes, the endpoint ENIs and
+ * referenced prefix lists. Read-only; every list call is paginated.
+ * @example
+ * const snapshot = await collectSnapshot({
+ *   secretId: 'prod/app/mysql',
+ *   dbClusterIdentifier: 'prod-db',
+ *   clients: { ec2: new EC2Client({}), rds: new RDSClient({}), lambda: new LambdaClient({}), secretsManager: new SecretsManagerClient({}) },
+ * });
+ */
+export async function collectSnapshot(
+  options: CollectSnapshotOptions,
+): Promise<RotationNetworkSnapshot> {
+  checkCollectOptions(options);
+  const { clients } = options;
+  const region = options.region ?? (await regionOf(clients.ec2));
+  if (!region) throw InvalidOptionError.of('region', 'not given and the EC2 client has none');
+  const c = new Collector(await sdkModules(clients), clients, options.signal);
+  const snapshot = emptySnapshot(region);
+  const functionName = await collectSecret(c, options, snapshot);
+  await collectFunctionAndDatabase(c, options, functionName, snapshot);
+  const ids = vpcIdsOf(snapshot);
+  if (ids.length === 0) return snapshot;
+  await collectVpcs(c, ids, snapshot);
+  await collectDnsAttributes(c, ids, snapshot);
+  await collectReferenced(c, snapshot);
+  await collectForeignGroups(c, snapshot);
   return snapshot;
 }
 
