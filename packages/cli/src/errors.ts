@@ -1,3 +1,5 @@
+import { definedOnly, type ErrorOptions, RotakitError } from '@rotakit/core';
+
 /** Exit codes of the `rotakit` command, documented in the README. */
 export const ExitCode = {
   /** Everything checked out. */
@@ -15,21 +17,20 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
 export interface CliErrorOptions extends ErrorOptions {
   /** @default ExitCode.CheckFailed */
-  exitCode?: ExitCode;
+  readonly exitCode?: ExitCode;
 }
 
 /**
  * Base class for errors the CLI reports as one line (or one JSON document with `--json`)
  * with an exit code, never a stack trace. Messages never carry a secret value.
  */
-export class CliError extends Error {
+export class CliError extends RotakitError {
+  // Literal names: bundlers minify class names, and `rotakit --json` prints this one.
+  override readonly name: string = 'CliError';
   readonly exitCode: ExitCode;
   constructor(message: string, options: CliErrorOptions = {}) {
-    const { exitCode, ...errorOptions } = options;
-    super(message, errorOptions);
-    // Literal names: bundlers minify class names, and `rotakit --json` prints this one.
-    this.name = 'CliError';
-    this.exitCode = exitCode ?? ExitCode.CheckFailed;
+    super(message, options);
+    this.exitCode = options.exitCode ?? ExitCode.CheckFailed;
   }
 
   /** The fields `--json` prints under `error` besides name and message. */
@@ -40,48 +41,46 @@ export class CliError extends Error {
 
 export interface UsageErrorOptions extends ErrorOptions {
   /** The flag (or environment variable) that was wrong, e.g. `--endpoint-url`. */
-  option?: string;
+  readonly option?: string | undefined;
 }
 
 /** Wrong or missing arguments (exit code 2). */
 export class UsageError extends CliError {
+  override readonly name: string = 'UsageError';
   readonly option: string | undefined;
   constructor(message: string, options: UsageErrorOptions = {}) {
-    const { option, ...errorOptions } = options;
-    super(message, { ...errorOptions, exitCode: ExitCode.Usage });
-    this.name = 'UsageError';
-    this.option = option;
+    super(message, { cause: options.cause, exitCode: ExitCode.Usage });
+    this.option = options.option;
   }
 
   override context(): Record<string, unknown> {
-    return { ...super.context(), ...(this.option ? { option: this.option } : {}) };
+    return { ...super.context(), ...definedOnly({ option: this.option }) };
   }
 }
 
 export interface AwsApiErrorOptions extends ErrorOptions {
   /** The API operation, e.g. `DescribeSecret`. */
-  operation: string;
+  readonly operation: string;
   /** The service's or the SDK's error name, e.g. `ResourceNotFoundException`. */
-  errorName: string;
-  region?: string | undefined;
+  readonly errorName: string;
+  readonly region?: string | undefined;
   /** The endpoint URL when one was configured (else the SDK's default for the Region). */
-  endpoint?: string | undefined;
+  readonly endpoint?: string | undefined;
 }
 
 /** Secrets Manager (or another AWS API) failed or was unreachable (exit code 3). */
 export class AwsApiError extends CliError {
+  override readonly name: string = 'AwsApiError';
   readonly operation: string;
   readonly errorName: string;
   readonly region: string | undefined;
   readonly endpoint: string | undefined;
   constructor(message: string, options: AwsApiErrorOptions) {
-    const { operation, errorName, region, endpoint, ...errorOptions } = options;
-    super(message, { ...errorOptions, exitCode: ExitCode.AwsError });
-    this.name = 'AwsApiError';
-    this.operation = operation;
-    this.errorName = errorName;
-    this.region = region;
-    this.endpoint = endpoint;
+    super(message, { cause: options.cause, exitCode: ExitCode.AwsError });
+    this.operation = options.operation;
+    this.errorName = options.errorName;
+    this.region = options.region;
+    this.endpoint = options.endpoint;
   }
 
   override context(): Record<string, unknown> {
@@ -89,20 +88,23 @@ export class AwsApiError extends CliError {
       ...super.context(),
       operation: this.operation,
       errorName: this.errorName,
-      ...(this.region ? { region: this.region } : {}),
-      ...(this.endpoint ? { endpoint: this.endpoint } : {}),
+      ...definedOnly({ region: this.region, endpoint: this.endpoint }),
     };
   }
 }
 
+export interface RegionMissingErrorOptions extends ErrorOptions {
+  /** The AWS profile whose config was read. */
+  readonly profile: string;
+}
+
 /** No AWS Region from the flag, the environment or the profile (exit code 3). */
 export class RegionMissingError extends CliError {
+  override readonly name: string = 'RegionMissingError';
   readonly profile: string;
-  constructor(message: string, options: ErrorOptions & { profile: string }) {
-    const { profile, ...errorOptions } = options;
-    super(message, { ...errorOptions, exitCode: ExitCode.AwsError });
-    this.name = 'RegionMissingError';
-    this.profile = profile;
+  constructor(message: string, options: RegionMissingErrorOptions) {
+    super(message, { cause: options.cause, exitCode: ExitCode.AwsError });
+    this.profile = options.profile;
   }
 
   override context(): Record<string, unknown> {
@@ -112,8 +114,8 @@ export class RegionMissingError extends CliError {
 
 /** Ctrl-C (or SIGTERM) stopped a command before it finished (exit code 130). */
 export class InterruptedError extends CliError {
+  override readonly name: string = 'InterruptedError';
   constructor(message: string, options: ErrorOptions = {}) {
-    super(message, { ...options, exitCode: ExitCode.Interrupted });
-    this.name = 'InterruptedError';
+    super(message, { cause: options.cause, exitCode: ExitCode.Interrupted });
   }
 }
