@@ -1,3 +1,4 @@
+import type { DatabaseSession } from '../database/driver.js';
 import { CredentialMismatchError, DatabaseLoginError } from '../errors.js';
 import type { DatabaseSecret } from '../secret.js';
 import { targetOf, withSession } from '../steps/connect.js';
@@ -36,52 +37,64 @@ export const singleUser: Strategy = {
       return;
     }
     guardSameAccount(current, pending, 'AWSCURRENT', 'AWSPENDING');
-
-    let session = await tryLogin(ctx, targetOf(ctx, current), 'current', failures);
-    let previousMissing = false;
-    if (!session) {
-      const previous = await readOptionalSecret(ctx, { stage: AWSPREVIOUS });
-      if (previous) {
-        guardSameAccount(pending, previous, 'AWSPENDING', 'AWSPREVIOUS');
-        // Like the templates: the previous version is tried with the current TLS setting.
-        session = await tryLogin(
-          ctx,
-          targetOf(ctx, previous, { ssl: current.ssl }),
-          'previous',
-          failures,
-        );
-      } else {
-        previousMissing = true;
-      }
-    }
-    if (!session) {
-      const tried = failures
-        .map(
-          (f) =>
-            `${f.credentials}: access denied${f.errno !== undefined ? ` (errno ${f.errno})` : ''}`,
-        )
-        .join('; ');
-      const last = failures[failures.length - 1];
-      throw new DatabaseLoginError(
-        `Unable to log into database with previous, current, or pending secret: ${tried}${previousMissing ? '; previous: no AWSPREVIOUS version' : ''}. The password on the server matches none of them (changed outside rotation?).`,
-        {
-          credentials: last?.credentials ?? 'current',
-          reason: 'access-denied',
-          host: current.host,
-          port: last?.port ?? current.port ?? ctx.options.database.defaultPort,
-          errno: last?.errno,
-          code: last?.code,
-          attempts: failures.map((f) => ({
-            credentials: f.credentials,
-            reason: f.reason,
-            errno: f.errno,
-            code: f.code,
-          })),
-          cause: last,
-        },
-      );
-    }
+    const { session, previousMissing } = await loginAsCurrentOrPrevious(
+      ctx,
+      current,
+      pending,
+      failures,
+    );
+    if (!session) throw nothingLogsIn(ctx, current, failures, previousMissing);
     await withSession(session, (s) => s.changeOwnPassword(pending.password));
     ctx.logger.info('setSecret: set the AWSPENDING password on the database');
   },
 };
+
+/** Current's credentials, else AWSPREVIOUS's (a rotation whose finishSecret already ran once). */
+async function loginAsCurrentOrPrevious(
+  ctx: StepContext,
+  current: DatabaseSecret,
+  pending: DatabaseSecret,
+  failures: DatabaseLoginError[],
+): Promise<{ session: DatabaseSession | undefined; previousMissing: boolean }> {
+  const session = await tryLogin(ctx, targetOf(ctx, current), 'current', failures);
+  if (session) return { session, previousMissing: false };
+  const previous = await readOptionalSecret(ctx, { stage: AWSPREVIOUS });
+  if (!previous) return { session: undefined, previousMissing: true };
+  guardSameAccount(pending, previous, 'AWSPENDING', 'AWSPREVIOUS');
+  // Like the templates: the previous version is tried with the current TLS setting.
+  const target = targetOf(ctx, previous, { ssl: current.ssl });
+  return { session: await tryLogin(ctx, target, 'previous', failures), previousMissing: false };
+}
+
+/** The templates' "unable to log into database" error, saying what each login answered. */
+function nothingLogsIn(
+  ctx: StepContext,
+  current: DatabaseSecret,
+  failures: readonly DatabaseLoginError[],
+  previousMissing: boolean,
+): DatabaseLoginError {
+  const tried = failures
+    .map(
+      (f) => `${f.credentials}: access denied${f.errno !== undefined ? ` (errno ${f.errno})` : ''}`,
+    )
+    .join('; ');
+  const last = failures[failures.length - 1];
+  return new DatabaseLoginError(
+    `Unable to log into database with previous, current, or pending secret: ${tried}${previousMissing ? '; previous: no AWSPREVIOUS version' : ''}. The password on the server matches none of them (changed outside rotation?).`,
+    {
+      credentials: last?.credentials ?? 'current',
+      reason: 'access-denied',
+      host: current.host,
+      port: last?.port ?? current.port ?? ctx.options.database.defaultPort,
+      errno: last?.errno,
+      code: last?.code,
+      attempts: failures.map((f) => ({
+        credentials: f.credentials,
+        reason: f.reason,
+        errno: f.errno,
+        code: f.code,
+      })),
+      cause: last,
+    },
+  );
+}
