@@ -1,4 +1,5 @@
 import type { SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
+import { definedOnly } from '@rotakit/core';
 import {
   type EndpointAwareClientConfig,
   type EnvLike,
@@ -72,19 +73,16 @@ async function providerValue(value: unknown): Promise<unknown> {
   return typeof value === 'function' ? await (value as () => unknown)() : value;
 }
 
-/** Defaults, validation and the endpoint, resolved in one place. */
-export async function preparePath(
-  kind: PathCheckInput['kind'],
-  options: CheckPathOptions,
-  extra: {
-    only?: ReadonlySet<CheckId>;
-    onlyReason?: string;
-    endpointUrl?: string;
-    budgetMs?: number;
-    /** Diagnosis: a secret is optional and no client is created. */
-    diagnosis?: boolean;
-  } = {},
-): Promise<Prepared> {
+type PrepareExtra = {
+  only?: ReadonlySet<CheckId>;
+  onlyReason?: string;
+  endpointUrl?: string;
+  budgetMs?: number;
+  /** Diagnosis: a secret is optional and no client is created. */
+  diagnosis?: boolean;
+};
+
+function checkClientOptions(options: CheckPathOptions): void {
   if (typeof options !== 'object' || options === null) {
     throw InvalidOptionError.of('options', 'expected an object with secretId or secret');
   }
@@ -97,29 +95,37 @@ export async function preparePath(
       'expected a SecretsManagerClient (an object with send())',
     );
   }
+}
+
+/** The secret in hand, or why it cannot be used (fatal only when there is no id to read it by). */
+function givenSecret(
+  options: CheckPathOptions,
+  extra: PrepareExtra,
+): { secretId?: string; secret?: ParsedSecret; secretProblem?: string } {
   const secretId = options.secretId;
   if (secretId !== undefined && (typeof secretId !== 'string' || secretId === '')) {
     throw InvalidOptionError.of('secretId', 'expected a secret name or ARN');
   }
-  let secret: ParsedSecret | undefined;
-  let secretProblem: string | undefined;
-  if (options.secret !== undefined) {
-    const parsed = parseSecret(options.secret);
-    if (parsed.ok) secret = parsed.secret;
-    else if (secretId === undefined) throw InvalidOptionError.of('secret', parsed.problem);
-    else secretProblem = parsed.problem;
+  if (options.secret === undefined) {
+    if (secretId === undefined && !extra.diagnosis) {
+      throw InvalidOptionError.of('secretId', 'give secretId or secret');
+    }
+    return { secretId };
   }
-  if (secretId === undefined && options.secret === undefined && !extra.diagnosis) {
-    throw InvalidOptionError.of('secretId', 'give secretId or secret');
-  }
-  const budgetMs =
-    extra.budgetMs ?? checkTimeout(options.timeoutMs, 'timeoutMs', DEFAULT_PATH_BUDGET_MS);
-  const signal = checkSignal(options.signal);
-  const env = options.env ?? process.env;
-  const clientConfig = options.clientConfig;
+  const parsed = parseSecret(options.secret);
+  if (parsed.ok) return { secretId, secret: parsed.secret };
+  if (secretId === undefined) throw InvalidOptionError.of('secret', parsed.problem);
+  return { secretId, secretProblem: parsed.problem };
+}
+
+async function resolveRegion(
+  options: CheckPathOptions,
+  env: EnvLike,
+  secretId: string | undefined,
+): Promise<string> {
   const clientRegion = options.client?.config
     ? await providerValue((options.client.config as { region?: unknown }).region)
-    : await providerValue(clientConfig?.region);
+    : await providerValue(options.clientConfig?.region);
   const region =
     options.region ??
     (typeof clientRegion === 'string' ? clientRegion : undefined) ??
@@ -132,38 +138,68 @@ export async function preparePath(
       'not given, not on the client, not in AWS_REGION/AWS_DEFAULT_REGION or the secret ARN',
     );
   }
-  let endpoint: ResolvedEndpoint;
+  return region;
+}
+
+/** The URL the failing client used, else what the client or its config says, else the environment's. */
+async function resolveEndpoint(
+  options: CheckPathOptions,
+  extra: PrepareExtra,
+  region: string,
+  env: EnvLike,
+): Promise<ResolvedEndpoint> {
   if (extra.endpointUrl) {
-    endpoint = resolveServiceEndpoint({ region, env, clientEndpoint: extra.endpointUrl });
-  } else if (options.client?.config && typeof options.client.config === 'object') {
-    endpoint = await resolveClientEndpoint(options.client.config as EndpointAwareClientConfig, {
-      env,
-      region,
-    });
-  } else {
-    const configured =
-      typeof clientConfig?.endpoint === 'string' ? clientConfig.endpoint : undefined;
-    endpoint = resolveServiceEndpoint({
-      region,
-      env,
-      clientEndpoint: configured,
-      useFips:
-        typeof clientConfig?.useFipsEndpoint === 'boolean'
-          ? clientConfig.useFipsEndpoint
-          : undefined,
-    });
+    return resolveServiceEndpoint({ region, env, clientEndpoint: extra.endpointUrl });
   }
+  if (options.client?.config && typeof options.client.config === 'object') {
+    const config = options.client.config as EndpointAwareClientConfig;
+    return resolveClientEndpoint(config, { env, region });
+  }
+  const { clientConfig } = options;
+  return resolveServiceEndpoint({
+    region,
+    env,
+    clientEndpoint: typeof clientConfig?.endpoint === 'string' ? clientConfig.endpoint : undefined,
+    useFips:
+      typeof clientConfig?.useFipsEndpoint === 'boolean' ? clientConfig.useFipsEndpoint : undefined,
+  });
+}
+
+/** The only client this package creates: for callers who gave config instead of a client. */
+async function createClient(
+  clientConfig: SecretsManagerClientConfig | undefined,
+  region: string,
+  endpoint: ResolvedEndpoint,
+) {
+  const { SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
+  // Only a resolved non-default endpoint is set: one given as a provider stays the config's.
+  const resolvedEndpoint = endpoint.source === 'default' ? undefined : endpoint.url;
+  return new SecretsManagerClient({
+    maxAttempts: 1,
+    ...clientConfig,
+    region,
+    ...definedOnly({ endpoint: resolvedEndpoint }),
+  });
+}
+
+/** Defaults, validation and the endpoint, resolved in one place. */
+export async function preparePath(
+  kind: PathCheckInput['kind'],
+  options: CheckPathOptions,
+  extra: PrepareExtra = {},
+): Promise<Prepared> {
+  checkClientOptions(options);
+  const { secretId, secret, secretProblem } = givenSecret(options, extra);
+  const budgetMs =
+    extra.budgetMs ?? checkTimeout(options.timeoutMs, 'timeoutMs', DEFAULT_PATH_BUDGET_MS);
+  const signal = checkSignal(options.signal);
+  const env = options.env ?? process.env;
+  const region = await resolveRegion(options, env, secretId);
+  const endpoint = await resolveEndpoint(options, extra, region, env);
   let client = options.client;
   let owned: Prepared['owned'];
   if (!client && secretId !== undefined && !extra.diagnosis) {
-    // The only client this package creates: for callers who gave config instead of a client.
-    const { SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
-    const created = new SecretsManagerClient({
-      maxAttempts: 1,
-      ...clientConfig,
-      region,
-      ...(endpoint.source === 'default' ? {} : { endpoint: endpoint.url }),
-    });
+    const created = await createClient(options.clientConfig, region, endpoint);
     client = created as unknown as SecretsManagerLike;
     owned = created;
   }
