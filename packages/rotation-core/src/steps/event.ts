@@ -1,23 +1,7 @@
 import { InvalidEventError, type RotationStep } from '../errors.js';
 
-/** The step names the service sends; the snake_case spelling of one AWS page is accepted too. */
-export type RotationStepName =
-  | RotationStep
-  | 'create_secret'
-  | 'set_secret'
-  | 'test_secret'
-  | 'finish_secret';
-
-/**
- * The event Secrets Manager sends a rotation function. `RotationToken` (missing from
- * `@types/aws-lambda`) is passed on to PutSecretValue.
- */
-export interface RotationEvent {
-  Step: RotationStepName;
-  SecretId: string;
-  ClientRequestToken: string;
-  RotationToken?: string;
-}
+// The event's shape is the rotation contract's, shared with the local Secrets Manager.
+export type { RotationEvent, RotationStepName } from '@rotakit/core';
 
 /** A validated event. @internal */
 export interface ParsedEvent {
