@@ -1,4 +1,4 @@
-import { RotakitError } from '@rotakit/core';
+import { RotakitError, SecretFormatError } from '@rotakit/core';
 
 /**
  * Every error thrown by `@rotakit/secret-pool` extends {@link SecretPoolError}. Messages name
@@ -67,23 +67,15 @@ export class SecretFetchError extends SecretPoolError {
 
 /**
  * The secret's value does not have the expected shape (not JSON, or a required field such as
- * `username` or `password` is missing or of the wrong type). The JSON parser's own message is
- * not forwarded because it quotes the secret text.
+ * `username` or `password` is missing or of the wrong type): @rotakit/core's one class for it,
+ * re-exported. `field` is the key at fault, or `SecretString` for the whole value. The JSON
+ * parser's own message is never forwarded because it quotes the secret text.
  */
-export class SecretFormatError extends SecretPoolError {
-  override name = 'SecretFormatError';
-  readonly versionId: string | undefined;
-  /** The field at fault, or undefined when the whole value is unusable. */
-  readonly field: string | undefined;
+export { SecretFormatError };
 
-  constructor(
-    message: string,
-    context: { secretId: string; versionId?: string | undefined; field?: string | undefined },
-  ) {
-    super(message, { secretId: context.secretId });
-    this.versionId = context.versionId;
-    this.field = context.field;
-  }
+/** True for an error this package raises itself (SecretFormatError is core's class). */
+export function isOwnError(error: unknown): error is SecretPoolError | SecretFormatError {
+  return error instanceof SecretPoolError || error instanceof SecretFormatError;
 }
 
 /** Fields copied from the mysql2 error that caused a connection failure. */

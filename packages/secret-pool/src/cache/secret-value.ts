@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import { SecretFormatError } from '../errors.js';
+import { SecretFormatError } from '@rotakit/core';
 import { hideFromPrinting, REDACTED, redactSecretJson } from '../redact.js';
 
 /**
@@ -59,10 +59,7 @@ export class SecretValue {
     if (text === undefined) {
       throw new SecretFormatError(
         `Secret ${this.name} (version ${this.versionId}) has no SecretString`,
-        {
-          secretId: this.arn,
-          versionId: this.versionId,
-        },
+        { secretId: this.arn, versionId: this.versionId, field: 'SecretString' },
       );
     }
     let parsed: unknown;
@@ -72,13 +69,13 @@ export class SecretValue {
       // The parser's message quotes the text, which is the secret: do not forward it.
       throw new SecretFormatError(
         `Secret ${this.name} (version ${this.versionId}): SecretString is not valid JSON (${text.length} characters)`,
-        { secretId: this.arn, versionId: this.versionId },
+        { secretId: this.arn, versionId: this.versionId, field: 'SecretString' },
       );
     }
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
       throw new SecretFormatError(
         `Secret ${this.name} (version ${this.versionId}): SecretString is JSON but not an object`,
-        { secretId: this.arn, versionId: this.versionId },
+        { secretId: this.arn, versionId: this.versionId, field: 'SecretString' },
       );
     }
     const json = parsed as Record<string, unknown>;

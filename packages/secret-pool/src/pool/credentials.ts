@@ -1,5 +1,6 @@
+import { parseRdsSecret, type RdsSecret, readSslFlag, SecretFormatError } from '@rotakit/core';
+import { MYSQL_DEFAULT_PORT } from '@rotakit/engine-mysql';
 import type { SecretValue } from '../cache/secret-value.js';
-import { SecretFormatError } from '../errors.js';
 
 /** Connection fields the pool takes from the secret unless the options set them. */
 export interface ExplicitConnectionFields {
@@ -29,79 +30,63 @@ export interface ConnectionCredentials {
   readonly identity: string;
 }
 
-function optionalString(
-  json: Readonly<Record<string, unknown>>,
-  field: string,
-  value: SecretValue,
-): string | undefined {
-  const raw = json[field];
-  if (raw === undefined || raw === null || raw === '') return undefined;
-  if (typeof raw !== 'string') {
-    throw new SecretFormatError(
-      `Secret ${value.name} (version ${value.versionId}): field "${field}" must be a string`,
-      { secretId: value.arn, versionId: value.versionId, field },
-    );
-  }
-  return raw;
+/** How messages name a secret version: `Secret app-db (version v2)`. */
+function describeVersion(value: SecretValue): string {
+  return `Secret ${value.name} (version ${value.versionId})`;
 }
 
-/** The secret's `ssl` key, as the AWS rotation templates read it. */
-function secretSsl(json: Readonly<Record<string, unknown>>, value: SecretValue): boolean {
-  const raw = json.ssl;
-  if (raw === undefined || raw === null) return false;
-  if (typeof raw === 'boolean') return raw;
-  const word = typeof raw === 'string' ? raw.trim().toLowerCase() : undefined;
-  if (word === 'true' || word === 'false') return word === 'true';
-  throw new SecretFormatError(
-    `Secret ${value.name} (version ${value.versionId}): field "ssl" must be true or false (a boolean, or the string "true"/"false")`,
-    { secretId: value.arn, versionId: value.versionId, field: 'ssl' },
-  );
+function formatError(value: SecretValue, field: string, message: string): SecretFormatError {
+  return new SecretFormatError(message, { secretId: value.arn, versionId: value.versionId, field });
+}
+
+/** The secret's `ssl` key, as the AWS rotation templates read it; absent is no TLS. */
+function secretSsl(secret: RdsSecret, value: SecretValue): boolean {
+  const tls = readSslFlag(secret.ssl, (field, problem) => {
+    throw formatError(value, field, `${describeVersion(value)}: field "${field}" ${problem}`);
+  });
+  return tls ?? false;
 }
 
 /**
- * Reads the RDS secret format (`username`, `password`, `host`, `port`, `dbname`, `ssl`);
- * explicit options win over the secret's fields.
+ * Reads the RDS secret format (`username`, `password`, `host`, `port`, `dbname`, `ssl`) with
+ * @rotakit/core's parser; explicit options win over the secret's fields, so the pool requires
+ * a field only when no option replaces it.
  */
 export function credentialsFromSecret(
   value: SecretValue,
   explicit: ExplicitConnectionFields,
 ): ConnectionCredentials {
-  const json = value.json();
-  const user = explicit.user ?? optionalString(json, 'username', value);
-  const password = explicit.password ?? optionalString(json, 'password', value);
+  const secret = parseRdsSecret(value.json(), {
+    label: describeVersion(value),
+    context: { secretId: value.arn, versionId: value.versionId },
+  });
+  const user = explicit.user ?? secret.username;
+  const password = explicit.password ?? secret.password;
   for (const [field, present] of [
     ['username', user],
     ['password', password],
   ] as const) {
     if (present === undefined) {
-      throw new SecretFormatError(
-        `Secret ${value.name} (version ${value.versionId}) has no "${field}" field and no explicit option replaces it`,
-        { secretId: value.arn, versionId: value.versionId, field },
+      throw formatError(
+        value,
+        field,
+        `${describeVersion(value)} has no "${field}" field and no explicit option replaces it`,
       );
     }
   }
-  const host = explicit.host ?? optionalString(json, 'host', value);
+  const host = explicit.host ?? secret.host;
   if (host === undefined && explicit.socketPath === undefined) {
-    throw new SecretFormatError(
-      `Secret ${value.name} (version ${value.versionId}) has no "host" field; add it or pass \`host\` or \`socketPath\``,
-      { secretId: value.arn, versionId: value.versionId, field: 'host' },
+    throw formatError(
+      value,
+      'host',
+      `${describeVersion(value)} has no "host" field; add it or pass \`host\` or \`socketPath\``,
     );
   }
-  let port = explicit.port;
-  if (port === undefined && json.port !== undefined && json.port !== null && json.port !== '') {
-    const parsed = typeof json.port === 'string' ? Number(json.port) : json.port;
-    if (typeof parsed !== 'number' || !Number.isInteger(parsed) || parsed < 1 || parsed > 65_535) {
-      throw new SecretFormatError(
-        `Secret ${value.name} (version ${value.versionId}): field "port" must be a port number`,
-        { secretId: value.arn, versionId: value.versionId, field: 'port' },
-      );
-    }
-    port = parsed;
-  }
-  const database = explicit.database ?? optionalString(json, 'dbname', value);
+  const port = explicit.port ?? secret.port;
+  const database = explicit.database ?? secret.dbname;
   // Without the key, or with "ssl": false, mysql2's own default applies: no TLS.
-  const tls = explicit.ssl === undefined && secretSsl(json, value);
-  const identity = `${user}@${explicit.socketPath ?? host}:${port ?? 3306}/${database ?? ''}${tls ? ' (TLS)' : ''}`;
+  const tls = explicit.ssl === undefined && secretSsl(secret, value);
+  const identity = `${user}@${explicit.socketPath ?? host}:${port ?? MYSQL_DEFAULT_PORT}/${database ?? ''}${tls ? ' (TLS)' : ''}`;
   const credentials = { user, host, port, database, tls, identity } as ConnectionCredentials;
   Object.defineProperty(credentials, 'password', { value: password, enumerable: false });
   return Object.freeze(credentials);

@@ -2,7 +2,7 @@ import { MYSQL_DEFAULT_PORT } from '@rotakit/engine-mysql';
 import type { PoolConnection as CorePoolConnection, SslOptions } from 'mysql2';
 import type { SecretCache } from '../cache/secret-cache.js';
 import type { SecretValue } from '../cache/secret-value.js';
-import { SecretPoolError } from '../errors.js';
+import { isOwnError } from '../errors.js';
 import { REDACTED } from '../redact.js';
 import type { CredentialSource } from '../stats.js';
 import type { PoolContext } from './context.js';
@@ -200,7 +200,7 @@ export class CredentialGenerations {
     try {
       this.#apply(value, source, reason, windowStart);
     } catch (error) {
-      if (!(error instanceof SecretPoolError)) throw error;
+      if (!isOwnError(error)) throw error;
       const { secretId, announce } = this.#o;
       announce('credentialsRejected', { secretId, versionId: value.versionId, error });
     }

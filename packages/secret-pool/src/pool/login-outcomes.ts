@@ -1,5 +1,10 @@
 import type { PoolConnection as CorePoolConnection } from 'mysql2';
-import { AuthenticationError, SecretPoolError, ServerBusyError } from '../errors.js';
+import {
+  AuthenticationError,
+  isOwnError,
+  type SecretPoolError,
+  ServerBusyError,
+} from '../errors.js';
 import { driverContext, type FailureKind, terminalError } from './auth-errors.js';
 import type { ConnectGate } from './connect-gate.js';
 import { asError, type ConnectRequest } from './connect-request.js';
@@ -41,7 +46,7 @@ export class LoginOutcomes {
       request.callback(null, connection);
       return;
     }
-    if (error instanceof SecretPoolError || request.gen === undefined) {
+    if (isOwnError(error) || request.gen === undefined) {
       request.callback(error);
       return;
     }
