@@ -43,6 +43,8 @@ export interface Diagnosis {
   summary: string;
 }
 
+type ProbedFocus = Exclude<Diagnosis['focus'], 'none'>;
+
 const SM_CHECKS: CheckId[] = ['R2', 'R3', 'R4', 'R5', 'R6'];
 const DB_CHECKS: CheckId[] = ['R2', 'R7'];
 
@@ -51,7 +53,7 @@ function focusOf(
   info: NetworkErrorInfo,
   dbHost?: string,
   dbPort?: number,
-): Diagnosis['focus'] {
+): ProbedFocus {
   const e = (typeof error === 'object' && error !== null ? error : {}) as Record<string, unknown>;
   const host = info.hostname ?? info.address;
   if (
@@ -92,6 +94,56 @@ export async function diagnoseFailure(
   error: unknown,
   options: DiagnoseOptions,
 ): Promise<Diagnosis> {
+  const { remainingMs, reserveMs } = checkDiagnoseOptions(options);
+  const info = classifyNetworkError(error);
+  const what = info.code ?? info.name ?? 'error';
+  if (!info.network && !options.force) {
+    return {
+      networkError: false,
+      error: info,
+      focus: 'none',
+      // Not the message: the summary is meant for the log, and a non-network error's message
+      // may quote input (JSON.parse quotes the text it failed on, a SecretString say).
+      summary: `${what} is not a network failure; no probes run`,
+    };
+  }
+  const focus = focusFor(error, info, options.secret);
+  const budgetMs = Math.floor(remainingMs - reserveMs);
+  if (budgetMs < 50) {
+    return {
+      networkError: info.network,
+      error: info,
+      focus,
+      summary: `${what}${info.network ? `: ${info.message}` : ''}; no time left to diagnose (${Math.max(0, Math.round(remainingMs))} ms remaining)`,
+    };
+  }
+  const prepared = await preparePath('diagnosis', pathOptionsOf(options), {
+    only: new Set<CheckId>(CHECKS_BY_FOCUS[focus]),
+    onlyReason: `not relevant to ${what}`,
+    budgetMs,
+    diagnosis: true,
+    endpointUrl: options.secretsManagerEndpoint || undefined,
+  });
+  // A diagnosis never reads the secret again: it may be the very call that failed.
+  const input = { ...prepared.input, read: false, describe: Boolean(options.secretId) };
+  try {
+    const report = await runPathChecks(input);
+    return {
+      networkError: info.network,
+      error: info,
+      focus,
+      report,
+      summary: summaryOf(what, focus, report),
+    };
+  } finally {
+    prepared.owned?.destroy();
+  }
+}
+
+function checkDiagnoseOptions(options: DiagnoseOptions): {
+  remainingMs: number;
+  reserveMs: number;
+} {
   if (typeof options !== 'object' || options === null) {
     throw InvalidOptionError.of('options', 'expected { remainingMs, ... }');
   }
@@ -106,41 +158,30 @@ export async function diagnoseFailure(
   if (typeof reserveMs !== 'number' || reserveMs < 0) {
     throw InvalidOptionError.of('reserveMs', 'expected a number >= 0');
   }
-  const info = classifyNetworkError(error);
-  const what = info.code ?? info.name ?? 'error';
-  if (!info.network && !options.force) {
-    return {
-      networkError: false,
-      error: info,
-      focus: 'none',
-      // Not the message: the summary is meant for the log, and a non-network error's message
-      // may quote input (JSON.parse quotes the text it failed on, a SecretString say).
-      summary: `${what} is not a network failure; no probes run`,
-    };
-  }
-  const parsed = options.secret === undefined ? undefined : parseSecret(options.secret);
+  return { remainingMs, reserveMs };
+}
+
+/** Which path to probe; without a usable secret there is no database to look at. */
+function focusFor(
+  error: unknown,
+  info: NetworkErrorInfo,
+  secret: DiagnoseOptions['secret'],
+): ProbedFocus {
+  const parsed = secret === undefined ? undefined : parseSecret(secret);
   const target = parsed?.ok ? parsed.secret.target : undefined;
-  let focus = focusOf(error, info, target?.host, target?.port);
-  if (focus === 'both' && !target) focus = 'secretsmanager';
-  if (focus === 'database' && !target) focus = 'secretsmanager';
-  const budgetMs = Math.floor(remainingMs - reserveMs);
-  if (budgetMs < 50) {
-    return {
-      networkError: info.network,
-      error: info,
-      focus,
-      summary: `${what}${info.network ? `: ${info.message}` : ''}; no time left to diagnose (${Math.max(0, Math.round(remainingMs))} ms remaining)`,
-    };
-  }
-  const only = new Set<CheckId>(
-    focus === 'secretsmanager'
-      ? SM_CHECKS
-      : focus === 'database'
-        ? DB_CHECKS
-        : [...SM_CHECKS, 'R7'],
-  );
-  // An empty value means "not given", as it does for the path checks' own options.
-  const pathOptions = {
+  const focus = focusOf(error, info, target?.host, target?.port);
+  return !target && focus !== 'secretsmanager' ? 'secretsmanager' : focus;
+}
+
+const CHECKS_BY_FOCUS: Record<ProbedFocus, readonly CheckId[]> = {
+  secretsmanager: SM_CHECKS,
+  database: DB_CHECKS,
+  both: [...SM_CHECKS, 'R7'],
+};
+
+/** The path options the probes need; an empty value means "not given", as it does there. */
+function pathOptionsOf(options: DiagnoseOptions): CheckPathOptions {
+  return {
     secretId: options.secretId || undefined,
     secret: options.secret,
     client: options.client || undefined,
@@ -150,26 +191,14 @@ export async function diagnoseFailure(
     rateLimiter: options.rateLimiter,
     ca: options.ca || undefined,
   } as CheckPathOptions;
-  const prepared = await preparePath('diagnosis', pathOptions, {
-    only,
-    onlyReason: `not relevant to ${what}`,
-    budgetMs,
-    diagnosis: true,
-    endpointUrl: options.secretsManagerEndpoint || undefined,
-  });
-  // A diagnosis never reads the secret again: it may be the very call that failed.
-  const input = { ...prepared.input, read: false, describe: Boolean(options.secretId) };
-  try {
-    const report = await runPathChecks(input);
-    const failing = report.checks.filter((c) => c.status === 'fail');
-    const lead = report.checks.find((c) => c.id === 'R5' && c.status === 'fail') ?? failing[0];
-    const summary = lead
-      ? `${what}: ${lead.hint ?? lead.detail}`
-      : report.aborted
-        ? `${what}: diagnosis aborted before the probes finished`
-        : `${what}, but the probes found the ${focus === 'database' ? 'database' : focus === 'both' ? 'network' : 'Secrets Manager'} path working now (${report.summary}): a transient failure, or the step ran out of time (raise the function timeout)`;
-    return { networkError: info.network, error: info, focus, report, summary };
-  } finally {
-    prepared.owned?.destroy();
-  }
+}
+
+/** The failing check's hint (R5's "no route out" first), else what the working path means. */
+function summaryOf(what: string, focus: Diagnosis['focus'], report: PathReport): string {
+  const failing = report.checks.filter((c) => c.status === 'fail');
+  const lead = report.checks.find((c) => c.id === 'R5' && c.status === 'fail') ?? failing[0];
+  if (lead) return `${what}: ${lead.hint ?? lead.detail}`;
+  if (report.aborted) return `${what}: diagnosis aborted before the probes finished`;
+  const path = focus === 'database' ? 'database' : focus === 'both' ? 'network' : 'Secrets Manager';
+  return `${what}, but the probes found the ${path} path working now (${report.summary}): a transient failure, or the step ran out of time (raise the function timeout)`;
 }
