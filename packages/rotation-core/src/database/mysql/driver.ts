@@ -108,70 +108,36 @@ export function mysqlSslOptions(tls: DatabaseTlsSettings): SslOptions {
   };
 }
 
+/** One login: what it connects to and how, and how messages name it. */
+interface Login {
+  readonly target: DatabaseTarget;
+  readonly options: ConnectOptions;
+  /** `host:port`, for messages. */
+  readonly where: string;
+  /** `AWSCURRENT credentials (user "app")`, for messages. */
+  readonly who: string;
+}
+
 async function connectMysql(
   target: DatabaseTarget,
   options: ConnectOptions,
   extras: MysqlConnectionExtras,
 ): Promise<DatabaseSession> {
-  const where = `${target.host}:${target.port}`;
-  const who = `${CREDENTIAL_LABEL[options.credentials]} credentials (user ${JSON.stringify(target.username)})`;
-  const mode: TlsMode =
-    target.ssl === true
-      ? 'require'
-      : target.ssl === false
-        ? 'disable'
-        : options.tls.strict
-          ? 'require'
-          : 'prefer';
+  const login: Login = {
+    target,
+    options,
+    where: `${target.host}:${target.port}`,
+    who: `${CREDENTIAL_LABEL[options.credentials]} credentials (user ${JSON.stringify(target.username)})`,
+  };
+  const mode = tlsModeOf(target, options.tls);
   if (target.ssl === false && options.tls.strict) {
     throw new TlsRequiredError(
-      `Refusing to log in to ${where} with the ${who} without TLS: the secret says "ssl": false and tls.strict is on`,
+      `Refusing to log in to ${login.where} with the ${login.who} without TLS: the secret says "ssl": false and tls.strict is on`,
       { credentials: options.credentials, reason: 'tls', host: target.host, port: target.port },
     );
   }
   await options.onStatement?.('before', 'CONNECT');
-  const base: ConnectionOptions = {
-    ...extras,
-    host: target.host,
-    port: target.port,
-    user: target.username,
-    password: target.password,
-    // An empty dbname selects no database, like an absent one.
-    database: target.database || undefined,
-    connectTimeout: Math.max(1, Math.round(options.connectTimeoutMs)),
-    multipleStatements: false,
-  };
-  const ssl = mysqlSslOptions(options.tls);
-
-  let connection: Connection;
-  let tls = mode !== 'disable';
-  try {
-    connection = await openConnection(tls ? { ...base, ssl } : base, options.signal);
-    if (tls) verifyHostName(connection, target.host);
-  } catch (error) {
-    const reason = classifyDriverError(error);
-    if (reason === 'tls' && mode === 'prefer') {
-      const info = driverErrorInfo(error);
-      options.logger.warn(
-        'TLS to the database failed; falling back to an UNENCRYPTED connection because the secret has no "ssl" key. Set "ssl": true in the secret or tls.strict to forbid this.',
-        {
-          host: target.host,
-          port: target.port,
-          credentials: options.credentials,
-          tlsError: info.code ?? info.message,
-        },
-      );
-      tls = false;
-      try {
-        connection = await openConnection(base, options.signal);
-      } catch (plainError) {
-        throw loginError(plainError, target, options, where, who, false);
-      }
-    } else {
-      throw loginError(error, target, options, where, who, mode === 'require');
-    }
-  }
-
+  const { connection, tls } = await openInTlsMode(login, connectionOptions(login, extras), mode);
   try {
     const session = await MysqlSession.open(connection, options, tls);
     await options.onStatement?.('after', 'CONNECT');
@@ -182,14 +148,69 @@ async function connectMysql(
   }
 }
 
-function loginError(
-  error: unknown,
-  target: DatabaseTarget,
-  options: ConnectOptions,
-  where: string,
-  who: string,
-  tlsRequired: boolean,
-): Error {
+// The secret's `ssl` key decides; without one, tls.strict means TLS only, else TLS first.
+function tlsModeOf(target: DatabaseTarget, tls: DatabaseTlsSettings): TlsMode {
+  if (target.ssl === true) return 'require';
+  if (target.ssl === false) return 'disable';
+  return tls.strict ? 'require' : 'prefer';
+}
+
+function connectionOptions(login: Login, extras: MysqlConnectionExtras): ConnectionOptions {
+  const { target, options } = login;
+  return {
+    ...extras,
+    host: target.host,
+    port: target.port,
+    user: target.username,
+    password: target.password,
+    // An empty dbname selects no database, like an absent one.
+    database: target.database || undefined,
+    connectTimeout: Math.max(1, Math.round(options.connectTimeoutMs)),
+    multipleStatements: false,
+  };
+}
+
+/** Opens the connection; in `prefer` mode a TLS failure falls back to plaintext, with a warning. */
+async function openInTlsMode(
+  login: Login,
+  base: ConnectionOptions,
+  mode: TlsMode,
+): Promise<{ connection: Connection; tls: boolean }> {
+  const { target, options } = login;
+  if (mode === 'disable') return { connection: await openPlain(login, base), tls: false };
+  const ssl = mysqlSslOptions(options.tls);
+  try {
+    const connection = await openConnection({ ...base, ssl }, options.signal);
+    verifyHostName(connection, target.host);
+    return { connection, tls: true };
+  } catch (error) {
+    if (mode !== 'prefer' || classifyDriverError(error) !== 'tls') {
+      throw loginError(error, login, mode === 'require');
+    }
+    const info = driverErrorInfo(error);
+    options.logger.warn(
+      'TLS to the database failed; falling back to an UNENCRYPTED connection because the secret has no "ssl" key. Set "ssl": true in the secret or tls.strict to forbid this.',
+      {
+        host: target.host,
+        port: target.port,
+        credentials: options.credentials,
+        tlsError: info.code ?? info.message,
+      },
+    );
+    return { connection: await openPlain(login, base), tls: false };
+  }
+}
+
+async function openPlain(login: Login, base: ConnectionOptions): Promise<Connection> {
+  try {
+    return await openConnection(base, login.options.signal);
+  } catch (error) {
+    throw loginError(error, login, false);
+  }
+}
+
+function loginError(error: unknown, login: Login, tlsRequired: boolean): Error {
+  const { target, options, where, who } = login;
   // The time budget's own error says more than "aborted".
   if (options.signal.aborted && options.signal.reason instanceof RotationError) {
     return options.signal.reason;
