@@ -1,3 +1,6 @@
+import { parseRdsSecret, type RdsSecret, SecretFormatError } from '@rotakit/core';
+import { isMysqlEngine, MYSQL_DEFAULT_PORT } from '@rotakit/engine-mysql';
+
 /** The fields of a rotation secret (the AWS template format) that the checks use. */
 export interface SecretInput {
   host: string;
@@ -23,51 +26,47 @@ export interface ParsedSecret {
   readonly credentials?: { user: string; password: string };
 }
 
-const MYSQL_ENGINES = /^(mysql|mariadb|aurora|aurora-mysql)$/i;
+/** True for a MySQL-protocol engine (an absent engine counts as MySQL): engine-mysql's list. */
+export { isMysqlEngine };
 
-export function isMysqlEngine(engine: string | undefined): boolean {
-  return engine === undefined || MYSQL_ENGINES.test(engine);
+/** netcheck's wording of a secret problem, by the field @rotakit/core's parser names. */
+function problemText(error: SecretFormatError): string {
+  if (error.field === 'SecretString') {
+    return /JSON object/.test(error.problem ?? '')
+      ? 'the secret is not a JSON object'
+      : 'the SecretString is not JSON (expected {"host", "port", "username", ...})';
+  }
+  if (error.field === 'host') return 'the secret has no "host" string';
+  if (error.field === 'port') return 'the secret\'s "port" is not a TCP port';
+  return `the secret's "${error.field}" ${error.problem ?? 'is invalid'}`;
 }
 
 /**
- * Reads host/port/engine/username from a secret object or SecretString. Problems are
- * described without quoting the secret.
+ * Reads host/port/engine/username from a secret object or SecretString with @rotakit/core's
+ * parser of the RDS secret format. Problems are described without quoting the secret.
  */
 export function parseSecret(
   input: unknown,
 ): { ok: true; secret: ParsedSecret } | { ok: false; problem: string } {
-  let value: unknown = input;
-  if (typeof input === 'string') {
-    try {
-      value = JSON.parse(input);
-    } catch {
-      return {
-        ok: false,
-        problem: 'the SecretString is not JSON (expected {"host", "port", "username", ...})',
-      };
-    }
+  let secret: RdsSecret;
+  try {
+    secret = parseRdsSecret(input, { require: ['host'] });
+  } catch (error) {
+    if (error instanceof SecretFormatError) return { ok: false, problem: problemText(error) };
+    throw error;
   }
-  if (typeof value !== 'object' || value === null) {
-    return { ok: false, problem: 'the secret is not a JSON object' };
-  }
-  const v = value as Record<string, unknown>;
-  if (typeof v.host !== 'string' || v.host.trim() === '') {
-    return { ok: false, problem: 'the secret has no "host" string' };
-  }
-  const port = v.port === undefined || v.port === '' ? 3306 : Number(v.port);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    return { ok: false, problem: 'the secret\'s "port" is not a TCP port' };
-  }
-  const target: DatabaseTarget = { host: v.host.trim(), port };
-  if (typeof v.engine === 'string') target.engine = v.engine;
-  if (typeof v.username === 'string') target.username = v.username;
-  if (typeof v.dbname === 'string') target.dbname = v.dbname;
-  const secret: ParsedSecret = { target };
-  if (typeof v.username === 'string' && typeof v.password === 'string') {
-    Object.defineProperty(secret, 'credentials', {
-      value: Object.freeze({ user: v.username, password: v.password }),
+  const host = (secret.host as string).trim();
+  if (host === '') return { ok: false, problem: 'the secret has no "host" string' };
+  const target: DatabaseTarget = { host, port: secret.port ?? MYSQL_DEFAULT_PORT };
+  if (secret.engine !== undefined) target.engine = secret.engine;
+  if (secret.username !== undefined) target.username = secret.username;
+  if (secret.dbname !== undefined) target.dbname = secret.dbname;
+  const parsed: ParsedSecret = { target };
+  if (secret.username !== undefined && secret.password !== undefined) {
+    Object.defineProperty(parsed, 'credentials', {
+      value: Object.freeze({ user: secret.username, password: secret.password }),
       enumerable: false,
     });
   }
-  return { ok: true, secret };
+  return { ok: true, secret: parsed };
 }
