@@ -1,6 +1,7 @@
 import { inspect } from 'node:util';
 import {
   parseRdsSecret,
+  RDS_SECRET_FIELDS,
   type RdsSecretField,
   readSslFlag,
   SECRET_MAX_BYTES,
@@ -25,6 +26,8 @@ export interface ParseSecretOptions {
   context?: RotationErrorContext;
 }
 
+const KNOWN_KEYS: ReadonlySet<string> = new Set(RDS_SECRET_FIELDS);
+
 const redacted = (secret: DatabaseSecret) => ({
   engine: secret.engine,
   host: secret.host,
@@ -37,17 +40,6 @@ const redacted = (secret: DatabaseSecret) => ({
   otherKeys: secret.keys().filter((key) => !KNOWN_KEYS.has(key)),
 });
 
-const KNOWN_KEYS = new Set([
-  'engine',
-  'host',
-  'port',
-  'username',
-  'password',
-  'dbname',
-  'ssl',
-  'masterarn',
-]);
-
 /**
  * A parsed, validated database secret. Every key of the JSON is kept (unknown keys survive
  * a rotation); the password is held privately and never appears in `inspect`, JSON or
@@ -57,28 +49,23 @@ export class DatabaseSecret {
   readonly #record: Readonly<Record<string, unknown>>;
   readonly #password: string;
   /** `engine` from the JSON, when present. */
-  readonly engine: string | undefined;
+  declare readonly engine: string | undefined;
   /** The database host; empty when the secret has none (an RDS-managed master secret). */
-  readonly host: string;
+  declare readonly host: string;
   /** The port from the JSON, undefined when absent. */
-  readonly port: number | undefined;
-  readonly username: string;
-  readonly dbname: string | undefined;
+  declare readonly port: number | undefined;
+  declare readonly username: string;
+  declare readonly dbname: string | undefined;
   /** `ssl` from the JSON: true, false, or undefined when the key is absent. */
-  readonly ssl: boolean | undefined;
-  readonly masterarn: string | undefined;
+  declare readonly ssl: boolean | undefined;
+  declare readonly masterarn: string | undefined;
 
   /** @internal Use `parseSecret`. */
   constructor(record: Record<string, unknown>, fields: SecretFields) {
+    const { password, ...visible } = fields;
     this.#record = Object.freeze({ ...record });
-    this.#password = fields.password;
-    this.engine = fields.engine;
-    this.host = fields.host;
-    this.port = fields.port;
-    this.username = fields.username;
-    this.dbname = fields.dbname;
-    this.ssl = fields.ssl;
-    this.masterarn = fields.masterarn;
+    this.#password = password;
+    Object.assign(this, visible);
     Object.freeze(this);
   }
 
