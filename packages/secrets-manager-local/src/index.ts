@@ -14,6 +14,7 @@ export type {
   LambdaLogEntry,
   LambdaLogSink,
 } from './lambda/definition.js';
+export type { StartSecretsManagerOptions } from './options.js';
 export type {
   InProcessRotationFunction,
   RotationCallback,
@@ -35,6 +36,5 @@ export {
   runSecretsManagerLocalCli,
   startFromArgs,
 } from './run-cli.js';
-export type { StartSecretsManagerOptions } from './options.js';
 export type { Counts, SecretsManagerLocal } from './start.js';
 export { startSecretsManager } from './start.js';

@@ -88,7 +88,9 @@ const rotationFunctions: LocalRoute = ({ api, method, body, res }) => {
     // A deployment artifact, run under the runtime interface client as Lambda runs it.
     api.registerRotationFunction(arn, lambdaDefinitionFromJson(body));
   } else if (typeof arn === 'string' && typeof target === 'string') {
-    api.registerRotationFunction(arn, target, typeof timeoutMs === 'number' ? { timeoutMs } : {});
+    api.registerRotationFunction(arn, target, {
+      timeoutMs: typeof timeoutMs === 'number' ? timeoutMs : undefined,
+    });
   } else {
     reply(res, 400, {
       error: 'InvalidOptionError',
@@ -135,8 +137,8 @@ function waitForRotation({ api, url, res }: LocalRequest, secretId: string) {
   res.once('close', () => controller.abort());
   return api.waitForRotation(secretId, {
     signal: controller.signal,
-    ...(timeout !== null && { timeoutMs: Number(timeout) }),
-    ...(token !== null && { token }),
+    timeoutMs: timeout === null ? undefined : Number(timeout),
+    token: token ?? undefined,
   });
 }
 

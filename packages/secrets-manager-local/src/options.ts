@@ -1,34 +1,35 @@
 import { InvalidOptionError } from './errors.js';
 import type { RotationFunction } from './rotation.js';
 
+/** Options of `startSecretsManager`; an option given as `undefined` takes its default. */
 export interface StartSecretsManagerOptions {
   /** TCP port; 0 picks a free one. @default 0 */
-  readonly port?: number;
+  readonly port?: number | undefined;
   /** Address to bind. @default '127.0.0.1' */
-  readonly host?: string;
+  readonly host?: string | undefined;
   /**
    * The default region: for `client()`, requests without a SigV4 credential scope and names
    * given to the JS API. A signed request is served in its credential scope's region.
    * @default 'us-east-1'
    */
-  readonly region?: string;
+  readonly region?: string | undefined;
   /** 12-digit account ID used in ARNs. @default '123456789012' */
-  readonly accountId?: string;
+  readonly accountId?: string | undefined;
   /** RotationLambdaARN -> in-process handler, loopback invoke URL or deployment artifact. */
-  readonly rotationFunctions?: Readonly<Record<string, RotationFunction>>;
+  readonly rotationFunctions?: Readonly<Record<string, RotationFunction>> | undefined;
   /** Rotation function timeout per step, like Lambda's. @default 30000 */
-  readonly rotationTimeoutMs?: number;
+  readonly rotationTimeoutMs?: number | undefined;
   /** JSON file to keep secrets in across restarts (written atomically). @default in memory only */
-  readonly dataFile?: string;
+  readonly dataFile?: string | undefined;
   /** Clock for dates, deletion windows and schedules (epoch ms or Date). @default Date.now */
-  readonly now?: () => number | Date;
+  readonly now?: (() => number | Date) | undefined;
   /** Runs `tick()` on this interval (ms) to start scheduled rotations; 0 turns it off. @default 0 */
-  readonly tickIntervalMs?: number;
+  readonly tickIntervalMs?: number | undefined;
   /**
    * Receives unexpected internal errors (never secret values). If it throws, the error is
    * printed instead. @default prints name and message to stderr
    */
-  readonly onError?: (error: unknown) => void;
+  readonly onError?: ((error: unknown) => void) | undefined;
 }
 
 /** The options with every default applied and every value checked; frozen. */

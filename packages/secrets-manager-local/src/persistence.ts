@@ -1,5 +1,6 @@
 import { open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { definedOnly } from '@rotakit/core';
 import { PersistenceError } from './errors.js';
 import { SecretValue } from './secret-value.js';
 import type {
@@ -172,7 +173,7 @@ function toJson(secret: SecretRecord): SecretJson {
   const tags = replica ? new Map<string, string>() : ownTags;
   return {
     ...rest,
-    ...(replicas !== undefined && { replicas: [...replicas] }),
+    ...definedOnly({ replicas: replicas && [...replicas] }),
     tags: [...tags],
     labels: [...labels],
     versions: [...versions.values()].map((v) => {

@@ -51,7 +51,7 @@ export type RotationFunction = LambdaFunctionDefinition | InProcessRotationFunct
 
 export interface RotationFunctionOptions {
   /** Like the Lambda function timeout. @default the server's `rotationTimeoutMs` (30 000) */
-  readonly timeoutMs?: number;
+  readonly timeoutMs?: number | undefined;
 }
 
 export interface RotationStepResult {
@@ -94,10 +94,10 @@ export interface RotationOutcome {
 
 export interface WaitForRotationOptions {
   /** Wait for the rotation with this ClientRequestToken instead of the latest one. */
-  readonly token?: string;
-  readonly signal?: AbortSignal;
+  readonly token?: string | undefined;
+  readonly signal?: AbortSignal | undefined;
   /** Rejects with `WaitTimeoutError` after this long. @default no timeout */
-  readonly timeoutMs?: number;
+  readonly timeoutMs?: number | undefined;
 }
 
 interface Registered {

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { definedOnly } from '@rotakit/core';
 import { InvalidOptionError } from './errors.js';
 import type { LambdaFunctionDefinition } from './lambda/definition.js';
 import type { RotationFunction } from './rotation.js';
@@ -75,21 +76,16 @@ export function parseCliArgs(
     rotationFunctions[mapping.slice(0, at)] = mapping.slice(at + 1);
   }
   Object.assign(rotationFunctions, artifactFunctions(values));
-  const options: StartSecretsManagerOptions & { help: boolean } = {
+  return {
     help: values.help ?? false,
     port: integer('--port', values.port) ?? DEFAULT_CLI_PORT,
     rotationFunctions,
-    ...(values.host !== undefined && { host: values.host }),
-    ...(values.region !== undefined && { region: values.region }),
-    ...(values['account-id'] !== undefined && { accountId: values['account-id'] }),
-    ...(values.data !== undefined && { dataFile: values.data }),
-  };
-  const timeout = integer('--rotation-timeout-ms', values['rotation-timeout-ms']);
-  const tick = integer('--tick-interval-ms', values['tick-interval-ms']);
-  return {
-    ...options,
-    ...(timeout !== undefined && { rotationTimeoutMs: timeout }),
-    ...(tick !== undefined && { tickIntervalMs: tick }),
+    host: values.host,
+    region: values.region,
+    accountId: values['account-id'],
+    dataFile: values.data,
+    rotationTimeoutMs: integer('--rotation-timeout-ms', values['rotation-timeout-ms']),
+    tickIntervalMs: integer('--tick-interval-ms', values['tick-interval-ms']),
   };
 }
 
@@ -121,9 +117,11 @@ function artifactFunctions(
       codeDirectory: hasHandler ? target.slice(0, handlerAt) : target,
       handler: hasHandler ? target.slice(handlerAt + 1) : 'index.handler',
       environment,
-      ...(memorySizeMb !== undefined && { memorySizeMb }),
-      ...(values['runtime-client'] !== undefined && { runtimeClient: values['runtime-client'] }),
-      ...(values['function-node'] !== undefined && { nodeExecutable: values['function-node'] }),
+      ...definedOnly({
+        memorySizeMb,
+        runtimeClient: values['runtime-client'],
+        nodeExecutable: values['function-node'],
+      }),
     };
   }
   return functions;

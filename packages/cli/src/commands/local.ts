@@ -43,12 +43,12 @@ function toStartOptions(ctx: CommandContext, options: LocalOptions): StartSecret
   const tickIntervalMs = wholeNumber(options.tickIntervalMs, '--tick-interval-ms');
   return {
     port: wholeNumber(options.port, '--port') ?? 4584,
-    ...(options.host !== undefined ? { host: options.host } : {}),
-    ...(ctx.globals.region !== undefined ? { region: ctx.globals.region } : {}),
-    ...(options.accountId !== undefined ? { accountId: options.accountId } : {}),
-    ...(options.data !== undefined ? { dataFile: options.data } : {}),
-    ...(rotationTimeoutMs !== undefined ? { rotationTimeoutMs } : {}),
-    ...(tickIntervalMs !== undefined ? { tickIntervalMs } : {}),
+    host: options.host,
+    region: ctx.globals.region,
+    accountId: options.accountId,
+    dataFile: options.data,
+    rotationTimeoutMs,
+    tickIntervalMs,
     rotationFunctions: rotationFunctions(options.rotationFunction ?? []),
     onError: (error) => {
       const { name, message } =

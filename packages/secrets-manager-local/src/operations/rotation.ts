@@ -1,3 +1,4 @@
+import { definedOnly } from '@rotakit/core';
 import { invalidRequest, ServiceError } from '../errors.js';
 import { reschedule, validateRotationRules } from '../schedule.js';
 import type { RotationRules } from '../store.js';
@@ -18,11 +19,9 @@ export const rotateSecret: Operation = (input, ctx) => {
     });
     const duration = rulesInput.string('Duration', { min: 2, max: 3 });
     const scheduleExpression = rulesInput.string('ScheduleExpression', { min: 1, max: 256 });
-    rules = validateRotationRules({
-      ...(automaticallyAfterDays !== undefined && { automaticallyAfterDays }),
-      ...(duration !== undefined && { duration }),
-      ...(scheduleExpression !== undefined && { scheduleExpression }),
-    });
+    rules = validateRotationRules(
+      definedOnly({ automaticallyAfterDays, duration, scheduleExpression }),
+    );
   }
   const secret = store.resolveLive(secretId);
   const functionArn = lambdaArn ?? secret.rotationLambdaArn;

@@ -1,3 +1,4 @@
+import { definedOnly } from '@rotakit/core';
 import {
   invalidParameter,
   invalidRequest,
@@ -39,10 +40,7 @@ export const createSecret: Operation = (input, { store }) => {
   const { secret, version, created } = store.create({
     name,
     token,
-    ...(value !== undefined && { value }),
-    ...(description !== undefined && { description }),
-    ...(kmsKeyId !== undefined && { kmsKeyId }),
-    ...(tags !== undefined && { tags }),
+    ...definedOnly({ value, description, kmsKeyId, tags }),
   });
   if (created && type !== undefined) secret.type = type;
   const out: Record<string, unknown> = { ARN: secret.arn, Name: secret.name };
