@@ -51,7 +51,8 @@ export async function runAdminStatement(
     throw new AdminStatementError(
       `${query.statement} failed${codes ? ` (${codes})` : ''}${detail}`,
       {
-        ...(query.secret === undefined ? { cause: error } : {}),
+        // The driver's error may quote the statement, and with it the password.
+        cause: query.secret === undefined ? error : undefined,
         statement: query.statement,
         errno,
         code,

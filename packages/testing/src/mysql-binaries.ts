@@ -14,7 +14,7 @@ export type MysqlFlavor = 'mariadb' | 'mysql';
 export interface MysqlBinaries {
   server: string;
   /** `mariadb-install-db`/`mysql_install_db` for MariaDB; MySQL initialises with the server itself. */
-  installDb?: string;
+  installDb?: string | undefined;
   flavor: MysqlFlavor;
   version: string;
 }
@@ -63,5 +63,5 @@ export async function findMysqlBinaries(explicitServer?: string): Promise<MysqlB
   if (flavor === 'mariadb' && !installDb) {
     throw MysqlBinaryNotFoundError.of([`mariadb-install-db next to ${server}`]);
   }
-  return { server, flavor, version, ...(installDb ? { installDb } : {}) };
+  return { server, flavor, version, installDb };
 }
