@@ -293,6 +293,26 @@ function openConnection(config: ConnectionOptions, signal: AbortSignal): Promise
   });
 }
 
+/** One account copy: the source, the target and what syncAccount learnt about both. */
+interface AccountCopy {
+  readonly source: DatabaseAccount;
+  readonly target: DatabaseAccount;
+  /** The target as quoted SQL (`'app_clone'@'%'`). */
+  readonly targetSql: string;
+  readonly sourceProps: AccountProperties;
+  /** Undefined when the target does not exist yet. */
+  readonly targetProps: AccountProperties | undefined;
+  /** The `IDENTIFIED ...` clause. It holds the new password, quoted: statements that use it pass the password to #run for scrubbing. */
+  readonly identified: string;
+}
+
+function assertSafeSyncParams(params: SyncAccountParams): void {
+  assertSafeName('username', params.source.username);
+  assertSafeName('host', params.source.host);
+  assertSafeName('username', params.targetUsername);
+  assertSafePassword(params.password);
+}
+
 interface AccountProperties {
   plugin: string;
   sslType: string;
@@ -508,13 +528,9 @@ class MysqlSession implements DatabaseSession {
 
   async syncAccount(params: SyncAccountParams): Promise<SyncAccountResult> {
     const { source } = params;
-    assertSafeName('username', source.username);
-    assertSafeName('host', source.host);
-    assertSafeName('username', params.targetUsername);
-    assertSafePassword(params.password);
+    assertSafeSyncParams(params);
     const target: DatabaseAccount = { username: params.targetUsername, host: source.host };
     const targetSql = quoteAccount(target, this.#noBackslashEscapes);
-
     const sourceProps = await this.#accountProperties(source);
     if (!sourceProps) {
       throw new AccountCopyError(
@@ -523,40 +539,78 @@ class MysqlSession implements DatabaseSession {
     }
     const identified = this.#identifiedClause(source, sourceProps.plugin, params.password);
     const targetProps = await this.#accountProperties(target);
-    const accountClauses = `${this.#requireClause(sourceProps)} ${this.#limitsClause(sourceProps)}`;
-
-    let created = false;
-    if (!targetProps) {
-      try {
-        // REQUIRE and limits in the same statement: no moment where the clone is weaker.
-        await this.#run('CREATE USER', `CREATE USER ${targetSql} ${identified} ${accountClauses}`, [
-          params.password,
-        ]);
-      } catch (error) {
-        if (error instanceof DatabaseError && error.errno === 1470) {
-          throw CloneNameTooLongError.of({
-            username: source.username,
-            cloneUsername: target.username,
-            limit: await this.maxUsernameLength().catch(() => 0),
-            limitSource: 'server',
-            cause: error,
-          });
-        }
-        throw error;
-      }
-      created = true;
-    } else if (
-      this.#requireClause(targetProps) !== this.#requireClause(sourceProps) ||
-      this.#limitsClause(targetProps) !== this.#limitsClause(sourceProps)
-    ) {
-      await this.#run('ALTER USER', `ALTER USER ${targetSql} ${accountClauses}`);
+    const copy: AccountCopy = { source, target, targetSql, sourceProps, targetProps, identified };
+    const created = await this.#createOrAlignAccount(copy, params.password);
+    const { granted, revoked } = await this.#matchGrants(copy, params.revokeExtra);
+    await this.#syncDefaultRoles(source, target, targetSql, sourceProps, targetProps);
+    if (!created) {
+      // The password goes last: the account is complete before the new password opens it.
+      await this.#run('ALTER USER', `ALTER USER ${targetSql} ${identified}`, [params.password]);
     }
+    return { target, created, granted, revoked };
+  }
 
+  /** Creates the target like the source (true), or gives an existing one its REQUIRE and limits. */
+  async #createOrAlignAccount(copy: AccountCopy, password: string): Promise<boolean> {
+    const { source, target, targetSql, sourceProps, targetProps, identified } = copy;
+    const accountClauses = `${this.#requireClause(sourceProps)} ${this.#limitsClause(sourceProps)}`;
+    if (targetProps) {
+      if (
+        this.#requireClause(targetProps) !== this.#requireClause(sourceProps) ||
+        this.#limitsClause(targetProps) !== this.#limitsClause(sourceProps)
+      ) {
+        await this.#run('ALTER USER', `ALTER USER ${targetSql} ${accountClauses}`);
+      }
+      return false;
+    }
+    try {
+      // REQUIRE and limits in the same statement: no moment where the clone is weaker.
+      await this.#run('CREATE USER', `CREATE USER ${targetSql} ${identified} ${accountClauses}`, [
+        password,
+      ]);
+    } catch (error) {
+      if (!(error instanceof DatabaseError && error.errno === 1470)) throw error;
+      throw CloneNameTooLongError.of({
+        username: source.username,
+        cloneUsername: target.username,
+        limit: await this.maxUsernameLength().catch(() => 0),
+        limitSource: 'server',
+        cause: error,
+      });
+    }
+    return true;
+  }
+
+  /** Grants (and revokes) until the target's grants are the source's, then checks they are. */
+  async #matchGrants(
+    copy: AccountCopy,
+    revokeExtra: boolean,
+  ): Promise<{ granted: number; revoked: number }> {
+    const { source, target, targetSql } = copy;
     const sourceGrants = await this.#grantSet(source);
+    const counts = await this.#grantRounds(sourceGrants, copy, revokeExtra);
+    const finalDiff = diffGrants(sourceGrants, await this.#grantSet(target));
+    if (!isEmptyDiff(finalDiff.missing) || (revokeExtra && !isEmptyDiff(finalDiff.extra))) {
+      throw new AccountCopyError(
+        `Could not make the grants of ${target.username}@${target.host} match ${source.username}@${source.host}; missing: ${describeGrantSet(finalDiff.missing) || 'none'}; extra: ${describeGrantSet(finalDiff.extra) || 'none'}`,
+      );
+    }
+    if (sourceGrants.revokes.length > 0) {
+      await this.#apply(partialRevokeStatements(sourceGrants, targetSql, this.#render));
+    }
+    return counts;
+  }
+
+  // Grant first so the target never loses a privilege it should keep; revoking ALL
+  // PRIVILEGES can take more than intended, so missing grants are checked once more after.
+  async #grantRounds(
+    sourceGrants: GrantSet,
+    copy: AccountCopy,
+    revokeExtra: boolean,
+  ): Promise<{ granted: number; revoked: number }> {
+    const { target, targetSql } = copy;
     let granted = 0;
     let revoked = 0;
-    // Grant first so the target never loses a privilege it should keep; revoking ALL
-    // PRIVILEGES can take more than intended, so missing grants are checked once more after.
     let lastMissing = '';
     for (let round = 0; round < 6; round++) {
       const { missing, extra } = diffGrants(sourceGrants, await this.#grantSet(target));
@@ -566,7 +620,7 @@ class MysqlSession implements DatabaseSession {
         granted += await this.#apply(grantStatements(missing, targetSql, this.#render));
         continue;
       }
-      if (params.revokeExtra && !isEmptyDiff(extra)) {
+      if (revokeExtra && !isEmptyDiff(extra)) {
         lastMissing = '';
         revoked += await this.#apply(
           revokeStatements(extra, sourceGrants, targetSql, this.#render),
@@ -575,23 +629,7 @@ class MysqlSession implements DatabaseSession {
       }
       break;
     }
-    const finalDiff = diffGrants(sourceGrants, await this.#grantSet(target));
-    if (!isEmptyDiff(finalDiff.missing) || (params.revokeExtra && !isEmptyDiff(finalDiff.extra))) {
-      throw new AccountCopyError(
-        `Could not make the grants of ${target.username}@${target.host} match ${source.username}@${source.host}; missing: ${describeGrantSet(finalDiff.missing) || 'none'}; extra: ${describeGrantSet(finalDiff.extra) || 'none'}`,
-      );
-    }
-    if (sourceGrants.revokes.length > 0) {
-      await this.#apply(partialRevokeStatements(sourceGrants, targetSql, this.#render));
-    }
-
-    await this.#syncDefaultRoles(source, target, targetSql, sourceProps, targetProps);
-
-    if (!created) {
-      // The password goes last: the account is complete before the new password opens it.
-      await this.#run('ALTER USER', `ALTER USER ${targetSql} ${identified}`, [params.password]);
-    }
-    return { target, created, granted, revoked };
+    return { granted, revoked };
   }
 
   async #syncDefaultRoles(
