@@ -1,12 +1,13 @@
 import type { DBCluster, DBInstance, DBSubnetGroup } from '@aws-sdk/client-rds';
+import { MYSQL_DEFAULT_PORT } from '@rotakit/engine-mysql';
 import { parseCidr4 } from '../../util/ip.js';
 import type { ResourceType } from '../findings/types.js';
 import type { RotationNetworkSnapshot } from '../snapshot.js';
 import type { AnalysisContext, FlowNode, LambdaSide } from './context.js';
 import { checkFlow } from './flow.js';
 
-/** Used when RDS reports no port (the MySQL default). */
-const DEFAULT_DB_PORT = 3306;
+/** Used when RDS reports no port. */
+const DEFAULT_DB_PORT = MYSQL_DEFAULT_PORT;
 
 export interface DatabaseTargetSummary {
   type: 'db-cluster' | 'db-instance';
