@@ -31,6 +31,10 @@ export type MysqlErrorMeaning =
   /** require_secure_transport is on and the connection is not TLS. */
   | 'insecure-transport'
   | 'server-shutdown'
+  /** A statement waited longer than innodb_lock_wait_timeout; running it again may succeed. */
+  | 'lock-wait-timeout'
+  /** InnoDB rolled the transaction back to break a deadlock; running it again may succeed. */
+  | 'deadlock'
   /** The network said no: connection refused. */
   /** Network meanings (refused, timeout, dns, ...), from the client errno or the socket code. */
   | NetworkErrorMeaning;
@@ -48,6 +52,8 @@ export const MYSQL_ERRNOS: ReadonlyMap<number, { symbol: string; meaning: MysqlE
         [1129, 'ER_HOST_IS_BLOCKED', 'host-blocked'],
         [1130, 'ER_HOST_NOT_PRIVILEGED', 'host-not-allowed'],
         [1203, 'ER_TOO_MANY_USER_CONNECTIONS', 'user-connection-limit'],
+        [1205, 'ER_LOCK_WAIT_TIMEOUT', 'lock-wait-timeout'],
+        [1213, 'ER_LOCK_DEADLOCK', 'deadlock'],
         [1226, 'ER_USER_LIMIT_REACHED', 'user-connection-limit'],
         [1698, 'ER_ACCESS_DENIED_NO_PASSWORD_ERROR', 'access-denied-no-password'],
         [1820, 'ER_MUST_CHANGE_PASSWORD', 'password-expired'],
@@ -77,6 +83,8 @@ const DRIVER_CODE_MEANINGS: Readonly<Record<string, MysqlErrorMeaning>> = {
   ER_SERVER_SHUTDOWN: 'server-shutdown',
   ER_HOST_IS_BLOCKED: 'host-blocked',
   ER_CON_COUNT_ERROR: 'too-many-connections',
+  ER_LOCK_WAIT_TIMEOUT: 'lock-wait-timeout',
+  ER_LOCK_DEADLOCK: 'deadlock',
 };
 
 /** The meaning of a server or client errno, or undefined for one rotakit does not act on. */

@@ -20,6 +20,9 @@ describe('server and client errnos', () => {
     [1129, 'ER_HOST_IS_BLOCKED', 'host-blocked'],
     [1130, 'ER_HOST_NOT_PRIVILEGED', 'host-not-allowed'], // "Host '%s' is not allowed to connect"
     [1203, 'ER_TOO_MANY_USER_CONNECTIONS', 'user-connection-limit'], // max_user_connections
+    [1205, 'ER_LOCK_WAIT_TIMEOUT', 'lock-wait-timeout'], // "Lock wait timeout exceeded"
+    [1213, 'ER_LOCK_DEADLOCK', 'deadlock'], // "Deadlock found when trying to get lock"
+
     [1226, 'ER_USER_LIMIT_REACHED', 'user-connection-limit'], // "has exceeded the '%s' resource"
     [1698, 'ER_ACCESS_DENIED_NO_PASSWORD_ERROR', 'access-denied-no-password'],
     [1820, 'ER_MUST_CHANGE_PASSWORD', 'password-expired'],
@@ -45,8 +48,8 @@ describe('server and client errnos', () => {
   it('has a row above for every errno in the table', () => {
     expect([...MYSQL_ERRNOS.keys()].sort()).toEqual(
       [
-        1040, 1044, 1045, 1049, 1053, 1129, 1130, 1203, 1226, 1698, 1820, 1862, 3118, 3159, 3955,
-        4150, 4151, 2003, 2005, 2006, 2013,
+        1040, 1044, 1045, 1049, 1053, 1129, 1130, 1203, 1205, 1213, 1226, 1698, 1820, 1862, 3118,
+        3159, 3955, 4150, 4151, 2003, 2005, 2006, 2013,
       ].sort(),
     );
   });
@@ -104,6 +107,8 @@ describe('driver and socket codes', () => {
     ['ER_SERVER_SHUTDOWN', 'server-shutdown'],
     ['ER_HOST_IS_BLOCKED', 'host-blocked'],
     ['ER_CON_COUNT_ERROR', 'too-many-connections'],
+    ['ER_LOCK_WAIT_TIMEOUT', 'lock-wait-timeout'],
+    ['ER_LOCK_DEADLOCK', 'deadlock'],
     ['ABORT_ERR', 'aborted'],
     ['HANDSHAKE_SSL_ERROR', 'tls'],
     ['HANDSHAKE_NO_SSL_SUPPORT', 'tls'],

@@ -53,6 +53,9 @@ const REASON_BY_MEANING: Readonly<Record<MysqlErrorMeaning, LoginFailureReason>>
   'user-connection-limit': 'too-many-connections',
   'insecure-transport': 'tls',
   'server-shutdown': 'connection-lost',
+  // Statement faults, not login failures (steps/retry-policy.ts retries them).
+  'lock-wait-timeout': 'other',
+  deadlock: 'other',
   refused: 'refused',
   timeout: 'timeout',
   dns: 'dns',
