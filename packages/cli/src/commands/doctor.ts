@@ -3,6 +3,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { definedOnly } from '@rotakit/core';
 import {
   analyzeRotationNetwork,
   checkRotationPath,
@@ -84,7 +85,7 @@ export async function doctorCommand(
               client,
               timeoutMs,
               env: ctx.io.env,
-              ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
+              ...definedOnly({ signal: ctx.io.signal }),
             })
               .then((report): LiveResult => ({ report }))
               .catch(
@@ -112,7 +113,7 @@ export async function doctorCommand(
         code: `${check.id}_${check.status.toUpperCase()}`,
         severity: check.status === 'fail' ? 'error' : 'warning',
         message: `${check.name}: ${check.detail}`,
-        ...(check.hint ? { fix: check.hint } : {}),
+        ...definedOnly({ fix: check.hint }),
       });
     }
   }
@@ -194,7 +195,7 @@ async function runStatic(
         : dbInstance
           ? { dbInstanceIdentifier: dbInstance }
           : {}),
-      ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
+      ...definedOnly({ signal: ctx.io.signal }),
     });
   } catch (error) {
     const e = error as Error;

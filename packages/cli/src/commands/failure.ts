@@ -1,4 +1,5 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { definedOnly } from '@rotakit/core';
 import { diagnoseFailure, type PathReport } from '@rotakit/netcheck';
 import {
   DatabaseLoginError,
@@ -60,16 +61,16 @@ export async function describeFailure(
     ...(options.secretsManagerEndpoint
       ? { secretsManagerEndpoint: options.secretsManagerEndpoint }
       : {}),
-    ...(options.signal ? { signal: options.signal } : {}),
+    ...definedOnly({ signal: options.signal }),
   }).catch(() => undefined);
 
   return {
     name: error.name,
     message: error.message,
-    ...(error.step ? { step: error.step } : {}),
+    ...definedOnly({ step: error.step }),
     details,
     networkError: diagnosis?.networkError ?? false,
     ...(diagnosis?.networkError ? { diagnosis: diagnosis.summary } : {}),
-    ...(diagnosis?.report ? { report: diagnosis.report } : {}),
+    ...definedOnly({ report: diagnosis?.report }),
   };
 }

@@ -1,3 +1,4 @@
+import { definedOnly } from '@rotakit/core';
 import {
   checkAppPath,
   checkRotationPath,
@@ -63,7 +64,7 @@ async function checkSecretPath(
         env: ctx.io.env,
         ...(options.login ? { login: true } : {}),
         ...(options.rds ? { checkRdsApi: true } : {}),
-        ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
+        ...definedOnly({ signal: ctx.io.signal }),
       }),
   );
   if (ctx.out.json) ctx.out.printJson(report);
@@ -81,7 +82,7 @@ async function probeHost(
   const port = positiveInt(options.port, '--port', 0);
   if (port > 65_535) throw new UsageError(`--port must be at most 65535 (got ${port})`);
   const signal = ctx.io.signal;
-  const common = { timeoutMs, ...(signal ? { signal } : {}) };
+  const common = { timeoutMs, ...definedOnly({ signal }) };
   const wantTls = options.tls ?? port === 443;
   const wantMysql = options.mysql ?? port === 3306;
   const probes: Array<Promise<ProbeResult<unknown>>> = [

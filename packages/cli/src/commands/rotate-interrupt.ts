@@ -1,3 +1,4 @@
+import { definedOnly } from '@rotakit/core';
 import type { RotationStep, RotationStrategy, RunRotationStepEvent } from '@rotakit/rotation-core';
 import type { CommandContext } from '../context.js';
 import { InterruptedError } from '../errors.js';
@@ -123,9 +124,9 @@ export function describeInterrupted(
   const base = {
     name: 'InterruptedError' as const,
     exitCode: 130 as const,
-    ...(progress.versionId ? { versionId: progress.versionId } : {}),
+    ...definedOnly({ versionId: progress.versionId }),
     completedSteps: [...progress.completed],
-    ...(interruptedStep ? { interruptedStep } : {}),
+    ...definedOnly({ interruptedStep }),
     resumeCommand,
   };
   const cut = interruptedStep

@@ -1,4 +1,5 @@
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { definedOnly } from '@rotakit/core';
 import {
   type Logger,
   mysql,
@@ -62,7 +63,7 @@ export async function rotateCommand(
         printStep(ctx, steps, event);
         interrupts.atStepEvent(event);
       },
-      ...(stepTimeoutMs !== undefined ? { stepTimeoutMs } : {}),
+      ...definedOnly({ stepTimeoutMs }),
       signal: interrupts.signal,
       options: handlerOptions(ctx, strategy, options),
     });

@@ -2,6 +2,7 @@ import type {
   DescribeSecretResponse,
   SecretVersionsListEntry,
 } from '@aws-sdk/client-secrets-manager';
+import { definedOnly } from '@rotakit/core';
 import { describeDuration } from '../duration.js';
 
 export type Verdict =
@@ -88,7 +89,7 @@ export function assessSecret(
     .map(([versionId, labels]) => ({
       versionId,
       stages: [...labels].sort(),
-      ...(created.get(versionId) ? { createdDate: iso(created.get(versionId)) } : {}),
+      ...definedOnly({ createdDate: iso(created.get(versionId)) }),
     }))
     .sort((a, b) => (b.createdDate ?? '').localeCompare(a.createdDate ?? ''));
 
@@ -111,14 +112,16 @@ export function assessSecret(
     message,
     rotationEnabled,
     rdsManaged,
-    ...(secret.RotationLambdaARN ? { rotationLambdaArn: secret.RotationLambdaARN } : {}),
-    ...(rotationSchedule ? { rotationSchedule } : {}),
-    ...(secret.LastRotatedDate ? { lastRotatedDate: iso(secret.LastRotatedDate) } : {}),
-    ...(secret.NextRotationDate ? { nextRotationDate: iso(secret.NextRotationDate) } : {}),
-    ...(secret.LastChangedDate ? { lastChangedDate: iso(secret.LastChangedDate) } : {}),
-    ...(currentVersionId ? { currentVersionId } : {}),
-    ...(pendingVersionId ? { pendingVersionId } : {}),
-    ...(previousVersionId ? { previousVersionId } : {}),
+    ...definedOnly({
+      rotationLambdaArn: secret.RotationLambdaARN,
+      rotationSchedule,
+      lastRotatedDate: iso(secret.LastRotatedDate),
+      nextRotationDate: iso(secret.NextRotationDate),
+      lastChangedDate: iso(secret.LastChangedDate),
+      currentVersionId,
+      pendingVersionId,
+      previousVersionId,
+    }),
     stuckAfterMs,
     stuckAfterSource,
     versions,

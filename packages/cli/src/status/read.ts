@@ -25,7 +25,7 @@ export async function readSecretStatus(
         new ListSecretVersionIdsCommand({
           SecretId: secretId,
           MaxResults: 100,
-          ...(nextToken ? { NextToken: nextToken } : {}),
+          NextToken: nextToken,
         }),
       ),
     );
