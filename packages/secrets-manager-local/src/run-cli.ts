@@ -176,7 +176,7 @@ export async function runSecretsManagerLocalCli(
   try {
     parsed = parseCliArgs(argv);
   } catch (error) {
-    stderr.write(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}\n`);
+    stderr.write(`${messageOf(error)}\n\n${USAGE}\n`);
     return 2;
   }
   const { help, ...startOptions } = parsed;
@@ -187,33 +187,42 @@ export async function runSecretsManagerLocalCli(
   if (options.signal?.aborted) return 0;
   let sm: SecretsManagerLocal;
   try {
-    sm = await startSecretsManager({
-      ...startOptions,
-      onError: (error) => {
-        const { name, message } =
-          error instanceof Error ? error : { name: 'Error', message: String(error) };
-        stderr.write(`[secrets-manager-local] ${name}: ${message}\n`);
-      },
-    });
+    sm = await startSecretsManager({ ...startOptions, onError: printTo(stderr) });
   } catch (error) {
-    stderr.write(
-      `secrets-manager-local: ${error instanceof Error ? error.message : String(error)}\n`,
-    );
+    stderr.write(`secrets-manager-local: ${messageOf(error)}\n`);
     return error instanceof InvalidOptionError ? 2 : 1;
   }
   stdout.write(`listening on ${sm.endpoint}\n`);
-  await new Promise<void>((resolve) => {
+  await stopRequested(options.signal);
+  await sm.close();
+  return 0;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The server's `onError` for the CLI: one line on stderr, never a secret value. */
+function printTo(stderr: { write(text: string): unknown }): (error: unknown) => void {
+  return (error) => {
+    const { name, message } =
+      error instanceof Error ? error : { name: 'Error', message: String(error) };
+    stderr.write(`[secrets-manager-local] ${name}: ${message}\n`);
+  };
+}
+
+/** Resolves on the first SIGINT, SIGTERM or abort of `signal`. */
+function stopRequested(signal: AbortSignal | undefined): Promise<void> {
+  return new Promise<void>((resolve) => {
     const stop = () => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
-      options.signal?.removeEventListener('abort', stop);
+      signal?.removeEventListener('abort', stop);
       resolve();
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
-    options.signal?.addEventListener('abort', stop, { once: true });
-    if (options.signal?.aborted) stop();
+    signal?.addEventListener('abort', stop, { once: true });
+    if (signal?.aborted) stop();
   });
-  await sm.close();
-  return 0;
 }

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ServiceError, serialization } from './errors.js';
 import type { FaultRegistry } from './faults.js';
 import { Input } from './input.js';
-import { MUTATING, OPERATIONS, type OperationContext } from './operations/index.js';
+import { MUTATING, OPERATIONS, type Operation, type OperationContext } from './operations/index.js';
 
 const TARGET_PREFIX = 'secretsmanager.';
 /** Room for a 65,536-byte SecretString even when every character is JSON-escaped as \uXXXX. */
@@ -38,76 +38,121 @@ export async function handleAwsRequest(
 ): Promise<void> {
   const requestId = randomUUID();
   try {
-    const target = headerOf(req, 'x-amz-target');
-    const operation = target?.startsWith(TARGET_PREFIX)
-      ? target.slice(TARGET_PREFIX.length)
-      : undefined;
-    // Own keys only: `constructor` or `__proto__` must not reach Object.prototype.
-    const run =
-      operation !== undefined && Object.hasOwn(OPERATIONS, operation)
-        ? OPERATIONS[operation]
-        : undefined;
+    const { target, operation, run } = operationOf(req);
     deps.count(run === undefined ? '(unknown)' : (operation as string));
-    let raw: Buffer;
-    try {
-      raw = await readBody(req);
-    } catch (error) {
-      // The client went away mid-body: there is no one to answer.
-      if (!(error instanceof BodyTooLarge)) {
-        req.destroy();
-        return;
-      }
-      throw ServiceError.of(
-        'RequestEntityTooLargeException',
-        `Request body exceeds the ${MAX_BODY_BYTES} bytes secrets-manager-local accepts.`,
-        413,
-      );
-    }
+    const raw = await readRequestBody(req);
+    // The client went away mid-body: there is no one to answer.
+    if (raw === undefined) return;
     checkSignature(req);
     if (req.method !== 'POST' || operation === undefined || run === undefined) {
       throw ServiceError.of('UnknownOperationException', `Unknown operation ${target ?? '(none)'}`);
     }
-    const decision = deps.faults.decide(operation);
-    if (decision.latencyMs > 0) {
-      try {
-        await sleep(decision.latencyMs, undefined, { signal: deps.closed, ref: false });
-      } catch {
-        // Closed meanwhile: the request must not change state the server has already saved.
-        req.socket.destroy();
-        return;
-      }
-    }
-    if (decision.action === 'drop-connection') {
-      req.socket.destroy();
-      return;
-    }
-    if (decision.action === 'throttle')
-      throw ServiceError.of('ThrottlingException', 'Rate exceeded');
-    if (decision.action === 'internal-error') {
-      throw ServiceError.of('InternalServiceError', 'An error occurred on the server side.', 500);
-    }
-    const { store } = deps.context;
-    const context = { ...deps.context, store: store.inRegion(regionOf(req) ?? store.region) };
-    const generation = store.generation;
-    const result = run(new Input(parseBody(raw)), context);
-    if (store.generation !== generation) {
-      if (MUTATING.has(operation)) await deps.flush();
-      else deps.schedule();
-    }
+    if (!(await passFaults(deps, operation, req))) return;
+    const result = await runOperation(deps, req, operation, run, raw);
     send(res, 200, result, requestId);
   } catch (error) {
-    if (error instanceof ServiceError) {
-      send(res, error.statusCode, { __type: error.type, message: error.message }, requestId);
-      return;
+    sendError(deps, res, error, requestId);
+  }
+}
+
+/** The `X-Amz-Target` operation and its implementation, when there is one. */
+function operationOf(req: IncomingMessage) {
+  const target = headerOf(req, 'x-amz-target');
+  const operation = target?.startsWith(TARGET_PREFIX)
+    ? target.slice(TARGET_PREFIX.length)
+    : undefined;
+  // Own keys only: `constructor` or `__proto__` must not reach Object.prototype.
+  const run =
+    operation !== undefined && Object.hasOwn(OPERATIONS, operation)
+      ? OPERATIONS[operation]
+      : undefined;
+  return { target, operation, run };
+}
+
+/** The body, or undefined when the client went away before sending all of it. */
+async function readRequestBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  try {
+    return await readBody(req);
+  } catch (error) {
+    if (!(error instanceof BodyTooLarge)) {
+      req.destroy();
+      return undefined;
     }
-    deps.reportError(error);
-    send(
-      res,
-      500,
-      { __type: 'InternalServiceError', message: 'An error occurred on the server side.' },
-      requestId,
+    throw ServiceError.of(
+      'RequestEntityTooLargeException',
+      `Request body exceeds the ${MAX_BODY_BYTES} bytes secrets-manager-local accepts.`,
+      413,
     );
   }
+}
+
+/**
+ * Applies the injected fault for the operation: waits, throws the service error, or drops the
+ * connection. False when the connection is gone and nothing more may happen.
+ */
+async function passFaults(
+  deps: AwsHandlerDeps,
+  operation: string,
+  req: IncomingMessage,
+): Promise<boolean> {
+  const decision = deps.faults.decide(operation);
+  if (decision.latencyMs > 0) {
+    try {
+      await sleep(decision.latencyMs, undefined, { signal: deps.closed, ref: false });
+    } catch {
+      // Closed meanwhile: the request must not change state the server has already saved.
+      req.socket.destroy();
+      return false;
+    }
+  }
+  if (decision.action === 'drop-connection') {
+    req.socket.destroy();
+    return false;
+  }
+  if (decision.action === 'throttle') throw ServiceError.of('ThrottlingException', 'Rate exceeded');
+  if (decision.action === 'internal-error') {
+    throw ServiceError.of('InternalServiceError', 'An error occurred on the server side.', 500);
+  }
+  return true;
+}
+
+/** Runs the operation in the request's region; a change is on disk before a mutation answers. */
+async function runOperation(
+  deps: AwsHandlerDeps,
+  req: IncomingMessage,
+  operation: string,
+  run: Operation,
+  raw: Buffer,
+): Promise<Record<string, unknown>> {
+  const { store } = deps.context;
+  const context = { ...deps.context, store: store.inRegion(regionOf(req) ?? store.region) };
+  const generation = store.generation;
+  const result = run(new Input(parseBody(raw)), context);
+  if (store.generation !== generation) {
+    if (MUTATING.has(operation)) await deps.flush();
+    else deps.schedule();
+  }
+  return result;
+}
+
+/** A ServiceError is answered in the service's shape; anything else is ours, reported as a 500. */
+function sendError(
+  deps: AwsHandlerDeps,
+  res: ServerResponse,
+  error: unknown,
+  requestId: string,
+): void {
+  if (error instanceof ServiceError) {
+    send(res, error.statusCode, { __type: error.type, message: error.message }, requestId);
+    return;
+  }
+  deps.reportError(error);
+  send(
+    res,
+    500,
+    { __type: 'InternalServiceError', message: 'An error occurred on the server side.' },
+    requestId,
+  );
 }
 
 function headerOf(req: IncomingMessage, name: string): string | undefined {
