@@ -5,7 +5,7 @@ import {
   SecretsManagerClient,
   type SecretsManagerClientConfig,
 } from '@aws-sdk/client-secrets-manager';
-import { classifyAwsError } from '@rotakit/core';
+import { classifyAwsError, definedOnly } from '@rotakit/core';
 import { AwsApiError, RegionMissingError, UsageError } from './errors.js';
 
 /** The global options every command shares. */
@@ -161,11 +161,13 @@ export function secretsManagerConfig(
   const useDummyCredentials = settings.local && !settings.profile && !env.AWS_ACCESS_KEY_ID;
   return {
     region: settings.region,
-    ...(useDummyCredentials
-      ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
-      : {}),
-    ...(settings.profile ? { profile: settings.profile } : {}),
-    ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
+    ...definedOnly({
+      credentials: useDummyCredentials
+        ? { accessKeyId: 'local', secretAccessKey: 'local' }
+        : undefined,
+      profile: settings.profile || undefined,
+      endpoint: settings.endpoint,
+    }),
     // A person is waiting: fail in seconds, not after the SDK's long default backoff.
     maxAttempts: 2,
     requestHandler: { connectionTimeout: 3000, requestTimeout: 10_000 },

@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { definedOnly } from '@rotakit/core';
 import { MYSQL_DEFAULT_PORT } from '@rotakit/engine-mysql';
 import { InvalidOptionError } from '../errors.js';
 import { Deadline, roundMs } from '../util/deadline.js';
@@ -165,8 +166,7 @@ async function checkLogin(
     port,
     user: login.user,
     password: login.password,
-    ...(login.database ? { database: login.database } : {}),
-    ...(login.ssl ? { ssl: login.ssl } : {}),
+    ...definedOnly({ database: login.database || undefined, ssl: login.ssl || undefined }),
     connectTimeout: Math.max(1, Math.floor(deadline.remaining())),
   });
   try {
@@ -197,8 +197,10 @@ async function checkLogin(
       ok: false,
       status,
       durationMs: roundMs(deadline.elapsed() - started),
-      ...(typeof e.code === 'string' ? { errorCode: e.code } : {}),
-      ...(typeof e.errno === 'number' ? { errno: e.errno } : {}),
+      ...definedOnly({
+        errorCode: typeof e.code === 'string' ? e.code : undefined,
+        errno: typeof e.errno === 'number' ? e.errno : undefined,
+      }),
       // mysql2 messages name the user and host, not the password; scrubbing it anyway keeps a
       // driver or plugin that echoes its config from putting it into a report.
       message: login.password ? info.message.split(login.password).join('***') : info.message,
@@ -231,7 +233,7 @@ export async function probeMysql(options: ProbeMysqlOptions): Promise<ProbeResul
   // Awaited so that `using` keeps the deadline armed until the probe ends.
   return await runMysql(host, port, deadline, {
     limiter,
-    ...(options.login ? { login: options.login } : {}),
+    ...definedOnly({ login: options.login || undefined }),
   });
 }
 
@@ -260,7 +262,7 @@ export async function runMysql(
     ok: status === 'ok',
     durationMs: roundMs(deadline.elapsed() - started0),
     evidence,
-    ...(error ? { error } : {}),
+    ...definedOnly({ error: error || undefined }),
   });
   if (limiter) {
     const decision = limiter.tryAcquire(target);
@@ -331,7 +333,7 @@ export async function runMysql(
       error = {
         code: login.errorCode ?? 'LOGIN_FAILED',
         message: login.message ?? 'login failed',
-        ...(login.errno ? { errno: login.errno } : {}),
+        ...definedOnly({ errno: login.errno || undefined }),
       };
     }
   }

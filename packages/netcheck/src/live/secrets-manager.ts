@@ -1,4 +1,4 @@
-import { classifyAwsError, type SecretsManagerLike } from '@rotakit/core';
+import { classifyAwsError, definedOnly, type SecretsManagerLike } from '@rotakit/core';
 import { type EndpointAwareClientConfig, resolveClientEndpoint } from '../endpoint.js';
 import { InvalidOptionError } from '../errors.js';
 import { Deadline, roundMs } from '../util/deadline.js';
@@ -165,6 +165,6 @@ export async function probeSecretsManager(
     ok: outcome.status === 'ok',
     durationMs: roundMs(deadline.elapsed()),
     evidence: outcome.evidence,
-    ...(outcome.error ? { error: outcome.error } : {}),
+    ...definedOnly({ error: outcome.error }),
   };
 }

@@ -1,3 +1,4 @@
+import { definedOnly } from '@rotakit/core';
 import { type MysqlErrorMeaning, mysqlErrorMeaning } from '@rotakit/engine-mysql';
 import type { LoginFailureReason } from '../../errors.js';
 
@@ -137,9 +138,8 @@ export function scrub(message: string, secrets: readonly string[]): string {
 export function safeCause(info: DriverErrorInfo, secrets: readonly string[] = []): Error {
   const cause = new Error(scrub(info.message, secrets));
   cause.name = 'MysqlDriverError';
-  return Object.assign(cause, {
-    ...(info.code !== undefined ? { code: info.code } : {}),
-    ...(info.errno !== undefined ? { errno: info.errno } : {}),
-    ...(info.sqlState !== undefined ? { sqlState: info.sqlState } : {}),
-  });
+  return Object.assign(
+    cause,
+    definedOnly({ code: info.code, errno: info.errno, sqlState: info.sqlState }),
+  );
 }
