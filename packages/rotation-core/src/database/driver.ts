@@ -1,4 +1,4 @@
-import type { CredentialRole } from '../errors.js';
+import type { CredentialRole, DatabaseError } from '../errors.js';
 import type { Logger } from '../logger.js';
 
 /** Where and as whom to log in. */
@@ -105,4 +105,10 @@ export interface DatabaseDriver {
    * cannot; never a bare driver error.
    */
   connect(target: DatabaseTarget, options: ConnectOptions): Promise<DatabaseSession>;
+  /**
+   * True for a failed statement worth running the (idempotent) step again for: a dropped
+   * connection, a server shutting down, a lock wait timeout, a deadlock. Without it, no
+   * statement failure is retried.
+   */
+  isTransientError?(error: DatabaseError): boolean;
 }

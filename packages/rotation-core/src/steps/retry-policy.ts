@@ -1,28 +1,17 @@
+import type { DatabaseDriver } from '../database/driver.js';
 import { DatabaseError, DatabaseLoginError } from '../errors.js';
 import { retryWithinBudget } from '../retry.js';
 import type { StepContext } from './context.js';
 
 const TRANSIENT_LOGIN = new Set(['connection-lost', 'refused', 'too-many-connections']);
-const TRANSIENT_SQL_CODES = new Set([
-  'PROTOCOL_CONNECTION_LOST',
-  'ECONNRESET',
-  'EPIPE',
-  'ER_SERVER_SHUTDOWN',
-  'ER_LOCK_DEADLOCK',
-  'ER_LOCK_WAIT_TIMEOUT',
-]);
-// The same faults by number: ER_SERVER_SHUTDOWN, ER_LOCK_WAIT_TIMEOUT, ER_LOCK_DEADLOCK.
-const TRANSIENT_SQL_ERRNOS = new Set([1053, 1205, 1213]);
 
-/** A database fault worth running the (idempotent) step body again for. */
-export function isTransientDatabaseError(error: unknown): boolean {
+/**
+ * A database fault worth running the (idempotent) step body again for: a login failure by
+ * its engine-neutral reason, a statement failure as the engine's driver judges it.
+ */
+export function isTransientDatabaseError(error: unknown, driver: DatabaseDriver): boolean {
   if (error instanceof DatabaseLoginError) return TRANSIENT_LOGIN.has(error.reason);
-  if (error instanceof DatabaseError) {
-    return (
-      (error.code !== undefined && TRANSIENT_SQL_CODES.has(error.code)) ||
-      (error.errno !== undefined && TRANSIENT_SQL_ERRNOS.has(error.errno))
-    );
-  }
+  if (error instanceof DatabaseError) return driver.isTransientError?.(error) ?? false;
   return false;
 }
 
@@ -34,7 +23,7 @@ export function withDatabaseRetries<T>(ctx: StepContext, body: () => Promise<T>)
   return retryWithinBudget(body, {
     retry: ctx.options.retry,
     budget: ctx.budget,
-    isRetryable: isTransientDatabaseError,
+    isRetryable: (error) => isTransientDatabaseError(error, ctx.options.database),
     onRetry: (error, attempt) =>
       ctx.logger.warn(`${ctx.step}: transient database fault; running the step again`, {
         attempt,

@@ -52,6 +52,7 @@ import {
   type RenderOptions,
   revokeStatements,
 } from './grants.js';
+import { isTransientMysqlError } from './transient.js';
 
 /** mysql2 connection options the driver lets you set (everything but who/where/TLS). */
 export type MysqlConnectionExtras = Omit<
@@ -88,6 +89,7 @@ export function mysql(options: MysqlDriverOptions = {}): DatabaseDriver {
     defaultPort: MYSQL_DEFAULT_PORT,
     connect: (target: DatabaseTarget, connectOptions: ConnectOptions) =>
       connectMysql(target, connectOptions, extras),
+    isTransientError: isTransientMysqlError,
   });
 }
 
