@@ -135,7 +135,12 @@ export interface LoginCredentials {
 
 export type LoginResult =
   | { ok: true }
-  | { ok: false; errno?: number; code?: string; sqlState?: string };
+  | {
+      ok: false;
+      errno?: number | undefined;
+      code?: string | undefined;
+      sqlState?: string | undefined;
+    };
 
 /**
  * Checks whether credentials can log in (and run `SELECT 1`). Never throws for a failed
@@ -156,12 +161,7 @@ export async function canLogin(credentials: LoginCredentials): Promise<LoginResu
     return { ok: true };
   } catch (error) {
     const { errno, code, sqlState } = error as { errno?: number; code?: string; sqlState?: string };
-    return {
-      ok: false,
-      ...(errno !== undefined ? { errno } : {}),
-      ...(code !== undefined ? { code } : {}),
-      ...(sqlState !== undefined ? { sqlState } : {}),
-    };
+    return { ok: false, errno, code, sqlState };
   } finally {
     await connection?.end().catch(() => undefined);
   }
