@@ -11,9 +11,6 @@ describe('MySQL errnos as probe statuses', () => {
     [1698, 'access-denied'],
     [1044, 'access-denied'],
     [1130, 'access-denied'],
-    [3118, 'access-denied'],
-    [4150, 'access-denied'],
-    [1862, 'access-denied'],
     [1129, 'blocked'],
     [1040, 'throttled'],
     [1203, 'throttled'],
@@ -24,7 +21,8 @@ describe('MySQL errnos as probe statuses', () => {
   });
 
   it('has no status for errnos that are not about reaching the server', () => {
-    for (const errno of [1049, 1064, 3159]) {
+    // A locked or expired account says nothing about the password: not access-denied.
+    for (const errno of [1049, 1064, 3159, 3118, 3955, 4150, 4151, 1862, 1820]) {
       expect(mysqlErrnoStatus(errno)).toBeUndefined();
       expect(classifyNetworkError(server(errno)).status).toBe('error');
     }

@@ -4,6 +4,7 @@ import {
   type SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
+import { meaningOfErrno } from '@rotakit/engine-mysql';
 import { probeMysql } from '@rotakit/netcheck';
 import { defaultTrustedCas } from '@rotakit/rds-trust';
 import type { CommandContext } from '../context.js';
@@ -250,6 +251,11 @@ async function pendingPasswordIsLive(
     },
   });
   if (probe.ok) return { state: 'live' };
-  if (probe.status === 'access-denied') return { state: 'not-live' };
+  // Only a refused password (1045) proves the database still has the old one: 1044 (no grant
+  // on dbname) comes after the password was accepted, 1130 with any password, and a locked or
+  // expired account says nothing about it.
+  if (meaningOfErrno(probe.evidence.login?.errno) === 'access-denied') {
+    return { state: 'not-live' };
+  }
   return { state: 'unknown', reason: `database ${host}: ${probe.status}` };
 }

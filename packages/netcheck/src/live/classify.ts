@@ -18,9 +18,11 @@ export interface NetworkErrorInfo {
 
 /**
  * netcheck's status for each meaning of @rotakit/engine-mysql's vocabulary (which includes
- * @rotakit/core's socket, DNS and TLS codes). Every refusal of the account (wrong password,
- * no grant, host not allowed, locked, expired) is `access-denied`: the server answered, so the
- * network path works. Meanings without a status here are not about reachability.
+ * @rotakit/core's socket, DNS and TLS codes). A refused password, a missing grant and a host
+ * the accounts exclude are `access-denied`: the server answered, so the network path works. A
+ * locked or expired account stays `error`: it says nothing about the password (an expired
+ * one was accepted), and `rotakit unstick` must not read it as "the password is not live".
+ * Meanings without a status here are not about reachability.
  */
 const STATUS_BY_MEANING: Partial<Record<MysqlErrorMeaning, ProbeStatus>> = {
   refused: 'refused',
@@ -37,8 +39,6 @@ const STATUS_BY_MEANING: Partial<Record<MysqlErrorMeaning, ProbeStatus>> = {
   'access-denied-no-password': 'access-denied',
   'database-access-denied': 'access-denied',
   'host-not-allowed': 'access-denied',
-  'account-locked': 'access-denied',
-  'password-expired': 'access-denied',
 };
 
 /** The status for a MySQL server errno (an ERR packet's code), if it has one. */
