@@ -206,8 +206,9 @@ async function reportRemoved(
 type PendingCheck = { state: 'live' | 'not-live' } | { state: 'unknown'; reason: string };
 
 /**
- * Logs in once with the pending version's credentials (from this machine). Only an access
- * denied proves the database still has the old password; anything else is "unknown".
+ * Logs in once with the pending version's credentials (from this machine). Only a refused
+ * password proves the database still has the old one; a login refused only for the database
+ * grant proves the pending one is live; anything else is "unknown".
  */
 async function pendingPasswordIsLive(
   client: SecretsManagerClient,
@@ -251,11 +252,11 @@ async function pendingPasswordIsLive(
     },
   });
   if (probe.ok) return { state: 'live' };
-  // Only a refused password (1045) proves the database still has the old one: 1044 (no grant
-  // on dbname) comes after the password was accepted, 1130 with any password, and a locked or
-  // expired account says nothing about it.
-  if (meaningOfErrno(probe.evidence.login?.errno) === 'access-denied') {
-    return { state: 'not-live' };
-  }
+  // Only a refused password (1045) proves the database still has the old one. 1044 (no grant
+  // on dbname) comes after the server accepted the password, so the pending one is live; 1130
+  // comes with any password, and a locked or expired account says nothing about it.
+  const meaning = meaningOfErrno(probe.evidence.login?.errno);
+  if (meaning === 'database-access-denied') return { state: 'live' };
+  if (meaning === 'access-denied') return { state: 'not-live' };
   return { state: 'unknown', reason: `database ${host}: ${probe.status}` };
 }
