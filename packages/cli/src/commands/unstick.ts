@@ -4,7 +4,8 @@ import {
   type SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
-import { meaningOfErrno } from '@rotakit/engine-mysql';
+import { definedOnly, parseRdsSecret, RdsSecret, SecretFormatError } from '@rotakit/core';
+import { MYSQL_DEFAULT_PORT, meaningOfErrno } from '@rotakit/engine-mysql';
 import { probeMysql } from '@rotakit/netcheck';
 import { defaultTrustedCas } from '@rotakit/rds-trust';
 import type { CommandContext } from '../context.js';
@@ -205,6 +206,34 @@ async function reportRemoved(
 
 type PendingCheck = { state: 'live' | 'not-live' } | { state: 'unknown'; reason: string };
 
+/** The pending version read with @rotakit/core's parser, or why it cannot be checked. */
+async function readPendingSecret(
+  client: SecretsManagerClient,
+  secretId: string,
+  versionId: string,
+): Promise<RdsSecret | PendingCheck> {
+  try {
+    const value = await client.send(
+      new GetSecretValueCommand({
+        SecretId: secretId,
+        VersionId: versionId,
+        VersionStage: 'AWSPENDING',
+      }),
+    );
+    return parseRdsSecret(value.SecretString ?? '');
+  } catch (error) {
+    if (error instanceof SecretFormatError) {
+      const reason =
+        error.field === 'SecretString' ? 'the pending value is not JSON' : error.message;
+      return { state: 'unknown', reason };
+    }
+    const name = (error as { name?: string }).name;
+    // createSecret never stored a value: the database cannot have the pending password.
+    if (name === 'ResourceNotFoundException') return { state: 'not-live' };
+    return { state: 'unknown', reason: `${name}` };
+  }
+}
+
 /**
  * Logs in once with the pending version's credentials (from this machine). Only a refused
  * password proves the database still has the old one; a login refused only for the database
@@ -215,40 +244,26 @@ async function pendingPasswordIsLive(
   secretId: string,
   versionId: string,
 ): Promise<PendingCheck> {
-  let secret: Record<string, unknown>;
-  try {
-    const value = await client.send(
-      new GetSecretValueCommand({
-        SecretId: secretId,
-        VersionId: versionId,
-        VersionStage: 'AWSPENDING',
-      }),
-    );
-    secret = JSON.parse(value.SecretString ?? '') as Record<string, unknown>;
-  } catch (error) {
-    const name = (error as { name?: string }).name;
-    // createSecret never stored a value: the database cannot have the pending password.
-    if (name === 'ResourceNotFoundException') return { state: 'not-live' };
-    return {
-      state: 'unknown',
-      reason: name === 'SyntaxError' ? 'the pending value is not JSON' : `${name}`,
-    };
-  }
-  const { host, port, username, password, dbname, ssl } = secret;
-  if (typeof host !== 'string' || typeof username !== 'string' || typeof password !== 'string') {
+  const read = await readPendingSecret(client, secretId, versionId);
+  if (!(read instanceof RdsSecret)) return read;
+  const { host, port, username, password, dbname, ssl } = read;
+  if (host === undefined || username === undefined || password === undefined) {
     return { state: 'unknown', reason: 'the pending value has no host, username and password' };
   }
   const probe = await probeMysql({
     host,
-    port: typeof port === 'number' ? port : Number(port ?? 3306),
+    port: port ?? MYSQL_DEFAULT_PORT,
     timeoutMs: 5000,
     login: {
       user: username,
       password,
-      ...(typeof dbname === 'string' ? { database: dbname } : {}),
-      ...(ssl === true || ssl === 'true'
-        ? { ssl: { ca: [...defaultTrustedCas()], rejectUnauthorized: true } }
-        : {}),
+      ...definedOnly({
+        database: dbname,
+        ssl:
+          ssl === true || ssl === 'true'
+            ? { ca: [...defaultTrustedCas()], rejectUnauthorized: true }
+            : undefined,
+      }),
     },
   });
   if (probe.ok) return { state: 'live' };
