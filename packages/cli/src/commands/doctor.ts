@@ -3,7 +3,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { definedOnly } from '@rotakit/core';
+import { definedOnly, parseRdsSecret } from '@rotakit/core';
 import {
   analyzeRotationNetwork,
   checkRotationPath,
@@ -172,16 +172,10 @@ async function runStatic(
     const ids = await ctx
       .secretsManager()
       .send(new GetSecretValueCommand({ SecretId: secretId }))
-      .then(
-        (v) =>
-          JSON.parse(v.SecretString ?? '{}') as {
-            dbClusterIdentifier?: unknown;
-            dbInstanceIdentifier?: unknown;
-          },
-      )
-      .catch(() => ({}) as { dbClusterIdentifier?: unknown; dbInstanceIdentifier?: unknown });
-    if (typeof ids.dbClusterIdentifier === 'string') dbCluster = ids.dbClusterIdentifier;
-    else if (typeof ids.dbInstanceIdentifier === 'string') dbInstance = ids.dbInstanceIdentifier;
+      .then((v) => parseRdsSecret(v.SecretString ?? '{}'))
+      .catch(() => undefined);
+    if (ids?.dbClusterIdentifier) dbCluster = ids.dbClusterIdentifier;
+    else if (ids?.dbInstanceIdentifier) dbInstance = ids.dbInstanceIdentifier;
   }
   const clients = defaultStaticClients(ctx);
   let snapshot: RotationNetworkSnapshot;

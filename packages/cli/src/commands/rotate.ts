@@ -1,5 +1,5 @@
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { definedOnly } from '@rotakit/core';
+import { definedOnly, parseRdsSecret } from '@rotakit/core';
 import {
   type Logger,
   mysql,
@@ -200,8 +200,7 @@ async function inferStrategy(ctx: CommandContext, secretId: string): Promise<Rot
   );
   // A secret naming a master secret is set up for alternating users; the value is not kept.
   try {
-    const parsed = JSON.parse(value.SecretString ?? '{}') as { masterarn?: unknown };
-    return typeof parsed.masterarn === 'string' && parsed.masterarn
+    return parseRdsSecret(value.SecretString ?? '{}').masterarn
       ? 'alternating-users'
       : 'single-user';
   } catch {
