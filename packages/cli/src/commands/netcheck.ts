@@ -1,4 +1,5 @@
 import { definedOnly } from '@rotakit/core';
+import { MYSQL_DEFAULT_PORT } from '@rotakit/engine-mysql';
 import {
   checkAppPath,
   checkRotationPath,
@@ -84,7 +85,7 @@ async function probeHost(
   const signal = ctx.io.signal;
   const common = { timeoutMs, ...definedOnly({ signal }) };
   const wantTls = options.tls ?? port === 443;
-  const wantMysql = options.mysql ?? port === 3306;
+  const wantMysql = options.mysql ?? port === MYSQL_DEFAULT_PORT;
   const probes: Array<Promise<ProbeResult<unknown>>> = [
     probeDns({ host, ...common }),
     probeTcp({ host, port, ...common }),
