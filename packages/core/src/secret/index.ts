@@ -1,5 +1,14 @@
 export { SecretFormatError, type SecretFormatErrorContext } from './errors.js';
 export {
+  isRdsManagedSecretName,
+  type ManagedSecret,
+  managedSecretOf,
+  RDS_MANAGED_SECRET_PREFIX,
+  RDS_MANAGED_SECRET_TAGS,
+  type RdsManagedResource,
+  type SecretOwnershipMetadata,
+} from './managed-secret.js';
+export {
   type ParseRdsSecretOptions,
   parseRdsSecret,
   readSslFlag,
