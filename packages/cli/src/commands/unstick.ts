@@ -4,7 +4,13 @@ import {
   type SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
-import { definedOnly, parseRdsSecret, RdsSecret, SecretFormatError } from '@rotakit/core';
+import {
+  classifyAwsError,
+  definedOnly,
+  parseRdsSecret,
+  RdsSecret,
+  SecretFormatError,
+} from '@rotakit/core';
 import { MYSQL_DEFAULT_PORT, meaningOfErrno } from '@rotakit/engine-mysql';
 import { probeMysql } from '@rotakit/netcheck';
 import { defaultTrustedCas } from '@rotakit/rds-trust';
@@ -227,10 +233,10 @@ async function readPendingSecret(
         error.field === 'SecretString' ? 'the pending value is not JSON' : error.message;
       return { state: 'unknown', reason };
     }
-    const name = (error as { name?: string }).name;
+    const { kind, code } = classifyAwsError(error);
     // createSecret never stored a value: the database cannot have the pending password.
-    if (name === 'ResourceNotFoundException') return { state: 'not-live' };
-    return { state: 'unknown', reason: `${name}` };
+    if (kind === 'not-found') return { state: 'not-live' };
+    return { state: 'unknown', reason: code ?? 'Error' };
   }
 }
 
