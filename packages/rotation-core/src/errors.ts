@@ -1,4 +1,9 @@
-import { type ErrorOptions, RotakitError, type RotationStep } from '@rotakit/core';
+import {
+  type ErrorOptions,
+  type RdsManagedResource,
+  RotakitError,
+  type RotationStep,
+} from '@rotakit/core';
 
 export type { RotationStep };
 
@@ -133,6 +138,31 @@ export { SecretFormatError } from '@rotakit/core';
 /** DescribeSecret says rotation is disabled for the secret. */
 export class RotationNotEnabledError extends RotationError {
   override readonly name: string = 'RotationNotEnabledError';
+}
+
+export interface ManagedSecretErrorContext extends RotationErrorContext {
+  /** The service that owns the secret and rotates it itself (`rds`). */
+  readonly owningService: string;
+  /** For RDS: the DB cluster or instance whose master user password the secret holds. */
+  readonly rdsResource?: RdsManagedResource | undefined;
+}
+
+/**
+ * The secret is owned by another service (an RDS-managed master user secret,
+ * `ManageMasterUserPassword`), which rotates it itself: rotakit refuses to rotate it.
+ * The message says what to run instead (`managedRotationCommands` in managed-secret.ts).
+ */
+export class ManagedSecretError extends RotationError {
+  override readonly name: string = 'ManagedSecretError';
+  /** The service that owns the secret and rotates it itself (`rds`). */
+  readonly owningService: string;
+  /** For RDS: the DB cluster or instance whose master user password the secret holds. */
+  readonly rdsResource: RdsManagedResource | undefined;
+  constructor(message: string, context: ManagedSecretErrorContext) {
+    super(message, context);
+    this.owningService = context.owningService;
+    this.rdsResource = context.rdsResource;
+  }
 }
 
 export interface VersionNotPendingErrorContext extends RotationErrorContext {

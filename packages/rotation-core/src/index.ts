@@ -26,6 +26,7 @@ export {
   InvalidOptionError,
   type LoginAttempt,
   type LoginFailureReason,
+  ManagedSecretError,
   MasterEndpointError,
   PreflightError,
   RotationError,
@@ -48,6 +49,11 @@ export {
   type LogLevel,
   silentLogger,
 } from './logger.js';
+export {
+  describeManagedSecret,
+  type ManagedRotationCommands,
+  managedRotationCommands,
+} from './managed-secret.js';
 export {
   type MetricCallback,
   type MetricsLike,

@@ -12,6 +12,7 @@ import {
   type RotationEngine,
   type RotationHandler,
 } from './handler.js';
+import { refuseManagedSecret } from './managed-secret.js';
 import type { RotationHandlerOptions } from './options.js';
 import { toSecretsManagerError } from './secrets-manager.js';
 import { AWSCURRENT, AWSPENDING } from './steps/stages.js';
@@ -116,7 +117,10 @@ function checkStepTimeout(stepTimeoutMs: number): number {
   return stepTimeoutMs;
 }
 
-/** The version to rotate: the given token, else a stuck AWSPENDING one (as the service retries it), else a new one. */
+/**
+ * The version to rotate: the given token, else a stuck AWSPENDING one (as the service retries
+ * it), else a new one. A secret another service owns (RDS's `rds!…`) is refused here.
+ */
 async function chooseVersion(
   params: RunRotationParams,
 ): Promise<{ secretArn: string; token: string; resumed: boolean }> {
@@ -128,6 +132,8 @@ async function chooseVersion(
   } catch (error) {
     throw toSecretsManagerError('DescribeSecret', error);
   }
+  // Before any step runs, so that no pending version is created on a secret RDS owns.
+  refuseManagedSecret(metadata, params.secretId);
   const stuck = Object.entries(metadata.VersionIdsToStages ?? {}).find(
     ([, stages]) => stages.includes(AWSPENDING) && !stages.includes(AWSCURRENT),
   )?.[0];

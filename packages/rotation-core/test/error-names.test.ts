@@ -15,6 +15,7 @@ const ARGS: Record<string, unknown[]> = {
   DatabaseLoginError: ['login failed', loginDetails],
   InvalidEventError: ['bad event', { field: 'Step' }],
   InvalidOptionError: ['bad option', { option: 'strategy' }],
+  ManagedSecretError: ['managed by RDS', { owningService: 'rds' }],
   PreflightError: ['R7 failed', { failedChecks: ['R7'] }],
   SecretFormatError: ['bad secret', { field: 'password', source: 'AWSPENDING' }],
   SecretsManagerError: ['GetSecretValue failed', { operation: 'GetSecretValue', kind: 'other' }],

@@ -8,6 +8,7 @@ import {
   VersionNotPendingError,
 } from '../errors.js';
 import { type Logger, serializeError } from '../logger.js';
+import { refuseManagedSecret } from '../managed-secret.js';
 import { recordStep } from '../metrics.js';
 import type { ResolvedOptions } from '../options.js';
 import { SecretsManagerCalls } from '../secrets-manager.js';
@@ -152,6 +153,8 @@ function startRun(
 
 async function runStep(run: StepRun, beforeCreate: BeforeCreate | undefined): Promise<StepReport> {
   const metadata = await run.sm.describeSecret(run.event.secretId);
+  // Before the version checks: a managed secret is refused at every step, whatever its labels.
+  refuseManagedSecret(metadata, run.event.secretId);
   const ctx = stepContext(run, metadata);
   if (checkVersion(ctx, run.mode) === 'already-current') {
     await skipCurrentVersion(ctx);
