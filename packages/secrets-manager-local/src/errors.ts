@@ -202,3 +202,29 @@ export const markedForDeletion = () =>
   invalidRequest(
     "You can't perform this operation on the secret because it was marked for deletion.",
   );
+
+export interface ManagedRotationErrorContext extends ErrorOptions {
+  readonly secretId: string;
+  /** The step of the simulated managed rotation that failed. */
+  readonly step: string;
+  /** The database's errno, when the database refused the statement. */
+  readonly errno?: number | undefined;
+  /** The driver's error code (`ER_…`, `ECONNREFUSED`), when it gave one. */
+  readonly code?: string | undefined;
+}
+
+/** A simulated RDS-managed rotation failed (recorded as the rotation's error; never thrown to the caller). */
+export class ManagedRotationError extends SecretsManagerLocalError {
+  override readonly name: string = 'ManagedRotationError';
+  readonly secretId: string;
+  readonly step: string;
+  readonly errno: number | undefined;
+  readonly code: string | undefined;
+  constructor(message: string, context: ManagedRotationErrorContext) {
+    super(message, context);
+    this.secretId = context.secretId;
+    this.step = context.step;
+    this.errno = context.errno;
+    this.code = context.code;
+  }
+}

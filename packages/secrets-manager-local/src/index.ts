@@ -1,5 +1,6 @@
 export {
   InvalidOptionError,
+  ManagedRotationError,
   PersistenceError,
   RotationNotRetryableError,
   SecretsManagerLocalError,
@@ -14,6 +15,13 @@ export type {
   LambdaLogEntry,
   LambdaLogSink,
 } from './lambda/definition.js';
+export type {
+  CreateRdsManagedSecretOptions,
+  RdsManagedDatabase,
+  RdsManagedSecret,
+} from './managed/options.js';
+export { RDS_OWNING_SERVICE } from './managed/rds-managed.js';
+export { RDS_EXCLUDED_CHARACTERS } from './managed/rotation-function.js';
 export type { StartSecretsManagerOptions } from './options.js';
 export type {
   InProcessRotationFunction,

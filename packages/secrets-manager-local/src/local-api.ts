@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SecretsManagerLocalError } from './errors.js';
 import type { FaultSpec } from './faults.js';
 import { lambdaDefinitionFromJson } from './lambda/definition.js';
+import type { CreateRdsManagedSecretOptions } from './managed/options.js';
 import type { SecretsManagerLocal } from './start.js';
 
 const MAX_LOCAL_BODY = 64 * 1024;
@@ -103,6 +104,16 @@ const rotationFunctions: LocalRoute = ({ api, method, body, res }) => {
   return true;
 };
 
+/** The body is `createRdsManagedSecret`'s options as JSON; checked there. */
+const rdsManagedSecrets: LocalRoute = async ({ api, method, body, res }) => {
+  if (method !== 'POST') return false;
+  const created = await api.createRdsManagedSecret(
+    body as unknown as CreateRdsManagedSecretOptions,
+  );
+  reply(res, 200, created);
+  return true;
+};
+
 const tick: LocalRoute = ({ api, method, body, res }) => {
   if (method !== 'POST') return false;
   const at = body.now;
@@ -148,6 +159,7 @@ const LOCAL_ROUTES: ReadonlyMap<string, LocalRoute> = new Map([
   ['counts', counts],
   ['faults', faults],
   ['rotation-functions', rotationFunctions],
+  ['rds-managed-secrets', rdsManagedSecrets],
   ['tick', tick],
   ['rotations', rotations],
 ]);

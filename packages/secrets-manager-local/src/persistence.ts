@@ -49,6 +49,7 @@ interface SecretJson {
   replicas?: Array<[string, ReplicaStatus]>;
   resourcePolicy?: string;
   type?: string;
+  owningService?: string;
 }
 
 interface FileJson {

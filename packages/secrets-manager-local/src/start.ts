@@ -14,6 +14,8 @@ import {
 } from './errors.js';
 import { FaultRegistry, type Faults } from './faults.js';
 import { handleLocalRequest } from './local-api.js';
+import type { CreateRdsManagedSecretOptions, RdsManagedSecret } from './managed/options.js';
+import { RdsManagedSecrets } from './managed/rds-managed.js';
 import type { OperationContext } from './operations/index.js';
 import {
   type ResolvedOptions,
@@ -58,6 +60,13 @@ export interface SecretsManagerLocal extends AsyncDisposable {
     options?: RotationFunctionOptions,
   ): void;
   unregisterRotationFunction(arn: string): boolean;
+  /**
+   * Creates a secret owned by RDS (`rds!cluster-…` / `rds!db-…`, OwningService `rds`) whose
+   * rotation (RotateSecret, or its schedule through `tick()`) is RDS's managed rotation,
+   * simulated against the real database named in `database`: a new password, `ALTER USER`,
+   * then AWSCURRENT moved `labelMoveDelayMs` later. Needs mysql2 installed.
+   */
+  createRdsManagedSecret(options: CreateRdsManagedSecretOptions): Promise<RdsManagedSecret>;
   /**
    * Resolves with the outcome of the secret's latest rotation once it has finished (or of
    * the next one to start when none ran yet); never rejects because the rotation failed.
@@ -109,6 +118,7 @@ class LocalSecretsManager implements SecretsManagerLocal {
   readonly #store: SecretStore;
   readonly #persister: Persister | undefined;
   readonly #runner: RotationRunner;
+  readonly #managed: RdsManagedSecrets;
   readonly #operations: OperationContext;
   readonly #server: http.Server;
   readonly #awsHandlerDeps: AwsHandlerDeps;
@@ -146,6 +156,7 @@ class LocalSecretsManager implements SecretsManagerLocal {
     this.#runner = new RotationRunner(config.rotationTimeoutMs, this.#runnerHooks());
     for (const [arn, fn] of Object.entries(config.rotationFunctions))
       this.#runner.register(arn, fn);
+    this.#managed = new RdsManagedSecrets(store, this.#runner);
     this.#operations = {
       store,
       runner: this.#runner,
@@ -201,6 +212,13 @@ class LocalSecretsManager implements SecretsManagerLocal {
     return this.#runner.unregister(arn);
   }
 
+  async createRdsManagedSecret(options: CreateRdsManagedSecretOptions): Promise<RdsManagedSecret> {
+    this.#assertOpen('createRdsManagedSecret');
+    const created = this.#managed.create(options);
+    await this.#persister?.flush();
+    return created;
+  }
+
   async waitForRotation(
     secretId: string,
     options?: WaitForRotationOptions,
@@ -239,6 +257,7 @@ class LocalSecretsManager implements SecretsManagerLocal {
   async reset(): Promise<void> {
     this.#assertOpen('reset');
     this.#runner.reset();
+    this.#managed.clear();
     this.#store.clear();
     this.faults.clear();
     this.#requestCounts.clear();
@@ -285,7 +304,10 @@ class LocalSecretsManager implements SecretsManagerLocal {
         'a rotation of this secret is still running',
       );
     }
-    if (secret.rotationLambdaArn === undefined) {
+    if (
+      secret.rotationLambdaArn === undefined &&
+      this.#managed.functionKeyOf(secret.arn) === undefined
+    ) {
       throw RotationNotRetryableError.of(
         secretId,
         'no-rotation-function',
@@ -331,7 +353,7 @@ class LocalSecretsManager implements SecretsManagerLocal {
       secretArn: secret.arn,
       secretName: secret.name,
       token,
-      rotationLambdaArn: secret.rotationLambdaArn ?? '',
+      rotationLambdaArn: secret.rotationLambdaArn ?? this.#managed.functionKeyOf(secret.arn) ?? '',
       rotateImmediately,
       trigger,
     });
@@ -423,6 +445,7 @@ class LocalSecretsManager implements SecretsManagerLocal {
   async #shutDown(): Promise<void> {
     this.#closeController.abort();
     if (this.#tickTimer !== undefined) clearInterval(this.#tickTimer);
+    this.#managed.close();
     await this.#runner.close();
     for (const client of this.#clients) client.destroy();
     this.#clients.clear();

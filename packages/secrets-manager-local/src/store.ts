@@ -67,6 +67,8 @@ export interface SecretRecord {
   resourcePolicy?: string;
   /** CreateSecret/UpdateSecret `Type` (the partner of a managed external secret), kept as given. */
   type?: string;
+  /** The AWS service that owns the secret (`rds` for an RDS-managed master user secret). */
+  owningService?: string;
 }
 
 export interface StoreOptions {

@@ -5,6 +5,10 @@ import * as local from '../src/index.js';
 // A bundled test suite may be minified: a name taken from the class would show as `t`.
 // Every class must carry its name as a literal.
 const ARGS: Record<string, unknown[]> = {
+  ManagedRotationError: [
+    'Could not change the password on the database',
+    { secretId: 'rds!db-1', step: 'setSecret' },
+  ],
   InvalidOptionError: ['Invalid option `port`: must be a number', { option: 'port' }],
   PersistenceError: ['Data file /tmp/data.json: is not JSON', { file: '/tmp/data.json' }],
   RotationNotRetryableError: [

@@ -119,6 +119,7 @@ export function secretMetadata(
   if (source.rotationEnabled && source.nextRotationDate !== undefined) {
     out.NextRotationDate = seconds(source.nextRotationDate);
   }
+  if (source.owningService !== undefined) out.OwningService = source.owningService;
   if (source.tags.size > 0) {
     out.Tags = [...source.tags].map(([Key, Value]) => ({ Key, Value }));
   }

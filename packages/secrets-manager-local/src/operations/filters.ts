@@ -79,8 +79,8 @@ function attributesOf(store: SecretStore, secret: SecretRecord, key: string): st
       return primary === undefined ? [] : [primary];
     }
     case 'owning-service':
-      // No local secret is created by another service, so there is nothing to match.
-      return [];
+      // Only the simulated RDS-managed secrets have one.
+      return source.owningService === undefined ? [] : [source.owningService];
     default:
       return [
         secret.name,

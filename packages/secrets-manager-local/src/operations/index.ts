@@ -1,3 +1,4 @@
+import { refusingOwnedSecrets } from '../managed/owned.js';
 import type { Operation } from './context.js';
 import { getRandomPassword } from './password.js';
 import {
@@ -98,7 +99,7 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = Object.freeze(
     Object.entries(ALL).map(([name, operation]) => [
       name,
       MUTATING.has(name) && name !== 'StopReplicationToReplica' && name !== 'CreateSecret'
-        ? refusingReplicas(operation)
+        ? refusingReplicas(refusingOwnedSecrets(name, operation))
         : operation,
     ]),
   ),

@@ -1,5 +1,6 @@
 import { definedOnly } from '@rotakit/core';
 import { invalidRequest, ServiceError } from '../errors.js';
+import { rotateOwnedSecret } from '../managed/owned.js';
 import { reschedule, validateRotationRules } from '../schedule.js';
 import type { RotationRules } from '../store.js';
 import { type Operation, readSecretId, readToken } from './context.js';
@@ -24,6 +25,9 @@ export const rotateSecret: Operation = (input, ctx) => {
     );
   }
   const secret = store.resolveLive(secretId);
+  if (secret.owningService !== undefined) {
+    return rotateOwnedSecret(secret, { token, rules, rotateImmediately }, ctx);
+  }
   const functionArn = lambdaArn ?? secret.rotationLambdaArn;
   if (functionArn === undefined) {
     throw invalidRequest('No Lambda rotation function ARN is associated with this secret.');
