@@ -36,12 +36,21 @@ describe('managedSecretOf', () => {
     });
   });
 
-  it('falls back to the owning-service tag, then to the rds! name (type from the name)', () => {
+  it('falls back to the owning-service or aws:rds tags, then to the rds! name (type from the name)', () => {
     const byTag = managedSecretOf({
       Name: 'x',
       Tags: [{ Key: 'aws:secretsmanager:owningService', Value: 'rds' }],
     });
     expect(byTag).toMatchObject({ owningService: 'rds', evidence: 'tag', rdsResource: undefined });
+    const byRdsTag = managedSecretOf({
+      Name: 'x',
+      Tags: [{ Key: 'aws:rds:primaryDBInstanceArn', Value: 'arn:aws:rds:us-east-1:1:db:orders-1' }],
+    });
+    expect(byRdsTag).toMatchObject({
+      owningService: 'rds',
+      evidence: 'tag',
+      rdsResource: { type: 'instance', identifier: 'orders-1' },
+    });
     const byName = managedSecretOf({ Name: INSTANCE_NAME });
     expect(byName).toEqual({
       owningService: 'rds',

@@ -53,7 +53,8 @@ export function isRdsManagedSecretName(nameOrArn: string): boolean {
 
 /**
  * Who owns a secret, from its DescribeSecret metadata: `OwningService`, else the
- * `aws:secretsmanager:owningService` tag, else an `rds!` name. Undefined when the secret is
+ * `aws:secretsmanager:owningService` tag or an `aws:rds:primaryDB…Arn` tag (users cannot set
+ * `aws:` tags), else an `rds!` name. Undefined when the secret is
  * the account's own (rotated by a Lambda function, or not at all).
  *
  * @example
@@ -63,7 +64,7 @@ export function isRdsManagedSecretName(nameOrArn: string): boolean {
 export function managedSecretOf(metadata: SecretOwnershipMetadata): ManagedSecret | undefined {
   const name = metadata.Name ?? '';
   const byName = isRdsManagedSecretName(name) ? 'rds' : undefined;
-  const byTag = tagValue(metadata, RDS_MANAGED_SECRET_TAGS.owningService);
+  const byTag = tagValue(metadata, RDS_MANAGED_SECRET_TAGS.owningService) || byRdsTags(metadata);
   const owningService = metadata.OwningService || byTag || byName;
   if (!owningService) return undefined;
   const evidence = metadata.OwningService ? 'OwningService' : byTag ? 'tag' : 'name';
@@ -88,6 +89,11 @@ function resourceTypeOfName(name: string): RdsManagedResource['type'] | undefine
   if (name.startsWith(`${RDS_MANAGED_SECRET_PREFIX}cluster-`)) return 'cluster';
   if (name.startsWith(`${RDS_MANAGED_SECRET_PREFIX}db-`)) return 'instance';
   return undefined;
+}
+
+function byRdsTags(metadata: SecretOwnershipMetadata): 'rds' | undefined {
+  const { cluster, instance } = RDS_MANAGED_SECRET_TAGS;
+  return tagValue(metadata, cluster) || tagValue(metadata, instance) ? 'rds' : undefined;
 }
 
 function tagValue(metadata: SecretOwnershipMetadata, key: string): string | undefined {
