@@ -234,6 +234,34 @@ export class ServerBusyError extends ConnectionError {
   }
 }
 
+/**
+ * An RDS-managed secret (`rds!db-...`, `rds!cluster-...`, rotated by RDS itself) kept being
+ * refused and Secrets Manager had nothing newer within `managedRotation.waitMs`: a managed
+ * rotation may be under way (RDS moves AWSCURRENT after it changed the password), or the
+ * password was changed outside Secrets Manager.
+ */
+export class ManagedRotationPendingError extends ConnectionError {
+  override name = 'ManagedRotationPendingError';
+  /** The secret version whose password the database refused. */
+  readonly versionId: string;
+  /** How long the pool had been re-reading the secret for this version. */
+  readonly waitedMs: number;
+
+  constructor(
+    message: string,
+    context: Partial<DriverErrorContext> & {
+      secretId: string;
+      versionId: string;
+      waitedMs: number;
+      cause?: unknown;
+    },
+  ) {
+    super(message, context);
+    this.versionId = context.versionId;
+    this.waitedMs = context.waitedMs;
+  }
+}
+
 /** The installed mysql2 does not have the pool internals this version relies on. */
 export class UnsupportedDriverError extends SecretPoolError {
   override name = 'UnsupportedDriverError';

@@ -44,6 +44,13 @@ export interface SecretPoolStats {
    * as observed, from the first access denied; resolution bounded by the cache TTL).
    */
   longestRotationWindowMs: number;
+  /**
+   * Waits for a managed rotation (an RDS-managed secret refused and nothing newer in Secrets
+   * Manager yet), one per refused version, shared by every request.
+   */
+  managedRotationWaits: number;
+  /** Re-reads of the secret during those waits (each: AWSCURRENT, then AWSPENDING). */
+  managedRotationRechecks: number;
   connections: {
     /** Open connections (busy and idle). */
     total: number;

@@ -16,6 +16,10 @@ const ARGS: Record<string, unknown[]> = {
     'held back',
     { secretId: 'app-db', reason: 'limit', failures: 3, maxFailures: 3, versionId: 'v1' },
   ],
+  ManagedRotationPendingError: [
+    'still refused',
+    { secretId: 'rds!db-1', versionId: 'v1', waitedMs: 5000 },
+  ],
   PasswordExpiredError: ['expired', context],
   SecretFetchError: ['not found', context],
   SecretFormatError: ['not JSON', context],

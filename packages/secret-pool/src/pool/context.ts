@@ -17,6 +17,8 @@ export type PoolCounters = Pick<
   | 'terminalErrors'
   | 'connectionsOpened'
   | 'longestRotationWindowMs'
+  | 'managedRotationWaits'
+  | 'managedRotationRechecks'
 >;
 
 export function newPoolCounters(): PoolCounters {
@@ -32,6 +34,8 @@ export function newPoolCounters(): PoolCounters {
     terminalErrors: 0,
     connectionsOpened: 0,
     longestRotationWindowMs: 0,
+    managedRotationWaits: 0,
+    managedRotationRechecks: 0,
   };
 }
 

@@ -133,6 +133,7 @@ export class SecretPool extends EventEmitter<SecretPoolEvents> {
     this.#ending ??= (async () => {
       clearInterval(this.#checkTimer);
       this.#parts.retirement.stop();
+      this.#parts.generations.close();
       const ended = this.#promise.end();
       // The core pool is closed now: waiting requests get mysql2's "Pool is closed." error.
       this.#parts.gate.close();
@@ -183,6 +184,7 @@ export class SecretPool extends EventEmitter<SecretPoolEvents> {
       ...context,
       cache: this.#cache,
       probePending: options.auth.probePending,
+      managedRotation: options.managedRotation,
       explicit,
       onIdentityChanged: () => retirement.start(),
       onSettled: () => gate.drain(),

@@ -12,6 +12,11 @@ import {
   type ExplicitConnectionFields,
 } from './credentials.js';
 import type { CredentialsRefreshedEvent, RefreshReason } from './events.js';
+import {
+  type ManagedRotationBudget,
+  ManagedRotationWait,
+  type ManagedWaitOutcome,
+} from './managed-rotation.js';
 import { secretSslOptions } from './tls.js';
 
 /** One applied secret version: the credentials new connections use while it is current. */
@@ -31,6 +36,8 @@ export interface Generation {
 export interface GenerationsOptions extends PoolContext {
   readonly cache: SecretCache;
   readonly probePending: boolean;
+  /** Set for an RDS-managed secret: how long a refused version is re-read (managed-rotation.ts). */
+  readonly managedRotation: ManagedRotationBudget | undefined;
   /** Connection fields the caller set; they win over the secret's. */
   readonly explicit: ExplicitConnectionFields;
   /** New credentials log in as another account or database: connections opened before should go. */
@@ -55,9 +62,19 @@ export class CredentialGenerations {
   #recovery: Promise<void> | undefined;
   /** The `ssl` option for secrets with `"ssl": true`, shared by their connections. */
   #secretSsl: SslOptions | undefined;
+  readonly #managedWait: ManagedRotationWait | undefined;
 
   constructor(options: GenerationsOptions) {
     this.#o = options;
+    const budget = options.managedRotation;
+    this.#managedWait =
+      budget &&
+      new ManagedRotationWait({
+        budget,
+        counters: options.counters,
+        recheck: (failed) => this.recover(failed, Date.now()),
+        isCurrent: (gen) => this.#current === gen,
+      });
   }
 
   /** The credentials new connections use now (undefined until the first load). */
@@ -65,9 +82,36 @@ export class CredentialGenerations {
     return this.#current;
   }
 
-  /** A shared refresh after an access denied is under way. */
+  /** A shared refresh after an access denied, or a wait for a managed rotation, is under way. */
   get recovering(): boolean {
-    return this.#recovery !== undefined;
+    return this.#recovery !== undefined || this.#managedWait?.active === true;
+  }
+
+  /** The secret is RDS-managed: a refused version is waited out (see {@link awaitManagedRotation}). */
+  get managed(): boolean {
+    return this.#managedWait !== undefined;
+  }
+
+  /**
+   * Shared wait until a version other than `failed` is applied, within the managed-rotation
+   * budget; the gate holds new logins meanwhile and lets them go when it ends.
+   */
+  awaitManagedRotation(failed: Generation): Promise<ManagedWaitOutcome> {
+    const wait = this.#managedWait;
+    if (wait === undefined) return Promise.resolve('budget-spent');
+    const outcome = wait.wait(failed);
+    outcome.finally(() => this.#o.onSettled()).catch(() => undefined);
+    return outcome;
+  }
+
+  /** Milliseconds since `gen` was first waited on as a managed rotation. */
+  managedWaitedFor(gen: Generation): number {
+    return this.#managedWait?.waitedFor(gen) ?? 0;
+  }
+
+  /** The pool is ending: waits end now. */
+  close(): void {
+    this.#managedWait?.close();
   }
 
   /** The version a connection was opened with. */

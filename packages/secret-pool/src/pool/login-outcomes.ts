@@ -2,6 +2,7 @@ import type { PoolConnection as CorePoolConnection } from 'mysql2';
 import {
   AuthenticationError,
   isOwnError,
+  ManagedRotationPendingError,
   type SecretPoolError,
   ServerBusyError,
 } from '../errors.js';
@@ -116,6 +117,8 @@ export class LoginOutcomes {
       () => {
         if (generations.current !== gen) {
           gate.dispatch(request);
+        } else if (generations.managed) {
+          this.#waitOutManagedRotation(request, gen);
         } else if (exhausted) {
           request.callback(this.#refusedError(request, gen));
         } else {
@@ -125,6 +128,32 @@ export class LoginOutcomes {
         }
       },
       (failure: unknown) => request.callback(asError(failure)),
+    );
+  }
+
+  /** RDS changed the password and has not moved AWSCURRENT yet: wait (shared, bounded), then log in again. */
+  #waitOutManagedRotation(request: ConnectRequest, gen: Generation): void {
+    const { gate, generations } = this.#o;
+    generations.awaitManagedRotation(gen).then(
+      (outcome) => {
+        if (outcome === 'budget-spent') request.callback(this.#managedPendingError(request, gen));
+        else gate.dispatch(request);
+      },
+      (failure: unknown) => request.callback(asError(failure)),
+    );
+  }
+
+  #managedPendingError(request: ConnectRequest, gen: Generation): ManagedRotationPendingError {
+    const { secretId, generations } = this.#o;
+    const denial = request.lastDenial;
+    const context = driverContext(denial);
+    const waitedMs = generations.managedWaitedFor(gen);
+    return new ManagedRotationPendingError(
+      `The database refused the password of RDS-managed secret ${secretId} (version ${gen.value.versionId}) ` +
+        `and Secrets Manager had nothing newer after ${waitedMs} ms of re-reading (managedRotation.waitMs): ` +
+        'a managed rotation may be under way (RDS changes the password before it moves AWSCURRENT), ' +
+        'or the password was changed outside Secrets Manager',
+      { ...context, secretId, versionId: gen.value.versionId, waitedMs, cause: denial },
     );
   }
 

@@ -5,6 +5,7 @@ import { checkNumber } from '../cache/options.js';
 import type { SecretCache } from '../cache/secret-cache.js';
 import { InvalidOptionError } from '../errors.js';
 import { type MetricSink, type MetricsOption, toMetricSink } from '../metrics.js';
+import { type ManagedRotationBudget, namesRdsManagedSecret } from './managed-rotation.js';
 
 /** Cache tuning when `createPool` builds its own `SecretCache`. */
 export type PoolCacheOptions = Omit<SecretCacheOptions, 'client' | 'clientConfig'>;
@@ -54,6 +55,27 @@ export interface ServerBusyOptions {
   delayMs?: number;
 }
 
+/**
+ * How long a refused RDS-managed secret is re-read before giving up (docs/secret-pool.md,
+ * "RDS-managed secrets"): RDS changes the password before it moves AWSCURRENT.
+ */
+export interface ManagedRotationOptions {
+  /**
+   * Budget from the first refusal of a version: requests wait (no login resends the refused
+   * password) while the secret is re-read, then fail with `ManagedRotationPendingError`. RDS
+   * says a managed rotation "typically completes within one minute". @default 60000
+   */
+  waitMs?: number;
+  /** First delay between re-reads (jittered: 50-100 % of it, doubling). @default 1000 */
+  recheckDelayMs?: number;
+  /**
+   * Cap on one delay. With the defaults a full minute costs about 11 re-reads, about the
+   * cache's `forcedRefresh.max` (10 a minute): beyond it the cache serves the value it has.
+   * @default 10000
+   */
+  maxRecheckDelayMs?: number;
+}
+
 interface SecretPoolOwnOptions {
   /** The secret (name or ARN) holding `username`, `password` and optionally `host`, `port`, `dbname`. */
   secretId: string;
@@ -81,6 +103,12 @@ interface SecretPoolOwnOptions {
    * @default none
    */
   metrics?: MetricsOption;
+  /**
+   * Bridges the managed rotation of an RDS-managed secret (docs/secret-pool.md, "RDS-managed
+   * secrets"); `false` turns it off, `true` or an object turns it on for any secret.
+   * @default on when `secretId` names an `rds!` secret, off otherwise
+   */
+  managedRotation?: ManagedRotationOptions | boolean;
 }
 
 /** Where the pool gets its secret: a shared `SecretCache`, or a client / client config for its own. */
@@ -117,6 +145,7 @@ export interface ResolvedPoolOptions {
   readonly serverBusy: Readonly<Required<ServerBusyOptions>>;
   readonly credentialCheckIntervalMs: number;
   readonly metrics: MetricSink | undefined;
+  readonly managedRotation: ManagedRotationBudget | undefined;
 }
 
 const OWN_KEYS = [
@@ -132,6 +161,7 @@ const OWN_KEYS = [
   'serverBusy',
   'credentialCheckIntervalMs',
   'metrics',
+  'managedRotation',
 ] as const;
 
 /** Splits our options from mysql2's, resolves defaults in one place, validates and freezes. */
@@ -140,6 +170,7 @@ export function resolvePoolOptions(options: CreatePoolOptions): {
   mysqlOptions: PoolOptions;
 } {
   checkSecretOptions(options);
+  checkManagedSecretEndpoint(options);
   const resolved: ResolvedPoolOptions = {
     secretId: options.secretId,
     auth: resolveAuth(options.auth ?? {}),
@@ -156,6 +187,7 @@ export function resolvePoolOptions(options: CreatePoolOptions): {
       { min: 10 },
     ),
     metrics: toMetricSink(options.metrics),
+    managedRotation: resolveManagedRotation(options.managedRotation, options.secretId),
   };
   const mysqlOptions: Record<string, unknown> = { ...options };
   for (const key of OWN_KEYS) delete mysqlOptions[key];
@@ -238,5 +270,43 @@ function resolveServerBusy(busy: ServerBusyOptions): ResolvedPoolOptions['server
   return Object.freeze({
     retries: checkNumber('serverBusy.retries', busy.retries ?? 3, { min: 0, integer: true }),
     delayMs: checkNumber('serverBusy.delayMs', busy.delayMs ?? 200, { min: 0 }),
+  });
+}
+
+/**
+ * An RDS-managed secret holds only `username` and `password`: without `host` (or `socketPath`)
+ * every login would fail, so say what to pass now rather than at the first query.
+ */
+function checkManagedSecretEndpoint(options: CreatePoolOptions): void {
+  if (!namesRdsManagedSecret(options.secretId)) return;
+  if (options.host !== undefined || options.socketPath !== undefined) return;
+  throw InvalidOptionError.of(
+    'host',
+    `secret ${options.secretId} is an RDS-managed master user secret, which holds only ` +
+      '`username` and `password`: pass `host` (the cluster or instance endpoint), and `port` ' +
+      'and `database` unless the defaults (3306, none) are right',
+  );
+}
+
+function resolveManagedRotation(
+  option: ManagedRotationOptions | boolean | undefined,
+  secretId: string,
+): ResolvedPoolOptions['managedRotation'] {
+  if (option === false) return undefined;
+  if (option === undefined && !namesRdsManagedSecret(secretId)) return undefined;
+  const managed = option === true || option === undefined ? {} : option;
+  const recheckDelayMs = checkNumber(
+    'managedRotation.recheckDelayMs',
+    managed.recheckDelayMs ?? 1000,
+    { min: 1 },
+  );
+  return Object.freeze({
+    waitMs: checkNumber('managedRotation.waitMs', managed.waitMs ?? 60_000, { min: 0 }),
+    recheckDelayMs,
+    maxRecheckDelayMs: checkNumber(
+      'managedRotation.maxRecheckDelayMs',
+      managed.maxRecheckDelayMs ?? 10_000,
+      { min: recheckDelayMs },
+    ),
   });
 }

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { createPool, InvalidOptionError } from '../src/index.js';
+import { namesRdsManagedSecret } from '../src/pool/managed-rotation.js';
+
+const client = { send: () => Promise.reject(new Error('no Secrets Manager in this test')) };
+const INSTANCE = 'rds!db-0b1f6c5e-3d0a-4c1e-9a59-2f4d6a1b7c8e';
+const CLUSTER_ARN =
+  'arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!cluster-7e2c1d4b-55aa-4f0e-8c3d-9b1a2e3f4d5c-AbCdEf';
+
+function thrown(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}
+
+describe('namesRdsManagedSecret', () => {
+  it('recognises the names RDS gives its secrets, as a name or in an ARN', () => {
+    expect(namesRdsManagedSecret(INSTANCE)).toBe(true);
+    expect(namesRdsManagedSecret(CLUSTER_ARN)).toBe(true);
+    expect(namesRdsManagedSecret('rds-db-app')).toBe(false);
+    expect(namesRdsManagedSecret('prod/app/mysql')).toBe(false);
+    expect(
+      namesRdsManagedSecret('arn:aws:secretsmanager:eu-west-1:123456789012:secret:app-AbCdEf'),
+    ).toBe(false);
+  });
+});
+
+describe('createPool with an RDS-managed secret', () => {
+  it.each([INSTANCE, CLUSTER_ARN])(
+    'without host: a typed error at creation that says what to pass (%s)',
+    (secretId) => {
+      const error = thrown(() => createPool({ secretId, client }));
+      expect(error).toBeInstanceOf(InvalidOptionError);
+      expect(error).toMatchObject({ name: 'InvalidOptionError', option: 'host' });
+      expect((error as Error).message).toMatch(/RDS-managed/);
+      expect((error as Error).message).toMatch(/pass `host`/);
+    },
+  );
+
+  it('with host (or socketPath) the pool is created', async () => {
+    const pool = createPool({ secretId: INSTANCE, client, host: '127.0.0.1', port: 3306 });
+    expect(pool.stats().managedRotationWaits).toBe(0);
+    await pool.end();
+    const bySocket = createPool({ secretId: CLUSTER_ARN, client, socketPath: '/tmp/none.sock' });
+    await bySocket.end();
+  });
+
+  it('validates managedRotation and names the option at fault', () => {
+    expect(() => createPool({ secretId: 'db', client, managedRotation: { waitMs: -1 } })).toThrow(
+      /`managedRotation.waitMs`/,
+    );
+    expect(() =>
+      createPool({
+        secretId: 'db',
+        client,
+        managedRotation: { recheckDelayMs: 500, maxRecheckDelayMs: 100 },
+      }),
+    ).toThrow(/`managedRotation.maxRecheckDelayMs`/);
+  });
+});
