@@ -6,6 +6,7 @@
 // version of the credentials". The checks below follow each phase of that window.
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  CancelRotateSecretCommand,
   DeleteSecretCommand,
   DescribeSecretCommand,
   GetSecretValueCommand,
@@ -258,6 +259,27 @@ describe('the managed rotation', () => {
     expect(password).not.toBe(user.password);
     expect(await login(user, password)).toEqual({ ok: true });
     expect(await login(user, user.password)).toMatchObject({ ok: false, errno: 1045 });
+  });
+
+  test('CancelRotateSecret during the window stops the schedule, not the label move', async () => {
+    const { arn, user } = await managedSecret({ labelMoveDelayMs: 2_000 });
+    const { VersionId } = await client.send(new RotateSecretCommand({ SecretId: arn }));
+    await until(
+      async () =>
+        sm
+          .rotations(arn)
+          .at(-1)
+          ?.steps.some((s) => s.step === 'setSecret') === true,
+      'the password change',
+    );
+    await client.send(new CancelRotateSecretCommand({ SecretId: arn }));
+    const outcome = await sm.waitForRotation(arn, { timeoutMs: 30_000 });
+    expect(outcome.status).toBe('succeeded');
+    const current = await client.send(new GetSecretValueCommand({ SecretId: arn }));
+    expect(current.VersionId).toBe(VersionId);
+    expect(await login(user, await currentPassword(arn))).toEqual({ ok: true });
+    const meta = await client.send(new DescribeSecretCommand({ SecretId: arn }));
+    expect(meta.RotationEnabled).toBe(false);
   });
 
   test('a failed password change leaves AWSCURRENT working and the rotation failed', async () => {

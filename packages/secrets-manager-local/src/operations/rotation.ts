@@ -53,7 +53,9 @@ export const cancelRotateSecret: Operation = (input, { store, runner }) => {
   const secret = store.resolveLive(readSecretId(input));
   secret.rotationEnabled = false;
   delete secret.nextRotationDate;
-  runner.cancel(secret.arn);
+  // An owner's rotation in flight runs to its end: stopped between ALTER USER and the label
+  // move, it would leave AWSCURRENT holding a password the database no longer accepts.
+  if (secret.owningService === undefined) runner.cancel(secret.arn);
   store.changed(secret);
   const pending = store.pendingVersionId(secret);
   return pending === undefined
