@@ -304,10 +304,7 @@ class LocalSecretsManager implements SecretsManagerLocal {
         'a rotation of this secret is still running',
       );
     }
-    if (
-      secret.rotationLambdaArn === undefined &&
-      this.#managed.functionKeyOf(secret.arn) === undefined
-    ) {
+    if (secret.rotationLambdaArn === undefined && !this.#managed.isRegistered(secret.arn)) {
       throw RotationNotRetryableError.of(
         secretId,
         'no-rotation-function',
@@ -353,7 +350,7 @@ class LocalSecretsManager implements SecretsManagerLocal {
       secretArn: secret.arn,
       secretName: secret.name,
       token,
-      rotationLambdaArn: secret.rotationLambdaArn ?? this.#managed.functionKeyOf(secret.arn) ?? '',
+      rotationLambdaArn: secret.rotationLambdaArn ?? this.#managed.functionKeyOf(secret) ?? '',
       rotateImmediately,
       trigger,
     });

@@ -4,6 +4,9 @@
 // OwningService rds, username and password only) and rotates it every 7 days by default with
 // no Lambda; "during rotation, new connections that retrieve the secret may get the previous
 // version of the credentials". The checks below follow each phase of that window.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   CancelRotateSecretCommand,
@@ -296,6 +299,40 @@ describe('the managed rotation', () => {
     expect(outcome.error?.message).not.toContain('not-the-admin-password');
     expect(await currentPassword(arn)).toBe(user.password);
     expect(await login(user, user.password)).toEqual({ ok: true });
+  });
+});
+
+describe('with a data file', () => {
+  test('a restart keeps the owner and tags; the rotation fails until the database is registered again', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sm-local-rds-managed-'));
+    try {
+      const dataFile = join(dir, 'managed.json');
+      const user = await createDatabaseUser(server);
+      let arn: string;
+      {
+        await using first = await startSecretsManager({ dataFile });
+        ({ arn } = await first.createRdsManagedSecret({
+          resource: { type: 'instance', identifier: 'kept' },
+          username: user.username,
+          password: user.password,
+          database: adminDatabase(),
+        }));
+      }
+      await using second = await startSecretsManager({ dataFile });
+      const reopened = second.client({ maxAttempts: 1 });
+      const meta = await reopened.send(new DescribeSecretCommand({ SecretId: arn }));
+      expect(meta.OwningService).toBe('rds');
+      expect(meta.Tags).toContainEqual({ Key: 'aws:secretsmanager:owningService', Value: 'rds' });
+      await reopened.send(new RotateSecretCommand({ SecretId: arn }));
+      const outcome = await second.waitForRotation(arn, { timeoutMs: 30_000 });
+      expect(outcome.status).toBe('failed');
+      expect(outcome.error?.message).toContain(`managed-rotation:rds:${arn}`);
+      const value = await reopened.send(new GetSecretValueCommand({ SecretId: arn }));
+      expect(JSON.parse(value.SecretString!).password).toBe(user.password);
+      expect(await login(user, user.password)).toEqual({ ok: true });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -53,9 +53,19 @@ export class RdsManagedSecrets {
     return { arn: secret.arn, name: secret.name };
   }
 
-  /** The runner key of the secret's managed rotation, when it is one of ours. */
-  functionKeyOf(secretArn: string): string | undefined {
-    return this.#functionKeys.get(secretArn);
+  /**
+   * The runner key of an owned secret's managed rotation. A secret loaded from a data file has
+   * a key but no function behind it (the database registration is not persisted), so its
+   * rotation fails with "Function not found: managed-rotation:rds:…".
+   */
+  functionKeyOf(secret: SecretRecord): string | undefined {
+    if (secret.owningService === undefined) return undefined;
+    return functionKey(secret);
+  }
+
+  /** Whether `createRdsManagedSecret` registered the secret's database here. */
+  isRegistered(secretArn: string): boolean {
+    return this.#functionKeys.has(secretArn);
   }
 
   /** After `reset()`: the secrets are gone, so are their rotations. */
@@ -70,7 +80,7 @@ export class RdsManagedSecrets {
   }
 
   #register(secret: SecretRecord, config: ResolvedRdsManagedOptions): void {
-    const key = `managed-rotation:${RDS_OWNING_SERVICE}:${secret.arn}`;
+    const key = functionKey(secret);
     const options: RotationFunctionOptions = {
       timeoutMs: config.labelMoveDelayMs + STEP_TIMEOUT_MARGIN_MS,
     };
@@ -81,6 +91,10 @@ export class RdsManagedSecrets {
     );
     this.#functionKeys.set(secret.arn, key);
   }
+}
+
+function functionKey(secret: SecretRecord): string {
+  return `managed-rotation:${secret.owningService ?? RDS_OWNING_SERVICE}:${secret.arn}`;
 }
 
 /** `rds!cluster-<uuid>` or `rds!db-<uuid>`, as RDS names the secrets it creates. */
