@@ -33,6 +33,7 @@ import {
   type SecretsManagerLocal,
   startSecretsManager,
 } from '../src/index.js';
+import { setDatabasePassword } from '../src/managed/set-password.js';
 import { caught, token } from './helpers.js';
 
 const server = testMysql();
@@ -299,6 +300,20 @@ describe('the managed rotation', () => {
     expect(outcome.error?.message).not.toContain('not-the-admin-password');
     expect(await currentPassword(arn)).toBe(user.password);
     expect(await login(user, user.password)).toEqual({ ok: true });
+  });
+});
+
+describe('the password change', () => {
+  test('a password with quotes and backslashes is set exactly', async () => {
+    const user = await createDatabaseUser(server);
+    const password = `it's\\a"\\'\\\\pass\\n`;
+    await setDatabasePassword(
+      { ...adminDatabase(), accountHost: user.accountHost },
+      user.username,
+      password,
+    );
+    expect(await login(user, password)).toEqual({ ok: true });
+    expect(await login(user, user.password)).toMatchObject({ ok: false, errno: 1045 });
   });
 });
 
