@@ -7,7 +7,10 @@ import { AWSCURRENT, AWSPENDING, type SecretRecord, type SecretStore } from '../
 import type { ResolvedRdsManagedOptions } from './options.js';
 import { setDatabasePassword } from './set-password.js';
 
-/** Characters RDS does not accept in a master password (RDS User Guide, "Master user"). */
+/**
+ * Characters left out of generated master passwords: the three the RDS API reference refuses
+ * in `MasterUserPassword` (`/`, `"`, `@`) and the space.
+ */
 export const RDS_EXCLUDED_CHARACTERS = '/@" ';
 /** The length of the passwords the simulation generates. */
 export const RDS_PASSWORD_LENGTH = 32;
