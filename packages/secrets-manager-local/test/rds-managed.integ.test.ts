@@ -8,6 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { inspect } from 'node:util';
 import {
   CancelRotateSecretCommand,
   DeleteSecretCommand,
@@ -284,6 +285,20 @@ describe('the managed rotation', () => {
     expect(await login(user, await currentPassword(arn))).toEqual({ ok: true });
     const meta = await client.send(new DescribeSecretCommand({ SecretId: arn }));
     expect(meta.RotationEnabled).toBe(false);
+  });
+
+  test('no password shows in inspect, the rotation records or the JSON API', async () => {
+    const { arn, user } = await managedSecret({ labelMoveDelayMs: 0 });
+    await client.send(new RotateSecretCommand({ SecretId: arn }));
+    await sm.waitForRotation(arn, { timeoutMs: 30_000 });
+    const secrets = [user.password, await currentPassword(arn), server.adminPassword];
+    const response = await fetch(`${sm.endpoint}/_local/rotations/${encodeURIComponent(arn)}`);
+    const shown = [
+      inspect(sm, { depth: 8 }),
+      JSON.stringify(sm.rotations(arn)),
+      await response.text(),
+    ];
+    for (const text of shown) for (const secret of secrets) expect(text).not.toContain(secret);
   });
 
   test('a failed password change leaves AWSCURRENT working and the rotation failed', async () => {
