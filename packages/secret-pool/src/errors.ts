@@ -262,6 +262,25 @@ export class ManagedRotationPendingError extends ConnectionError {
   }
 }
 
+/**
+ * The endpoint of an RDS-managed secret's DB cluster or instance could not be read (the
+ * `rds` option): DescribeSecret failed, the secret has no `aws:rds:primaryDB...Arn` tag, or
+ * the RDS API failed or returned no endpoint.
+ */
+export class EndpointLookupError extends SecretPoolError {
+  override name = 'EndpointLookupError';
+  /** The DB cluster or instance ARN from the secret's tags, when it was read. */
+  readonly resourceArn: string | undefined;
+
+  constructor(
+    message: string,
+    context: { secretId: string; resourceArn?: string | undefined; cause?: unknown },
+  ) {
+    super(message, { secretId: context.secretId, cause: context.cause });
+    this.resourceArn = context.resourceArn;
+  }
+}
+
 /** The installed mysql2 does not have the pool internals this version relies on. */
 export class UnsupportedDriverError extends SecretPoolError {
   override name = 'UnsupportedDriverError';

@@ -26,6 +26,7 @@ export {
   ConnectionError,
   DatabaseAccessDeniedError,
   type DriverErrorContext,
+  EndpointLookupError,
   HostNotAllowedError,
   InvalidOptionError,
   LoginGuardError,
@@ -65,8 +66,10 @@ export type {
   LoginGuardOptions,
   ManagedRotationOptions,
   PoolCacheOptions,
+  RdsEndpointOptions,
   RetireOptions,
   SecretSourceOptions,
   ServerBusyOptions,
 } from './pool/options.js';
+export type { RdsClientLike } from './pool/rds-endpoint.js';
 export type { CredentialSource, SecretPoolStats } from './stats.js';

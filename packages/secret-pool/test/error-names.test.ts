@@ -10,6 +10,7 @@ const ARGS: Record<string, unknown[]> = {
   AuthenticationError: ['denied', context],
   ConnectionError: ['failed', context],
   DatabaseAccessDeniedError: ['denied', context],
+  EndpointLookupError: ['no endpoint', { secretId: 'rds!db-1' }],
   HostNotAllowedError: ['not allowed', context],
   InvalidOptionError: ['Invalid option `ttlMs`: must be a number', { option: 'ttlMs' }],
   LoginGuardError: [

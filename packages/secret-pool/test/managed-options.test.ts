@@ -48,6 +48,18 @@ describe('createPool with an RDS-managed secret', () => {
     await bySocket.end();
   });
 
+  it('with `rds` (an RDS client) instead of host the pool is created; `rds` is checked', async () => {
+    const rds = { send: () => Promise.reject(new Error('no RDS API in this test')) };
+    const pool = createPool({ secretId: INSTANCE, client, rds: { client: rds } });
+    await pool.end();
+    expect(() =>
+      createPool({ secretId: INSTANCE, client, rds: { client: {} as typeof rds } }),
+    ).toThrow(/`rds.client`/);
+    const cache = pool.cache;
+    const error = thrown(() => createPool({ secretId: INSTANCE, cache, rds: { client: rds } }));
+    expect(error).toMatchObject({ name: 'InvalidOptionError', option: 'rds' });
+  });
+
   it('validates managedRotation and names the option at fault', () => {
     expect(() => createPool({ secretId: 'db', client, managedRotation: { waitMs: -1 } })).toThrow(
       /`managedRotation.waitMs`/,

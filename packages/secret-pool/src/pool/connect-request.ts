@@ -15,6 +15,8 @@ export class ConnectRequest {
   skippedLogins = 0;
   lastDenial: Error | undefined;
   busyRetries = 0;
+  /** Its login met a DNS or connect error and the endpoint was looked up again (once per request). */
+  endpointRechecked = false;
   /** The caller's callback: settled once, with a connection or the final error. */
   readonly callback: ConnectCallback;
   /** What mysql2 calls when a login (or a hand-out of an idle connection) for it ends. */

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { inspect } from 'node:util';
+import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import mysql, { type Pool as CorePool, type PoolOptions } from 'mysql2';
 import type { Pool as PromisePool } from 'mysql2/promise';
 import { SecretCache } from '../cache/secret-cache.js';
@@ -22,6 +23,7 @@ import { LoginGuard } from './login-guard.js';
 import { LoginOutcomes } from './login-outcomes.js';
 import { Mysql2PoolAdapter } from './mysql2-internals.js';
 import { type CreatePoolOptions, type ResolvedPoolOptions, resolvePoolOptions } from './options.js';
+import { type DescribeSecretTags, RdsEndpointLookup } from './rds-endpoint.js';
 import { Retirement } from './retirement.js';
 
 export type {
@@ -69,6 +71,8 @@ export class SecretPool extends EventEmitter<SecretPoolEvents> {
   readonly #promise: PromisePool;
   readonly #checkTimer: NodeJS.Timeout;
   readonly #forwarders = new Map<string, (...args: unknown[]) => void>();
+  /** A Secrets Manager client the pool made for DescribeSecret (the `rds` option with `clientConfig`). */
+  #describeClient: SecretsManagerClient | undefined;
   #ending: Promise<void> | undefined;
 
   /** @internal Use {@link createPool}. */
@@ -78,7 +82,9 @@ export class SecretPool extends EventEmitter<SecretPoolEvents> {
     this.#options = resolved;
     this.secretId = resolved.secretId;
     [this.#cache, this.#ownsCache] = cacheFor(options);
-    this.#parts = this.#buildParts(mysql.createPool(mysqlOptions), explicitFields(mysqlOptions));
+    const explicit = explicitFields(mysqlOptions);
+    const endpoint = this.#endpointLookup(options, explicit);
+    this.#parts = this.#buildParts(mysql.createPool(mysqlOptions), explicit, endpoint);
     const { adapter, generations } = this.#parts;
     this.pool = adapter.pool;
     adapter.hideBaseConfig(() => this.#printable());
@@ -134,6 +140,7 @@ export class SecretPool extends EventEmitter<SecretPoolEvents> {
       clearInterval(this.#checkTimer);
       this.#parts.retirement.stop();
       this.#parts.generations.close();
+      this.#describeClient?.destroy();
       const ended = this.#promise.end();
       // The core pool is closed now: waiting requests get mysql2's "Pool is closed." error.
       this.#parts.gate.close();
@@ -171,7 +178,11 @@ export class SecretPool extends EventEmitter<SecretPoolEvents> {
   }
 
   /** Composes the parts around mysql2's pool and takes over its new connections and releases. */
-  #buildParts(core: CorePool, explicit: ExplicitConnectionFields): PoolParts {
+  #buildParts(
+    core: CorePool,
+    explicit: ExplicitConnectionFields,
+    endpoint: RdsEndpointLookup | undefined,
+  ): PoolParts {
     const options = this.#options;
     const adapter = new Mysql2PoolAdapter<Generation>(core);
     const context: PoolContext = {
@@ -186,6 +197,7 @@ export class SecretPool extends EventEmitter<SecretPoolEvents> {
       probePending: options.auth.probePending,
       managedRotation: options.managedRotation,
       explicit,
+      endpoint,
       onIdentityChanged: () => retirement.start(),
       onSettled: () => gate.drain(),
       onFirstLoadFailed: (error) => gate.failWaiting(error),
@@ -218,6 +230,30 @@ export class SecretPool extends EventEmitter<SecretPoolEvents> {
       generations.loggedIn(connection);
     });
     return { adapter, generations, gate, retirement };
+  }
+
+  /** The RDS API lookup, when `rds` is given and no `host` or `socketPath` replaces it. */
+  #endpointLookup(
+    options: CreatePoolOptions,
+    explicit: ExplicitConnectionFields,
+  ): RdsEndpointLookup | undefined {
+    if (options.rds === undefined) return undefined;
+    if (explicit.host !== undefined || explicit.socketPath !== undefined) return undefined;
+    const describeTags: DescribeSecretTags = async () => {
+      const client = (options.client ?? this.#ownDescribeClient(options)) as {
+        send(
+          command: DescribeSecretCommand,
+        ): Promise<{ Tags?: { Key?: string; Value?: string }[] }>;
+      };
+      const described = await client.send(new DescribeSecretCommand({ SecretId: this.secretId }));
+      return described.Tags;
+    };
+    return new RdsEndpointLookup(this.secretId, options.rds.client, describeTags);
+  }
+
+  #ownDescribeClient(options: CreatePoolOptions): SecretsManagerClient {
+    this.#describeClient ??= new SecretsManagerClient({ ...options.clientConfig });
+    return this.#describeClient;
   }
 
   readonly #announce: Announce = (event, payload) => {

@@ -10,7 +10,8 @@ import type { LoginGuardReason, SecretPoolError, TerminalConnectionError } from 
 import type { CredentialSource } from '../stats.js';
 
 /** Why new credentials were applied. */
-export type RefreshReason = 'initial' | 'refresh' | 'auth-failure';
+/** Why credentials were applied; `endpoint-change`: the RDS API gave another endpoint (the `rds` option). */
+export type RefreshReason = 'initial' | 'refresh' | 'auth-failure' | 'endpoint-change';
 
 export interface CredentialsRefreshedEvent {
   secretId: string;

@@ -17,6 +17,7 @@ import {
   ManagedRotationWait,
   type ManagedWaitOutcome,
 } from './managed-rotation.js';
+import type { RdsEndpointLookup } from './rds-endpoint.js';
 import { secretSslOptions } from './tls.js';
 
 /** One applied secret version: the credentials new connections use while it is current. */
@@ -38,8 +39,10 @@ export interface GenerationsOptions extends PoolContext {
   readonly probePending: boolean;
   /** Set for an RDS-managed secret: how long a refused version is re-read (managed-rotation.ts). */
   readonly managedRotation: ManagedRotationBudget | undefined;
-  /** Connection fields the caller set; they win over the secret's. */
+  /** Connection fields the caller set; they win over the secret's. The endpoint lookup writes host and port here. */
   readonly explicit: ExplicitConnectionFields;
+  /** Set with the `rds` option and no `host`: the endpoint comes from the RDS API. */
+  readonly endpoint: RdsEndpointLookup | undefined;
   /** New credentials log in as another account or database: connections opened before should go. */
   onIdentityChanged(): void;
   /** The first load or a shared refresh ended: requests waiting for it may go on. */
@@ -63,9 +66,12 @@ export class CredentialGenerations {
   /** The `ssl` option for secrets with `"ssl": true`, shared by their connections. */
   #secretSsl: SslOptions | undefined;
   readonly #managedWait: ManagedRotationWait | undefined;
+  /** The caller's own `port`: it wins over the one the RDS API gives. */
+  readonly #callerPort: number | undefined;
 
   constructor(options: GenerationsOptions) {
     this.#o = options;
+    this.#callerPort = options.explicit.port;
     const budget = options.managedRotation;
     this.#managedWait =
       budget &&
@@ -109,6 +115,33 @@ export class CredentialGenerations {
     return this.#managedWait?.waitedFor(gen) ?? 0;
   }
 
+  /** The endpoint comes from the RDS API (and may move). */
+  get looksUpEndpoint(): boolean {
+    return this.#o.endpoint !== undefined;
+  }
+
+  /**
+   * A new connection met a DNS or connect error: look the endpoint up again (shared); a new
+   * one is applied to the current version, and connections to the old one are retired.
+   */
+  async refreshEndpoint(): Promise<void> {
+    if (!(await this.#useLookedUpEndpoint())) return;
+    const gen = this.#current;
+    if (gen !== undefined) this.#tryApply(gen.value, gen.source, 'endpoint-change');
+  }
+
+  /** Writes the RDS API's endpoint into the connection fields; true if it changed them. */
+  async #useLookedUpEndpoint(): Promise<boolean> {
+    const { endpoint, explicit } = this.#o;
+    if (endpoint === undefined) return false;
+    const { host, port } = await endpoint.lookup();
+    const nextPort = this.#callerPort ?? port;
+    if (explicit.host === host && explicit.port === nextPort) return false;
+    explicit.host = host;
+    explicit.port = nextPort;
+    return true;
+  }
+
   /** The pool is ending: waits end now. */
   close(): void {
     this.#managedWait?.close();
@@ -123,7 +156,8 @@ export class CredentialGenerations {
   ensure(): Promise<void> {
     if (this.#current !== undefined) return Promise.resolve();
     if (this.#firstLoad === undefined) {
-      const load = this.#o.cache.get(this.#o.secretId).then((value) => {
+      const load = this.#o.cache.get(this.#o.secretId).then(async (value) => {
+        await this.#useLookedUpEndpoint();
         if (this.#current !== undefined) return;
         this.#apply(value, 'AWSCURRENT', 'initial');
         this.#currentVersionId = value.versionId;

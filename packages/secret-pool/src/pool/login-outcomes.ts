@@ -13,6 +13,7 @@ import type { PoolContext } from './context.js';
 import type { AuthFailureEvent } from './events.js';
 import type { CredentialGenerations, Generation } from './generations.js';
 import type { ResolvedPoolOptions } from './options.js';
+import { endpointMayHaveMoved } from './rds-endpoint.js';
 
 export interface OutcomesOptions extends PoolContext {
   readonly auth: ResolvedPoolOptions['auth'];
@@ -62,8 +63,26 @@ export class LoginOutcomes {
         this.#onServerBusy(request, error);
         break;
       default:
-        request.callback(error);
+        this.#onOtherError(request, error);
     }
+  }
+
+  /** Not ours to handle, unless the RDS endpoint may have moved: then look it up again, once. */
+  #onOtherError(request: ConnectRequest, error: Error): void {
+    const { generations, gate } = this.#o;
+    if (!generations.looksUpEndpoint || request.endpointRechecked || !endpointMayHaveMoved(error)) {
+      request.callback(error);
+      return;
+    }
+    request.endpointRechecked = true;
+    const tried = request.gen;
+    generations.refreshEndpoint().then(
+      () => {
+        if (generations.current !== tried) gate.dispatch(request);
+        else request.callback(error);
+      },
+      () => request.callback(error),
+    );
   }
 
   /** The server refused `gen`'s password before: re-read the secret instead of a login that must fail. */

@@ -6,6 +6,7 @@ import type { SecretCache } from '../cache/secret-cache.js';
 import { InvalidOptionError } from '../errors.js';
 import { type MetricSink, type MetricsOption, toMetricSink } from '../metrics.js';
 import { type ManagedRotationBudget, namesRdsManagedSecret } from './managed-rotation.js';
+import type { RdsClientLike } from './rds-endpoint.js';
 
 /** Cache tuning when `createPool` builds its own `SecretCache`. */
 export type PoolCacheOptions = Omit<SecretCacheOptions, 'client' | 'clientConfig'>;
@@ -76,6 +77,17 @@ export interface ManagedRotationOptions {
   maxRecheckDelayMs?: number;
 }
 
+/** Where an RDS-managed secret's endpoint comes from when no `host` is passed. */
+export interface RdsEndpointOptions {
+  /**
+   * An `RDSClient` from `@aws-sdk/client-rds` (an optional peer dependency, loaded only then):
+   * the pool reads the secret's owning DB cluster or instance from its tags (DescribeSecret,
+   * through the pool's `client` or `clientConfig`), then its endpoint (DescribeDBClusters /
+   * DescribeDBInstances), and looks again when new connections meet a DNS or connect error.
+   */
+  client: RdsClientLike;
+}
+
 interface SecretPoolOwnOptions {
   /** The secret (name or ARN) holding `username`, `password` and optionally `host`, `port`, `dbname`. */
   secretId: string;
@@ -109,6 +121,8 @@ interface SecretPoolOwnOptions {
    * @default on when `secretId` names an `rds!` secret, off otherwise
    */
   managedRotation?: ManagedRotationOptions | boolean;
+  /** The endpoint from the RDS API (RDS-managed secrets hold no host). @default none */
+  rds?: RdsEndpointOptions;
 }
 
 /** Where the pool gets its secret: a shared `SecretCache`, or a client / client config for its own. */
@@ -162,6 +176,7 @@ const OWN_KEYS = [
   'credentialCheckIntervalMs',
   'metrics',
   'managedRotation',
+  'rds',
 ] as const;
 
 /** Splits our options from mysql2's, resolves defaults in one place, validates and freezes. */
@@ -275,16 +290,29 @@ function resolveServerBusy(busy: ServerBusyOptions): ResolvedPoolOptions['server
 
 /**
  * An RDS-managed secret holds only `username` and `password`: without `host` (or `socketPath`)
- * every login would fail, so say what to pass now rather than at the first query.
+ * or `rds` every login would fail, so say what to pass now rather than at the first query.
  */
 function checkManagedSecretEndpoint(options: CreatePoolOptions): void {
+  if (options.rds !== undefined) {
+    if (typeof options.rds?.client?.send !== 'function') {
+      throw InvalidOptionError.of('rds.client', 'expected an RDSClient from @aws-sdk/client-rds');
+    }
+    if (options.cache !== undefined) {
+      throw InvalidOptionError.of(
+        'rds',
+        "needs `client` or `clientConfig` (not a shared `cache`) to read the secret's tags with DescribeSecret",
+      );
+    }
+    return;
+  }
   if (!namesRdsManagedSecret(options.secretId)) return;
   if (options.host !== undefined || options.socketPath !== undefined) return;
   throw InvalidOptionError.of(
     'host',
     `secret ${options.secretId} is an RDS-managed master user secret, which holds only ` +
-      '`username` and `password`: pass `host` (the cluster or instance endpoint), and `port` ' +
-      'and `database` unless the defaults (3306, none) are right',
+      '`username` and `password`: pass `host` (the cluster or instance endpoint, with `port` ' +
+      'and `database` unless the defaults 3306 and none are right), or `rds: { client: new RDSClient() }` ' +
+      'to look the endpoint up from the RDS API',
   );
 }
 

@@ -1,0 +1,148 @@
+import { networkErrorMeaning } from '@rotakit/core';
+import { EndpointLookupError } from '../errors.js';
+
+/** The part of an `RDSClient` (`@aws-sdk/client-rds`) the pool calls: `send`. */
+export interface RdsClientLike {
+  send(command: never, options?: { abortSignal?: AbortSignal }): Promise<unknown>;
+}
+
+/** Where new connections go, as the RDS API describes the secret's owning resource. */
+export interface RdsEndpoint {
+  readonly host: string;
+  readonly port: number | undefined;
+}
+
+interface Tag {
+  Key?: string | undefined;
+  Value?: string | undefined;
+}
+
+/** DescribeSecret's tags for the pool's secret. */
+export type DescribeSecretTags = () => Promise<readonly Tag[] | undefined>;
+
+interface OwningResource {
+  readonly kind: 'cluster' | 'instance';
+  readonly arn: string;
+}
+
+/** The tags RDS puts on the secrets it manages, naming the DB cluster or instance. */
+const CLUSTER_TAG = 'aws:rds:primaryDBClusterArn';
+const INSTANCE_TAG = 'aws:rds:primaryDBInstanceArn';
+
+function tagValue(tags: readonly Tag[] | undefined, key: string): string | undefined {
+  return tags?.find((tag) => tag.Key?.toLowerCase() === key.toLowerCase())?.Value;
+}
+
+/**
+ * A connection error that a moved endpoint explains (DNS name gone, nothing listening, no
+ * route, no answer): @rotakit/core's network vocabulary.
+ */
+export function endpointMayHaveMoved(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  const meaning = networkErrorMeaning(typeof code === 'string' ? code : undefined);
+  return (
+    meaning === 'dns' || meaning === 'refused' || meaning === 'unreachable' || meaning === 'timeout'
+  );
+}
+
+/**
+ * Looks up the endpoint of an RDS-managed secret's owning resource: its
+ * `aws:rds:primaryDBClusterArn` / `aws:rds:primaryDBInstanceArn` tag (DescribeSecret, read
+ * once), then DescribeDBClusters (`Endpoint`, `Port`) / DescribeDBInstances
+ * (`Endpoint.Address`, `Endpoint.Port`). One lookup in flight at a time; `@aws-sdk/client-rds`
+ * is imported only here, so it is needed only by pools given an RDS client.
+ */
+export class RdsEndpointLookup {
+  readonly #secretId: string;
+  readonly #client: RdsClientLike;
+  readonly #describeSecretTags: DescribeSecretTags;
+  #resource: OwningResource | undefined;
+  #inFlight: Promise<RdsEndpoint> | undefined;
+  /** RDS API calls made (DescribeDBClusters or DescribeDBInstances). */
+  lookups = 0;
+
+  constructor(secretId: string, client: RdsClientLike, describeSecretTags: DescribeSecretTags) {
+    this.#secretId = secretId;
+    this.#client = client;
+    this.#describeSecretTags = describeSecretTags;
+  }
+
+  /** The endpoint now (shared by every caller while a lookup is in flight). */
+  lookup(): Promise<RdsEndpoint> {
+    if (this.#inFlight === undefined) {
+      const lookup = this.#describe();
+      this.#inFlight = lookup;
+      lookup
+        .finally(() => {
+          this.#inFlight = undefined;
+        })
+        .catch(() => undefined);
+    }
+    return this.#inFlight;
+  }
+
+  async #describe(): Promise<RdsEndpoint> {
+    this.#resource ??= await this.#owningResource();
+    const resource = this.#resource;
+    let endpoint: RdsEndpoint | undefined;
+    try {
+      this.lookups++;
+      endpoint =
+        resource.kind === 'cluster'
+          ? await this.#clusterEndpoint(resource.arn)
+          : await this.#instanceEndpoint(resource.arn);
+    } catch (error) {
+      throw new EndpointLookupError(
+        `Could not read the endpoint of ${resource.arn} (owner of secret ${this.#secretId}) from the RDS API: ${(error as Error)?.name ?? 'Error'}`,
+        { secretId: this.#secretId, resourceArn: resource.arn, cause: error },
+      );
+    }
+    if (endpoint === undefined) {
+      throw new EndpointLookupError(
+        `The RDS API returned no endpoint for ${resource.arn} (owner of secret ${this.#secretId})`,
+        { secretId: this.#secretId, resourceArn: resource.arn },
+      );
+    }
+    return endpoint;
+  }
+
+  async #owningResource(): Promise<OwningResource> {
+    let tags: readonly Tag[] | undefined;
+    try {
+      tags = await this.#describeSecretTags();
+    } catch (error) {
+      throw new EndpointLookupError(
+        `DescribeSecret for ${this.#secretId} failed: ${(error as Error)?.name ?? 'Error'}; the pool reads the owning DB cluster or instance from its tags`,
+        { secretId: this.#secretId, cause: error },
+      );
+    }
+    const clusterArn = tagValue(tags, CLUSTER_TAG);
+    if (clusterArn) return { kind: 'cluster', arn: clusterArn };
+    const instanceArn = tagValue(tags, INSTANCE_TAG);
+    if (instanceArn) return { kind: 'instance', arn: instanceArn };
+    throw new EndpointLookupError(
+      `Secret ${this.#secretId} has no ${CLUSTER_TAG} or ${INSTANCE_TAG} tag: pass \`host\` (and \`port\`) instead of \`rds\``,
+      { secretId: this.#secretId },
+    );
+  }
+
+  async #clusterEndpoint(arn: string): Promise<RdsEndpoint | undefined> {
+    const { DescribeDBClustersCommand } = await import('@aws-sdk/client-rds');
+    const command = new DescribeDBClustersCommand({ DBClusterIdentifier: arn });
+    const output = (await this.#client.send(command as never)) as {
+      DBClusters?: { Endpoint?: string; Port?: number }[];
+    };
+    const cluster = output.DBClusters?.[0];
+    return cluster?.Endpoint ? { host: cluster.Endpoint, port: cluster.Port } : undefined;
+  }
+
+  async #instanceEndpoint(arn: string): Promise<RdsEndpoint | undefined> {
+    const { DescribeDBInstancesCommand } = await import('@aws-sdk/client-rds');
+    const command = new DescribeDBInstancesCommand({ DBInstanceIdentifier: arn });
+    const output = (await this.#client.send(command as never)) as {
+      DBInstances?: { Endpoint?: { Address?: string; Port?: number } }[];
+    };
+    const endpoint = output.DBInstances?.[0]?.Endpoint;
+    return endpoint?.Address ? { host: endpoint.Address, port: endpoint.Port } : undefined;
+  }
+}
