@@ -124,6 +124,23 @@ describe('a script whose query is refused exits with the typed error', () => {
     expect(outcome.message).toContain(secret.name);
   });
 
+  it('an RDS-managed rotation that never publishes the password: ManagedRotationPendingError after the budget, exit 2', async () => {
+    const secret = await createDbSecret(server, client);
+    const realPassword = newPassword();
+    await alterPassword(server, secret.user.username, realPassword);
+    // The re-reads' timers are all the child has while it waits: they must hold the loop.
+    const result = await queryOnce(secret.name, {
+      managedRotation: { waitMs: 800, recheckDelayMs: 100, maxRecheckDelayMs: 200 },
+    });
+    const outcome = expectRejectedCleanly(result, [secret.value.password, realPassword]);
+    expect(outcome).toMatchObject({
+      outcome: 'rejected',
+      name: 'ManagedRotationPendingError',
+      errno: 1045,
+    });
+    expect(outcome.message).toMatch(/managed rotation may be under way/);
+  });
+
   it('the server is at max_user_connections (1203): ServerBusyError after the backoff, exit 2', async () => {
     // A server of its own: max_user_connections is global (a per-account limit answers 1226).
     await using busyServer = await startMysql({ serverArgs: ['--max-user-connections=1'] });
