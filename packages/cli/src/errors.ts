@@ -112,6 +112,46 @@ export class RegionMissingError extends CliError {
   }
 }
 
+export interface ManagedSecretRefusedErrorOptions extends ErrorOptions {
+  /** The rotakit command that refused (`rotate`, `unstick`). */
+  readonly command: string;
+  /** The service that owns the secret and rotates it itself (`rds`). */
+  readonly owningService: string;
+  /** The command that starts the owning service's own rotation. */
+  readonly rotateSecret: string;
+  /** RDS only: `aws rds modify-db-cluster|modify-db-instance … --rotate-master-user-password`. */
+  readonly rdsRotate?: string | undefined;
+}
+
+/**
+ * `rotate` or `unstick` on a secret another service owns (RDS's `rds!…` master user
+ * secrets): the service rotates it and moves its labels itself (exit code 1).
+ */
+export class ManagedSecretRefusedError extends CliError {
+  override readonly name: string = 'ManagedSecretRefusedError';
+  readonly command: string;
+  readonly owningService: string;
+  readonly rotateSecret: string;
+  readonly rdsRotate: string | undefined;
+  constructor(message: string, options: ManagedSecretRefusedErrorOptions) {
+    super(message, { cause: options.cause, exitCode: ExitCode.CheckFailed });
+    this.command = options.command;
+    this.owningService = options.owningService;
+    this.rotateSecret = options.rotateSecret;
+    this.rdsRotate = options.rdsRotate;
+  }
+
+  override context(): Record<string, unknown> {
+    return {
+      ...super.context(),
+      command: this.command,
+      owningService: this.owningService,
+      rotateSecret: this.rotateSecret,
+      ...definedOnly({ rdsRotate: this.rdsRotate }),
+    };
+  }
+}
+
 /** Ctrl-C (or SIGTERM) stopped a command before it finished (exit code 130). */
 export class InterruptedError extends CliError {
   override readonly name: string = 'InterruptedError';

@@ -11,6 +11,8 @@ export {
   type CliErrorOptions,
   ExitCode,
   InterruptedError,
+  ManagedSecretRefusedError,
+  type ManagedSecretRefusedErrorOptions,
   RegionMissingError,
   UsageError,
   type UsageErrorOptions,

@@ -98,6 +98,104 @@ describe('assessSecret', () => {
     expect(byName).toMatchObject({ verdict: 'rds-managed', rdsManaged: true });
   });
 
+  const cluster = {
+    ARN: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:rds!cluster-8b1c4bd3-AbCdEf',
+    Name: 'rds!cluster-8b1c4bd3',
+    OwningService: 'rds',
+    RotationEnabled: true,
+    RotationRules: { AutomaticallyAfterDays: 7 },
+    Tags: [
+      {
+        Key: 'aws:rds:primaryDBClusterArn',
+        Value: 'arn:aws:rds:us-east-1:111122223333:cluster:orders',
+      },
+      { Key: 'aws:secretsmanager:owningService', Value: 'rds' },
+    ],
+  };
+
+  it('reads an RDS-managed cluster secret: owner, resource, schedule, commands', () => {
+    const status = assessSecret(
+      { ...cluster, VersionIdsToStages: { v1: ['AWSCURRENT'] } },
+      [],
+      now,
+    );
+    expect(status).toMatchObject({
+      verdict: 'rds-managed',
+      ok: true,
+      rdsManaged: true,
+      owningService: 'rds',
+      managedEvidence: 'OwningService',
+      rdsResource: { type: 'cluster', identifier: 'orders' },
+      rotationSchedule: 'every 7 days',
+      managedCommands: {
+        rotateSecret: "aws secretsmanager rotate-secret --secret-id 'rds!cluster-8b1c4bd3'",
+        rdsRotate:
+          'aws rds modify-db-cluster --db-cluster-identifier orders --rotate-master-user-password --apply-immediately',
+      },
+    });
+    expect(status.message).toContain('RDS rotates it itself, with no rotation function');
+    expect(status.message).not.toContain('rotakit');
+  });
+
+  it('reads an rds!db- instance secret by its name alone, and a window', () => {
+    const status = assessSecret(
+      {
+        ...base,
+        Name: 'rds!db-0d6e1c2a',
+        RotationEnabled: true,
+        RotationRules: { ScheduleExpression: 'rate(10 days)', Duration: '3h' },
+        VersionIdsToStages: { v1: ['AWSCURRENT'] },
+      },
+      [],
+      now,
+    );
+    expect(status).toMatchObject({
+      verdict: 'rds-managed',
+      managedEvidence: 'name',
+      rdsResource: { type: 'instance' },
+      rotationSchedule: 'rate(10 days)',
+      rotationWindow: '3h',
+    });
+    expect(status.managedCommands?.rdsRotate).toContain(
+      'modify-db-instance --db-instance-identifier <instance-id>',
+    );
+  });
+
+  it("judges a managed secret's pending version without sending anyone to rotakit rotate or unstick", () => {
+    const stages = { VersionIdsToStages: { v1: ['AWSCURRENT'], v2: ['AWSPENDING'] } };
+    const running = assessSecret(
+      { ...cluster, ...stages },
+      [{ VersionId: 'v2', CreatedDate: recent }],
+      now,
+    );
+    expect(running).toMatchObject({ verdict: 'rotation-in-progress', ok: true, rdsManaged: true });
+    expect(running.message).toContain('It is rotating it: AWSPENDING is on version v2');
+    const stuck = assessSecret(
+      { ...cluster, ...stages },
+      [{ VersionId: 'v2', CreatedDate: old }],
+      now,
+    );
+    expect(stuck).toMatchObject({ verdict: 'stuck', ok: false, rdsManaged: true });
+    expect(stuck.message).toContain('rotakit does not unstick a secret RDS owns');
+    expect(stuck.message).toContain(
+      "aws rds describe-db-clusters --db-cluster-identifier orders --query 'DBClusters[0].MasterUserSecret'",
+    );
+    for (const status of [running, stuck]) {
+      expect(status.message).not.toContain('rotakit rotate');
+      expect(status.message).not.toContain('run `rotakit unstick`');
+    }
+  });
+
+  it('gives a secret another service owns its own verdict', () => {
+    const status = assessSecret(
+      { ...base, OwningService: 'redshift', VersionIdsToStages: { v1: ['AWSCURRENT'] } },
+      [],
+      now,
+    );
+    expect(status).toMatchObject({ verdict: 'service-managed', ok: true, rdsManaged: false });
+    expect(status.owningService).toBe('redshift');
+  });
+
   it('reports disabled rotation and a missing AWSCURRENT', () => {
     expect(
       assessSecret({ ...base, VersionIdsToStages: { v1: ['AWSCURRENT'] } }, [], now).verdict,

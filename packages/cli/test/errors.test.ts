@@ -4,6 +4,7 @@ import {
   CliError,
   ExitCode,
   InterruptedError,
+  ManagedSecretRefusedError,
   RegionMissingError,
   UsageError,
 } from '../src/index.js';
@@ -23,6 +24,15 @@ describe('cli error classes', () => {
     ],
     ['RegionMissingError', () => new RegionMissingError('m', { profile: 'default' })],
     ['InterruptedError', () => new InterruptedError('m')],
+    [
+      'ManagedSecretRefusedError',
+      () =>
+        new ManagedSecretRefusedError('m', {
+          command: 'rotate',
+          owningService: 'rds',
+          rotateSecret: 'aws secretsmanager rotate-secret --secret-id x',
+        }),
+    ],
   ])('%s has a literal name that survives renaming and subclassing', (name, make) => {
     const error = make();
     expect(error.name).toBe(name);
@@ -31,6 +41,7 @@ describe('cli error classes', () => {
     const args: Record<string, unknown[]> = {
       AwsApiError: ['m', { operation: 'x', errorName: 'y' }],
       RegionMissingError: ['m', { profile: 'p' }],
+      ManagedSecretRefusedError: ['m', { command: 'c', owningService: 's', rotateSecret: 'r' }],
     };
     expect(new (Renamed as new (...a: unknown[]) => Error)(...(args[name] ?? ['m'])).name).toBe(
       name,

@@ -67,42 +67,22 @@ export async function doctorCommand(
   options: DoctorOptions,
 ): Promise<ExitCode> {
   const assess = stuckAfterOption(options.stuckAfter);
-  const client = ctx.secretsManager();
   const status = await ctx.out.progress('Reading the secret', () =>
     readSecretStatus(ctx, secretId, assess),
   );
-  const timeoutMs = options.timeout ? Number(options.timeout) : 10_000;
-
-  type LiveResult = { report?: PathReport; skipped?: string };
-  const [live, staticResult] = await ctx.out.progress(
-    'Checking the network, live and from the AWS configuration',
-    () =>
-      Promise.all([
-        options.live === false
-          ? Promise.resolve<LiveResult>({ skipped: 'turned off (--no-live)' })
-          : checkRotationPath({
-              secretId,
-              client,
-              timeoutMs,
-              env: ctx.io.env,
-              ...definedOnly({ signal: ctx.io.signal }),
-            })
-              .then((report): LiveResult => ({ report }))
-              .catch(
-                (error: Error): LiveResult => ({
-                  skipped: `could not run: ${error.name}: ${error.message}`,
-                }),
-              ),
-        runStatic(ctx, secretId, status, options),
-      ]),
-  );
+  const managedSkip = managedSkipReason(status);
+  const [live, staticResult] = managedSkip
+    ? [{ skipped: managedSkip }, { skipped: managedSkip }]
+    : await ctx.out.progress('Checking the network, live and from the AWS configuration', () =>
+        checkNetwork(ctx, secretId, status, options),
+      );
 
   const findings: DoctorReport['findings'] = [];
-  if (!status.ok)
+  if (!status.ok || managedSkip)
     findings.push({
       source: 'live',
       code: status.verdict.toUpperCase(),
-      severity: 'error',
+      severity: status.ok ? 'info' : 'error',
       message: status.message,
     });
   for (const f of staticResult.analysis?.findings ?? []) findings.push(fromStatic(f));
@@ -133,6 +113,49 @@ export async function doctorCommand(
   if (ctx.out.json) ctx.out.printJson(report);
   else printDoctor(ctx, report);
   return ok ? ExitCode.Ok : ExitCode.CheckFailed;
+}
+
+type LiveResult = { report?: PathReport; skipped?: string };
+type StaticResult = { analysis?: RotationNetworkAnalysis; skipped?: string };
+
+/** The live probes of the rotation path and the static analysis, side by side. */
+function checkNetwork(
+  ctx: CommandContext,
+  secretId: string,
+  status: SecretStatus,
+  options: DoctorOptions,
+): Promise<[LiveResult, StaticResult]> {
+  const timeoutMs = options.timeout ? Number(options.timeout) : 10_000;
+  const live: Promise<LiveResult> =
+    options.live === false
+      ? Promise.resolve({ skipped: 'turned off (--no-live)' })
+      : checkRotationPath({
+          secretId,
+          client: ctx.secretsManager(),
+          timeoutMs,
+          env: ctx.io.env,
+          ...definedOnly({ signal: ctx.io.signal }),
+        })
+          .then((report): LiveResult => ({ report }))
+          .catch(
+            (error: Error): LiveResult => ({
+              skipped: `could not run: ${error.name}: ${error.message}`,
+            }),
+          );
+  return Promise.all([live, runStatic(ctx, secretId, status, options)]);
+}
+
+/**
+ * A secret another service rotates has no rotation function, hence no rotation network path
+ * to probe or analyse; the live checks would only trip over its missing host.
+ */
+function managedSkipReason(status: SecretStatus): string | undefined {
+  if (!status.owningService) return undefined;
+  const owner = status.rdsManaged ? 'RDS' : status.owningService;
+  return (
+    `managed by ${owner}, which rotates it itself: there is no rotation function whose network path could be checked. ` +
+    "For your application's path to the database, run `rotakit netcheck --host <endpoint> --port <port>`."
+  );
 }
 
 function fromStatic(f: Finding): DoctorReport['findings'][number] {

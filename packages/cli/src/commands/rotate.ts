@@ -14,6 +14,7 @@ import type { CommandContext } from '../context.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { formatDuration } from '../output.js';
 import { describeFailure, type FailureReport } from './failure.js';
+import { refuseManagedSecret } from './managed.js';
 import {
   describeInterrupted,
   printInterrupted,
@@ -49,6 +50,8 @@ export async function rotateCommand(
   const steps: StepLine[] = [];
   let strategy: RotationStrategy | undefined;
   try {
+    // Before the value is read for the strategy: a secret RDS owns is not ours to rotate.
+    await Promise.race([refuseManagedSecret(ctx, 'rotate', secretId), interrupts.stoppedNow]);
     strategy = await Promise.race([
       options.strategy ? (options.strategy as RotationStrategy) : inferStrategy(ctx, secretId),
       interrupts.stoppedNow,

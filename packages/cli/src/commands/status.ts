@@ -40,11 +40,9 @@ export function printStatus(ctx: CommandContext, status: SecretStatus): void {
       [
         ['ARN', status.arn],
         ['Rotation', status.rotationEnabled ? 'enabled' : 'disabled'],
-        [
-          'Rotation function',
-          status.rotationLambdaArn ?? (status.rdsManaged ? 'RDS-managed' : dash),
-        ],
-        ['Schedule', status.rotationSchedule ?? dash],
+        ['Rotation function', rotationFunction(status) ?? dash],
+        ...managedRows(status),
+        ['Schedule', schedule(status) ?? dash],
         ['Last rotated', status.lastRotatedDate ?? dash],
         ['Next rotation', status.nextRotationDate ?? dash],
       ],
@@ -61,4 +59,32 @@ export function printStatus(ctx: CommandContext, status: SecretStatus): void {
       ]),
     ),
   );
+}
+
+/** A managed secret has no function: say who rotates it instead of leaving a dash. */
+function rotationFunction(status: SecretStatus): string | undefined {
+  if (status.rotationLambdaArn) return status.rotationLambdaArn;
+  if (!status.owningService) return undefined;
+  const owner = status.rdsManaged ? 'RDS' : status.owningService;
+  return `none: ${owner} rotates it itself (managed rotation, no Lambda)`;
+}
+
+function managedRows(status: SecretStatus): string[][] {
+  if (!status.owningService || !status.managedCommands) return [];
+  const resource = status.rdsResource;
+  const owner = resource
+    ? `RDS, master user of DB ${resource.type} ${resource.identifier ?? '(identifier not tagged)'}`
+    : status.owningService;
+  const { rotateSecret, rdsRotate } = status.managedCommands;
+  return [
+    ['Owned by', owner],
+    ['Rotate now', rdsRotate ? `${rotateSecret}\nor ${rdsRotate}` : rotateSecret],
+  ];
+}
+
+function schedule(status: SecretStatus): string | undefined {
+  if (!status.rotationSchedule) return undefined;
+  return status.rotationWindow
+    ? `${status.rotationSchedule} (window ${status.rotationWindow})`
+    : status.rotationSchedule;
 }

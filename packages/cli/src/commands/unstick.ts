@@ -16,8 +16,9 @@ import { probeMysql } from '@rotakit/netcheck';
 import { defaultTrustedCas } from '@rotakit/rds-trust';
 import type { CommandContext } from '../context.js';
 import { CliError, ExitCode, InterruptedError, UsageError } from '../errors.js';
-import type { SecretStatus } from '../status/assess.js';
+import { managedSecretOfStatus, type SecretStatus } from '../status/assess.js';
 import { readSecretStatus, stuckAfterOption } from '../status/read.js';
+import { managedSecretRefusal } from './managed.js';
 
 export interface UnstickOptions {
   yes?: boolean;
@@ -56,6 +57,9 @@ export async function unstickCommand(
 ): Promise<ExitCode> {
   const { out } = ctx;
   const before = await readSecretStatus(ctx, secretId, stuckAfterOption(options.stuckAfter));
+  // No flag waives this one: the owning service moves the labels of its secrets.
+  const managed = managedSecretOfStatus(before);
+  if (managed) throw managedSecretRefusal('unstick', secretId, managed);
   const pending = before.pendingVersionId;
   const refusal = refuseUnlessStuck(before, options);
   if (refusal) return report(ctx, refusal);

@@ -2,7 +2,12 @@ import type {
   DescribeSecretResponse,
   SecretVersionsListEntry,
 } from '@aws-sdk/client-secrets-manager';
-import { definedOnly } from '@rotakit/core';
+import { definedOnly, type ManagedSecret, managedSecretOf } from '@rotakit/core';
+import {
+  describeManagedSecret,
+  type ManagedRotationCommands,
+  managedRotationCommands,
+} from '@rotakit/rotation-core';
 import { describeDuration } from '../duration.js';
 
 export type Verdict =
@@ -10,6 +15,7 @@ export type Verdict =
   | 'stuck'
   | 'rotation-in-progress'
   | 'rds-managed'
+  | 'service-managed'
   | 'rotation-disabled'
   | 'no-current-version';
 
@@ -28,9 +34,20 @@ export interface SecretStatus {
   ok: boolean;
   message: string;
   rotationEnabled: boolean;
+  /** Owned by RDS (`ManageMasterUserPassword`): RDS rotates it itself, no rotation function. */
   rdsManaged: boolean;
+  /** The service that owns and rotates the secret (`rds`), when another service does. */
+  owningService?: string;
+  /** What said so: DescribeSecret's `OwningService`, an `aws:` tag, or an `rds!` name. */
+  managedEvidence?: ManagedSecret['evidence'];
+  /** RDS-managed: the DB cluster or instance whose master user password it holds. */
+  rdsResource?: { type: 'cluster' | 'instance'; arn?: string; identifier?: string };
+  /** A managed secret: the commands that rotate it the owning service's way. */
+  managedCommands?: { rotateSecret: string; rdsRotate?: string };
   rotationLambdaArn?: string;
   rotationSchedule?: string;
+  /** RotationRules.Duration: the window in which each rotation runs, e.g. `3h`. */
+  rotationWindow?: string;
   lastRotatedDate?: string;
   nextRotationDate?: string;
   lastChangedDate?: string;
@@ -78,31 +95,21 @@ export function assessSecret(
   const pendingVersionId = versionWith(stages, 'AWSPENDING');
   const previousVersionId = versionWith(stages, 'AWSPREVIOUS');
   const created = new Map(versionList.map((v) => [v.VersionId, v.CreatedDate]));
-  const rdsManaged = secret.OwningService === 'rds' || (secret.Name ?? '').startsWith('rds!');
+  const managed = managedSecretOf(secret);
+  const secretId = secret.Name || secret.ARN || '';
+  const commands = managed ? managedRotationCommands(secretId, managed) : undefined;
   const rotationEnabled = secret.RotationEnabled === true;
-  const rules = secret.RotationRules;
-  const rotationSchedule =
-    rules?.ScheduleExpression ??
-    (rules?.AutomaticallyAfterDays ? `every ${rules.AutomaticallyAfterDays} days` : undefined);
 
-  const versions: VersionStatus[] = Object.entries(stages)
-    .map(([versionId, labels]) => ({
-      versionId,
-      stages: [...labels].sort(),
-      ...definedOnly({ createdDate: iso(created.get(versionId)) }),
-    }))
-    .sort((a, b) => (b.createdDate ?? '').localeCompare(a.createdDate ?? ''));
-
-  const pendingCreated = pendingVersionId ? created.get(pendingVersionId) : undefined;
+  const pending = pendingOf(pendingVersionId, currentVersionId, created, now, {
+    stuckAfterMs,
+    stuckAfterSource,
+  });
   const { verdict, message } =
-    pendingVersionId && pendingVersionId !== currentVersionId
-      ? judgePending(
-          pendingVersionId,
-          pendingCreated ? now.getTime() - pendingCreated.getTime() : Number.POSITIVE_INFINITY,
-          stuckAfterMs,
-          stuckAfterSource,
-        )
-      : judgeSettled(currentVersionId, rdsManaged, rotationEnabled);
+    managed && commands
+      ? judgeManaged(managed, commands, pending, currentVersionId, rotationEnabled)
+      : pending
+        ? judgePending(pending)
+        : judgeSettled(currentVersionId, rotationEnabled);
 
   return {
     name: secret.Name ?? '',
@@ -111,34 +118,123 @@ export function assessSecret(
     ok: verdict !== 'stuck' && verdict !== 'no-current-version',
     message,
     rotationEnabled,
-    rdsManaged,
+    rdsManaged: managed?.owningService === 'rds',
+    ...managedFields(managed, commands),
+    ...scheduleFields(secret),
     ...definedOnly({
-      rotationLambdaArn: secret.RotationLambdaARN,
-      rotationSchedule,
-      lastRotatedDate: iso(secret.LastRotatedDate),
-      nextRotationDate: iso(secret.NextRotationDate),
-      lastChangedDate: iso(secret.LastChangedDate),
       currentVersionId,
       pendingVersionId,
       previousVersionId,
     }),
     stuckAfterMs,
     stuckAfterSource,
-    versions,
+    versions: versionsOf(stages, created),
+  };
+}
+
+/** The pending version when it is not AWSCURRENT, with its age read against the rule. */
+function pendingOf(
+  pendingVersionId: string | undefined,
+  currentVersionId: string | undefined,
+  created: Map<string | undefined, Date | undefined>,
+  now: Date,
+  rule: Pick<SecretStatus, 'stuckAfterMs' | 'stuckAfterSource'>,
+): Pending | undefined {
+  if (!pendingVersionId || pendingVersionId === currentVersionId) return undefined;
+  const createdDate = created.get(pendingVersionId);
+  // No creation date: nothing says it is young, so it counts as stuck.
+  const ageMs = createdDate ? now.getTime() - createdDate.getTime() : Number.POSITIVE_INFINITY;
+  return {
+    versionId: pendingVersionId,
+    ageMs,
+    rule: stuckRule(rule.stuckAfterMs, rule.stuckAfterSource),
+    stuck: ageMs >= rule.stuckAfterMs,
+  };
+}
+
+/** The owner a status recorded, as @rotakit/core's ManagedSecret (undefined: the account's own). */
+export function managedSecretOfStatus(status: SecretStatus): ManagedSecret | undefined {
+  const { owningService, managedEvidence, rdsResource } = status;
+  if (!owningService || !managedEvidence) return undefined;
+  const resource = rdsResource && {
+    type: rdsResource.type,
+    arn: rdsResource.arn,
+    identifier: rdsResource.identifier,
+  };
+  return { owningService, evidence: managedEvidence, rdsResource: resource };
+}
+
+function versionsOf(
+  stages: Record<string, string[]>,
+  created: Map<string | undefined, Date | undefined>,
+): VersionStatus[] {
+  return Object.entries(stages)
+    .map(([versionId, labels]) => ({
+      versionId,
+      stages: [...labels].sort(),
+      ...definedOnly({ createdDate: iso(created.get(versionId)) }),
+    }))
+    .sort((a, b) => (b.createdDate ?? '').localeCompare(a.createdDate ?? ''));
+}
+
+function scheduleFields(secret: DescribeSecretResponse) {
+  const rules = secret.RotationRules;
+  const rotationSchedule =
+    rules?.ScheduleExpression ??
+    (rules?.AutomaticallyAfterDays ? `every ${rules.AutomaticallyAfterDays} days` : undefined);
+  return definedOnly({
+    rotationLambdaArn: secret.RotationLambdaARN,
+    rotationSchedule,
+    rotationWindow: rules?.Duration,
+    lastRotatedDate: iso(secret.LastRotatedDate),
+    nextRotationDate: iso(secret.NextRotationDate),
+    lastChangedDate: iso(secret.LastChangedDate),
+  });
+}
+
+function managedFields(
+  managed: ManagedSecret | undefined,
+  commands: ManagedRotationCommands | undefined,
+): Pick<SecretStatus, 'owningService' | 'managedEvidence' | 'rdsResource' | 'managedCommands'> {
+  if (!managed || !commands) return {};
+  const resource = managed.rdsResource;
+  return {
+    owningService: managed.owningService,
+    managedEvidence: managed.evidence,
+    ...(resource
+      ? {
+          rdsResource: {
+            type: resource.type,
+            ...definedOnly({ arn: resource.arn, identifier: resource.identifier }),
+          },
+        }
+      : {}),
+    managedCommands: {
+      rotateSecret: commands.rotateSecret,
+      ...definedOnly({ rdsRotate: commands.rdsRotate }),
+    },
   };
 }
 
 type Judgement = { verdict: Verdict; message: string };
 
-function judgePending(
-  versionId: string,
-  ageMs: number,
-  stuckAfterMs: number,
-  source: SecretStatus['stuckAfterSource'],
-): Judgement {
+/** A pending version that is not AWSCURRENT, and how the stuck-after rule reads it. */
+interface Pending {
+  versionId: string;
+  ageMs: number;
+  /** The rule, in words, with where its age came from. */
+  rule: string;
+  stuck: boolean;
+}
+
+function stuckRule(stuckAfterMs: number, source: SecretStatus['stuckAfterSource']): string {
   const after = describeDuration(stuckAfterMs);
-  const rule = `a pending version counts as stuck after ${after}, ${source === 'default' ? 'the default; --stuck-after changes it' : 'from --stuck-after'}`;
-  if (ageMs < stuckAfterMs) {
+  return `a pending version counts as stuck after ${after}, ${source === 'default' ? 'the default; --stuck-after changes it' : 'from --stuck-after'}`;
+}
+
+function judgePending(pending: Pending): Judgement {
+  const { versionId, ageMs, rule } = pending;
+  if (!pending.stuck) {
     return {
       verdict: 'rotation-in-progress',
       message:
@@ -156,28 +252,80 @@ function judgePending(
   };
 }
 
-function judgeSettled(
-  currentVersionId: string | undefined,
-  rdsManaged: boolean,
-  rotationEnabled: boolean,
-): Judgement {
-  if (!currentVersionId) {
-    return {
-      verdict: 'no-current-version',
-      message:
-        'No version is labelled AWSCURRENT: readers of this secret get ResourceNotFoundException.',
-    };
-  }
-  if (rdsManaged) {
-    return {
-      verdict: 'rds-managed',
-      message:
-        'Managed by RDS (ManageMasterUserPassword): RDS rotates it without a Lambda. ' +
-        'Change rotation with the RDS API, not Secrets Manager.',
-    };
-  }
+function judgeSettled(currentVersionId: string | undefined, rotationEnabled: boolean): Judgement {
+  if (!currentVersionId) return noCurrentVersion();
   if (!rotationEnabled) {
     return { verdict: 'rotation-disabled', message: 'Rotation is not enabled for this secret.' };
   }
   return { verdict: 'healthy', message: 'Rotation is enabled and no rotation is pending.' };
+}
+
+function noCurrentVersion(): Judgement {
+  return {
+    verdict: 'no-current-version',
+    message:
+      'No version is labelled AWSCURRENT: readers of this secret get ResourceNotFoundException.',
+  };
+}
+
+/**
+ * A secret another service rotates: never "run rotakit rotate/unstick". RDS documents that
+ * its rotation "typically completes within one minute" and that meanwhile new connections
+ * that read the secret may get the previous credentials.
+ */
+function judgeManaged(
+  managed: ManagedSecret,
+  commands: ManagedRotationCommands,
+  pending: Pending | undefined,
+  currentVersionId: string | undefined,
+  rotationEnabled: boolean,
+): Judgement {
+  if (!currentVersionId) return noCurrentVersion();
+  const owner = `${capitalised(describeManagedSecret(managed))}.`;
+  if (pending && !pending.stuck) {
+    return {
+      verdict: 'rotation-in-progress',
+      message:
+        `${owner} It is rotating it: AWSPENDING is on version ${pending.versionId}, created ${Math.round(pending.ageMs / 1000)} s ago (${pending.rule}). ` +
+        'A managed rotation typically completes within a minute; until AWSCURRENT moves, a new connection may read the replaced password, so apps must re-read the secret when a login is refused (1045).',
+    };
+  }
+  if (pending) {
+    return {
+      verdict: 'stuck',
+      message:
+        `${owner} Its rotation has not completed: AWSPENDING is on version ${pending.versionId}, which is not AWSCURRENT (${pending.rule}). ` +
+        `rotakit does not unstick a secret ${ownerOf(managed)} owns. ${managedDiagnosis(managed)}`,
+    };
+  }
+  const off = rotationEnabled ? '' : ' Rotation is turned off for it.';
+  return {
+    verdict: managed.owningService === 'rds' ? 'rds-managed' : 'service-managed',
+    message:
+      `${owner}${off} Rotate it now with \`${commands.rotateSecret}\` (it starts ${ownerOf(managed)}'s own rotation); ` +
+      'change its schedule in the Secrets Manager console or with the same command and --rotation-rules. Apps must re-read it when a login is refused (1045).',
+  };
+}
+
+/** Where to look when RDS's own rotation does not finish: MasterUserSecret's status. */
+function managedDiagnosis(managed: ManagedSecret): string {
+  const resource = managed.rdsResource;
+  if (!resource) return `Look at ${ownerOf(managed)}'s events for the secret.`;
+  const id = resource.identifier ?? `<${resource.type}-id>`;
+  const describe =
+    resource.type === 'cluster'
+      ? `aws rds describe-db-clusters --db-cluster-identifier ${id} --query 'DBClusters[0].MasterUserSecret'`
+      : `aws rds describe-db-instances --db-instance-identifier ${id} --query 'DBInstances[0].MasterUserSecret'`;
+  return (
+    `Look at the MasterUserSecret status (\`${describe}\`): rotating means RDS is still at it; ` +
+    'impaired means RDS cannot rotate it (for example it lost access to the secret or its KMS key): fix that access, or turn ManageMasterUserPassword off and on again. The RDS events say more.'
+  );
+}
+
+function ownerOf(managed: ManagedSecret): string {
+  return managed.owningService === 'rds' ? 'RDS' : managed.owningService;
+}
+
+function capitalised(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
