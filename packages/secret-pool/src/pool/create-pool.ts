@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { inspect } from 'node:util';
 import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SecretOwnershipMetadata } from '@rotakit/core';
 import mysql, { type Pool as CorePool, type PoolOptions } from 'mysql2';
 import type { Pool as PromisePool } from 'mysql2/promise';
 import { SecretCache } from '../cache/secret-cache.js';
@@ -23,7 +24,7 @@ import { LoginGuard } from './login-guard.js';
 import { LoginOutcomes } from './login-outcomes.js';
 import { Mysql2PoolAdapter } from './mysql2-internals.js';
 import { type CreatePoolOptions, type ResolvedPoolOptions, resolvePoolOptions } from './options.js';
-import { type DescribeSecretTags, RdsEndpointLookup } from './rds-endpoint.js';
+import { type DescribeSecretMetadata, RdsEndpointLookup } from './rds-endpoint.js';
 import { Retirement } from './retirement.js';
 
 export type {
@@ -239,16 +240,13 @@ export class SecretPool extends EventEmitter<SecretPoolEvents> {
   ): RdsEndpointLookup | undefined {
     if (options.rds === undefined) return undefined;
     if (explicit.host !== undefined || explicit.socketPath !== undefined) return undefined;
-    const describeTags: DescribeSecretTags = async () => {
+    const describeSecret: DescribeSecretMetadata = async () => {
       const client = (options.client ?? this.#ownDescribeClient(options)) as {
-        send(
-          command: DescribeSecretCommand,
-        ): Promise<{ Tags?: { Key?: string; Value?: string }[] }>;
+        send(command: DescribeSecretCommand): Promise<SecretOwnershipMetadata>;
       };
-      const described = await client.send(new DescribeSecretCommand({ SecretId: this.secretId }));
-      return described.Tags;
+      return client.send(new DescribeSecretCommand({ SecretId: this.secretId }));
     };
-    return new RdsEndpointLookup(this.secretId, options.rds.client, describeTags);
+    return new RdsEndpointLookup(this.secretId, options.rds.client, describeSecret);
   }
 
   #ownDescribeClient(options: CreatePoolOptions): SecretsManagerClient {

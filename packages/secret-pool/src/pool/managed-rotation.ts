@@ -18,22 +18,6 @@ export type ManagedWaitOutcome =
   /** The pool is ending: hand the request to mysql2, which refuses it. */
   | 'closed';
 
-/** The name part of a secret id: a name, or the part of an ARN after `:secret:`. */
-function secretNameOf(secretId: string): string {
-  const marker = ':secret:';
-  const at = secretId.indexOf(marker);
-  return secretId.startsWith('arn:') && at >= 0 ? secretId.slice(at + marker.length) : secretId;
-}
-
-/**
- * RDS names the master user secrets it manages `rds!db-<uuid>` (DB instance) and
- * `rds!cluster-<uuid>` (Aurora or Multi-AZ DB cluster); Secrets Manager refuses `!` in the
- * names users choose, so the prefix cannot be taken by a user's secret.
- */
-export function namesRdsManagedSecret(secretId: string): boolean {
-  return secretNameOf(secretId).startsWith('rds!');
-}
-
 function jitter(ms: number): number {
   return ms * (0.5 + Math.random() / 2);
 }

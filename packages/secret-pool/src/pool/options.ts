@@ -1,11 +1,12 @@
 import type { SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
+import { isRdsManagedSecretName } from '@rotakit/core';
 import type { PoolOptions } from 'mysql2';
 import type { SecretCacheOptions, SecretsManagerLike } from '../cache/options.js';
 import { checkNumber } from '../cache/options.js';
 import type { SecretCache } from '../cache/secret-cache.js';
 import { InvalidOptionError } from '../errors.js';
 import { type MetricSink, type MetricsOption, toMetricSink } from '../metrics.js';
-import { type ManagedRotationBudget, namesRdsManagedSecret } from './managed-rotation.js';
+import type { ManagedRotationBudget } from './managed-rotation.js';
 import type { RdsClientLike } from './rds-endpoint.js';
 
 /** Cache tuning when `createPool` builds its own `SecretCache`. */
@@ -305,7 +306,7 @@ function checkManagedSecretEndpoint(options: CreatePoolOptions): void {
     }
     return;
   }
-  if (!namesRdsManagedSecret(options.secretId)) return;
+  if (!isRdsManagedSecretName(options.secretId)) return;
   if (options.host !== undefined || options.socketPath !== undefined) return;
   throw InvalidOptionError.of(
     'host',
@@ -321,7 +322,7 @@ function resolveManagedRotation(
   secretId: string,
 ): ResolvedPoolOptions['managedRotation'] {
   if (option === false) return undefined;
-  if (option === undefined && !namesRdsManagedSecret(secretId)) return undefined;
+  if (option === undefined && !isRdsManagedSecretName(secretId)) return undefined;
   const managed = option === true || option === undefined ? {} : option;
   const recheckDelayMs = checkNumber(
     'managedRotation.recheckDelayMs',

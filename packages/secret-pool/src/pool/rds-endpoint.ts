@@ -1,4 +1,9 @@
-import { networkErrorMeaning } from '@rotakit/core';
+import {
+  managedSecretOf,
+  networkErrorMeaning,
+  RDS_MANAGED_SECRET_TAGS,
+  type SecretOwnershipMetadata,
+} from '@rotakit/core';
 import { EndpointLookupError } from '../errors.js';
 
 /** The part of an `RDSClient` (`@aws-sdk/client-rds`) the pool calls: `send`. */
@@ -12,25 +17,12 @@ export interface RdsEndpoint {
   readonly port: number | undefined;
 }
 
-interface Tag {
-  Key?: string | undefined;
-  Value?: string | undefined;
-}
-
-/** DescribeSecret's tags for the pool's secret. */
-export type DescribeSecretTags = () => Promise<readonly Tag[] | undefined>;
+/** DescribeSecret's answer for the pool's secret (its name, owner and tags). */
+export type DescribeSecretMetadata = () => Promise<SecretOwnershipMetadata>;
 
 interface OwningResource {
   readonly kind: 'cluster' | 'instance';
   readonly arn: string;
-}
-
-/** The tags RDS puts on the secrets it manages, naming the DB cluster or instance. */
-const CLUSTER_TAG = 'aws:rds:primaryDBClusterArn';
-const INSTANCE_TAG = 'aws:rds:primaryDBInstanceArn';
-
-function tagValue(tags: readonly Tag[] | undefined, key: string): string | undefined {
-  return tags?.find((tag) => tag.Key?.toLowerCase() === key.toLowerCase())?.Value;
 }
 
 /**
@@ -55,16 +47,16 @@ export function endpointMayHaveMoved(error: unknown): boolean {
 export class RdsEndpointLookup {
   readonly #secretId: string;
   readonly #client: RdsClientLike;
-  readonly #describeSecretTags: DescribeSecretTags;
+  readonly #describeSecret: DescribeSecretMetadata;
   #resource: OwningResource | undefined;
   #inFlight: Promise<RdsEndpoint> | undefined;
   /** RDS API calls made (DescribeDBClusters or DescribeDBInstances). */
   lookups = 0;
 
-  constructor(secretId: string, client: RdsClientLike, describeSecretTags: DescribeSecretTags) {
+  constructor(secretId: string, client: RdsClientLike, describeSecret: DescribeSecretMetadata) {
     this.#secretId = secretId;
     this.#client = client;
-    this.#describeSecretTags = describeSecretTags;
+    this.#describeSecret = describeSecret;
   }
 
   /** The endpoint now (shared by every caller while a lookup is in flight). */
@@ -107,21 +99,21 @@ export class RdsEndpointLookup {
   }
 
   async #owningResource(): Promise<OwningResource> {
-    let tags: readonly Tag[] | undefined;
+    let metadata: SecretOwnershipMetadata;
     try {
-      tags = await this.#describeSecretTags();
+      metadata = await this.#describeSecret();
     } catch (error) {
       throw new EndpointLookupError(
         `DescribeSecret for ${this.#secretId} failed: ${(error as Error)?.name ?? 'Error'}; the pool reads the owning DB cluster or instance from its tags`,
         { secretId: this.#secretId, cause: error },
       );
     }
-    const clusterArn = tagValue(tags, CLUSTER_TAG);
-    if (clusterArn) return { kind: 'cluster', arn: clusterArn };
-    const instanceArn = tagValue(tags, INSTANCE_TAG);
-    if (instanceArn) return { kind: 'instance', arn: instanceArn };
+    // @rotakit/core's reading of the aws:rds:primaryDB…Arn tags.
+    const resource = managedSecretOf(metadata)?.rdsResource;
+    if (resource?.arn !== undefined) return { kind: resource.type, arn: resource.arn };
+    const { cluster, instance } = RDS_MANAGED_SECRET_TAGS;
     throw new EndpointLookupError(
-      `Secret ${this.#secretId} has no ${CLUSTER_TAG} or ${INSTANCE_TAG} tag: pass \`host\` (and \`port\`) instead of \`rds\``,
+      `Secret ${this.#secretId} has no ${cluster} or ${instance} tag: pass \`host\` (and \`port\`) instead of \`rds\``,
       { secretId: this.#secretId },
     );
   }
