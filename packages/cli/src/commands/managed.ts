@@ -7,7 +7,7 @@ import { ManagedSecretRefusedError } from '../errors.js';
 /** The commands that refuse a secret another service owns, and why each one would harm it. */
 const WHY: Record<'rotate' | 'unstick', (owner: string) => string> = {
   rotate: (owner) =>
-    `a rotation from here would fight ${owner}'s own, and its next rotation would replace the password anyway.`,
+    `a rotation from here would fight ${owner}'s own (whose next rotation replaces the password anyway).`,
   unstick: (owner) =>
     `its labels are ${owner}'s to move: removing AWSPENDING in the middle of ${owner}'s rotation can leave AWSCURRENT with a password the database no longer accepts. ` +
     '`rotakit status` says where its rotation stands and where to look when it does not complete.',
