@@ -131,7 +131,8 @@ function addSecretCommands(program: Command, run: Run): void {
     .option('--stuck-after <duration>', STUCK_AFTER_HELP)
     .addHelpText(
       'after',
-      '\nExamples:\n  rotakit unstick prod/app/mysql\n  rotakit unstick prod/app/mysql --yes --json',
+      '\nAn RDS-managed secret (rds!cluster-..., rds!db-...) is refused: RDS moves its labels itself.\n' +
+        '\nExamples:\n  rotakit unstick prod/app/mysql\n  rotakit unstick prod/app/mysql --yes --json',
     )
     .action(
       run((ctx, secret: string, options: UnstickOptions) => unstickCommand(ctx, secret, options)),
@@ -156,6 +157,8 @@ function addRotateCommand(program: Command, run: Run): void {
     .addHelpText(
       'after',
       '\nThe database must be reachable from here (its host and port come from the secret).\n' +
+        'An RDS-managed secret (rds!cluster-..., rds!db-...) is refused: RDS rotates it itself,\n' +
+        "and the refusal names the aws command that starts RDS's own rotation.\n" +
         '\nCtrl-C stops after the step in progress and prints the state and the command that\n' +
         'resumes (or undoes) it; a second Ctrl-C stops at once.\n' +
         '\nExamples:\n  rotakit rotate prod/app/mysql\n  rotakit rotate prod/app/mysql --strategy alternating-users --json',
