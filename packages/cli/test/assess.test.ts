@@ -169,7 +169,7 @@ describe('assessSecret', () => {
       now,
     );
     expect(running).toMatchObject({ verdict: 'rotation-in-progress', ok: true, rdsManaged: true });
-    expect(running.message).toContain('It is rotating it: AWSPENDING is on version v2');
+    expect(running.message).toContain('RDS is rotating it now: AWSPENDING is on version v2');
     const stuck = assessSecret(
       { ...cluster, ...stages },
       [{ VersionId: 'v2', CreatedDate: old }],

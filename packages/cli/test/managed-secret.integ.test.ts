@@ -131,7 +131,7 @@ describe('rotakit status on RDS-managed secrets', () => {
     expect(run.code).toBe(0);
     const status = JSON.parse(run.stdout);
     expect(status).toMatchObject({ verdict: 'rotation-in-progress', pendingVersionId: token });
-    expect(status.message).toContain('It is rotating it');
+    expect(status.message).toContain('RDS is rotating it now');
     expect(status.message).not.toContain('rotakit rotate');
 
     const before = await stagesOf(name);

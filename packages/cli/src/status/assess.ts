@@ -286,7 +286,7 @@ function judgeManaged(
     return {
       verdict: 'rotation-in-progress',
       message:
-        `${owner} It is rotating it: AWSPENDING is on version ${pending.versionId}, created ${Math.round(pending.ageMs / 1000)} s ago (${pending.rule}). ` +
+        `${owner} ${ownerOf(managed)} is rotating it now: AWSPENDING is on version ${pending.versionId}, created ${Math.round(pending.ageMs / 1000)} s ago (${pending.rule}). ` +
         'A managed rotation typically completes within a minute; until AWSCURRENT moves, a new connection may read the replaced password, so apps must re-read the secret when a login is refused (1045).',
     };
   }
