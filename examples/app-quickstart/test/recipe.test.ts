@@ -172,10 +172,13 @@ describe('the README recipe', { timeout: 90_000 }, () => {
     expect(current).toBeDefined();
     expect(current).not.toBe(before);
 
-    await vi.waitFor(async () => expect((await health()).secretVersion).toBe(current), {
+    // Until the load loop itself has seen the new version (a separate /health poll could see it
+    // first, and the loop stop before recording it).
+    await vi.waitFor(() => expect(versions.has(current ?? '')).toBe(true), {
       timeout: 60_000,
-      interval: 250,
+      interval: 100,
     });
+    expect((await health()).secretVersion).toBe(current);
     stop = true;
     await loop;
     expect(failures).toEqual([]);
