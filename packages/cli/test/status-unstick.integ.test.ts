@@ -154,6 +154,21 @@ describe('rotakit status / unstick against the local Secrets Manager', () => {
     expect((await sm.waitForRotation('cli/stuck')).status).toBe('succeeded');
   });
 
+  it('--force waives only the recent-failure refusal: a seconds-old pending version is unstuck', async () => {
+    await createSecret('cli/force-recent');
+    await failRotation('cli/force-recent');
+    const refused = await rotakit(['unstick', 'cli/force-recent', '--yes', '--json'], { env });
+    expect(refused.code).toBe(1);
+    expect(JSON.parse(refused.stdout)).toMatchObject({ changed: false });
+    const forced = await rotakit(['unstick', 'cli/force-recent', '--yes', '--force', '--json'], {
+      env,
+    });
+    expect(forced.code).toBe(0);
+    expect(JSON.parse(forced.stdout)).toMatchObject({ changed: true, ok: true });
+    const after = await rotakit(['status', 'cli/force-recent', '--json'], { env });
+    expect(JSON.parse(after.stdout).pendingVersionId).toBeUndefined();
+  });
+
   it('status --stuck-after decides when a pending version counts as stuck, and says which rule it used', async () => {
     await createSecret('cli/stuck-after');
     await failRotation('cli/stuck-after');
