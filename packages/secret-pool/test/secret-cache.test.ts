@@ -245,6 +245,25 @@ describe('SecretCache', () => {
     );
   });
 
+  it('bypassCap: a forced refresh the cap would refuse still reaches Secrets Manager and uses none of the cap', async () => {
+    const client = new ScriptedClient();
+    client.rule = (_input, n) => value(`v${n}`);
+    const cache = makeCache(client, { forcedRefresh: { max: 1, windowMs: 600_000 } });
+    const refused: string[] = [];
+    cache.on('refreshRefused', (e) => refused.push(e.reason));
+    await cache.get('db');
+    const versions: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      versions.push((await cache.get('db', { forceRefresh: true, bypassCap: true })).versionId);
+    }
+    expect(versions).toEqual(['v2', 'v3', 'v4']);
+    // The one capped refresh is still there for a per-request caller, and only one.
+    expect((await cache.get('db', { forceRefresh: true })).versionId).toBe('v5');
+    expect((await cache.get('db', { forceRefresh: true })).versionId).toBe('v5');
+    expect(refused).toEqual(['cap']);
+    expect(cache.stats()).toMatchObject({ forcedRefreshes: 4, forcedRefreshesRefused: 1 });
+  });
+
   it('shares one forced refresh between callers that saw the same failure (fetchedAfter)', async () => {
     const client = new ScriptedClient();
     client.rule = (_input, n) => value(`v${n}`);

@@ -36,6 +36,14 @@ export interface GetSecretOptions extends SecretSelector {
    */
   fetchedAfter?: number;
   /**
+   * With `forceRefresh`: neither counted against nor refused by the `forcedRefresh` cap (backoff
+   * after failures still applies). For a caller that spaces its own re-reads, one at a time:
+   * the pool's wait for an RDS-managed rotation (jittered, doubling, bounded by its budget),
+   * which the cap meant for per-request refreshes would otherwise leave reading a stale value.
+   * @default false
+   */
+  bypassCap?: boolean;
+  /**
    * Stops waiting (rejects with the signal's reason). A fetch shared with other callers goes
    * on for them.
    */
@@ -219,7 +227,9 @@ export class SecretCache extends EventEmitter<SecretCacheEvents> {
 
   async #get(secretId: string, options: GetSecretOptions): Promise<SecretValue> {
     const entry = this.#entryFor(secretId, options);
-    if (options.forceRefresh) return this.#forced(entry, options.fetchedAfter);
+    if (options.forceRefresh) {
+      return this.#forced(entry, options.fetchedAfter, options.bypassCap === true);
+    }
     const value = entry.value;
     if (value !== undefined) return this.#serve(entry, value);
     this.#stats.misses++;
@@ -334,7 +344,11 @@ export class SecretCache extends EventEmitter<SecretCacheEvents> {
     return entry;
   }
 
-  async #forced(entry: Entry, fetchedAfter: number | undefined): Promise<SecretValue> {
+  async #forced(
+    entry: Entry,
+    fetchedAfter: number | undefined,
+    bypassCap: boolean,
+  ): Promise<SecretValue> {
     const value = entry.value;
     if (value !== undefined && fetchedAfter !== undefined && value.fetchedAt > fetchedAfter) {
       this.#stats.forcedRefreshesShared++;
@@ -348,16 +362,21 @@ export class SecretCache extends EventEmitter<SecretCacheEvents> {
     if (entry.backingOff || now < entry.retryAfter) {
       return this.#refuse(entry, 'backoff');
     }
+    if (!bypassCap) {
+      if (value !== undefined && this.#capReached(entry, now)) return this.#refuse(entry, 'cap');
+      entry.forcedAt.push(now);
+    }
+    this.#stats.forcedRefreshes++;
+    return this.#orCached(entry, this.#startRefresh(entry, 'forced'));
+  }
+
+  /** `forcedRefresh.max` forced refreshes of this entry already in the last `windowMs`. */
+  #capReached(entry: Entry, now: number): boolean {
     const windowStart = now - this.options.forcedRefresh.windowMs;
     while (entry.forcedAt.length > 0 && (entry.forcedAt[0] ?? 0) <= windowStart) {
       entry.forcedAt.shift();
     }
-    if (value !== undefined && entry.forcedAt.length >= this.options.forcedRefresh.max) {
-      return this.#refuse(entry, 'cap');
-    }
-    entry.forcedAt.push(now);
-    this.#stats.forcedRefreshes++;
-    return this.#orCached(entry, this.#startRefresh(entry, 'forced'));
+    return entry.forcedAt.length >= this.options.forcedRefresh.max;
   }
 
   #refuse(entry: Entry, reason: 'cap' | 'backoff'): SecretValue {

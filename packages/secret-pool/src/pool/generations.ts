@@ -78,7 +78,8 @@ export class CredentialGenerations {
       new ManagedRotationWait({
         budget,
         counters: options.counters,
-        recheck: (failed) => this.recover(failed, Date.now()),
+        // Single-flight and spaced by the wait itself: exempt from the per-request cap.
+        recheck: (failed) => this.recover(failed, Date.now(), { bypassCap: true }),
         isCurrent: (gen) => this.#current === gen,
       });
   }
@@ -207,11 +208,16 @@ export class CredentialGenerations {
   /**
    * One shared refresh after an access denied: AWSCURRENT (forced, shared with every caller
    * that failed since `attemptStartedAt`), then AWSPENDING if AWSCURRENT has not moved.
+   * `bypassCap` is for the managed-rotation wait's own re-reads (see GetSecretOptions).
    */
-  recover(failed: Generation, attemptStartedAt: number): Promise<void> {
+  recover(
+    failed: Generation,
+    attemptStartedAt: number,
+    { bypassCap = false }: { bypassCap?: boolean } = {},
+  ): Promise<void> {
     if (this.#current !== failed) return Promise.resolve();
     if (this.#recovery !== undefined) return this.#recovery;
-    const recovery = this.#refreshAfterDenial(failed, attemptStartedAt, Date.now());
+    const recovery = this.#refreshAfterDenial(failed, attemptStartedAt, bypassCap);
     this.#recovery = recovery;
     recovery
       .finally(() => {
@@ -225,11 +231,12 @@ export class CredentialGenerations {
   async #refreshAfterDenial(
     failed: Generation,
     attemptStartedAt: number,
-    failedAt: number,
+    bypassCap: boolean,
   ): Promise<void> {
     const { cache, secretId } = this.#o;
+    const failedAt = Date.now();
     const fetchedAfter = attemptStartedAt;
-    const current = await cache.get(secretId, { forceRefresh: true, fetchedAfter });
+    const current = await cache.get(secretId, { forceRefresh: true, fetchedAfter, bypassCap });
     this.#observeCurrent(current, 'auth-failure');
     if (this.#current !== failed || !this.#o.probePending) return;
     this.#o.counters.pendingProbes++;
@@ -239,6 +246,7 @@ export class CredentialGenerations {
         stage: 'AWSPENDING',
         forceRefresh: true,
         fetchedAfter,
+        bypassCap,
       });
     } catch {
       // No AWSPENDING (no rotation under way) or Secrets Manager unreachable: nothing to try.
