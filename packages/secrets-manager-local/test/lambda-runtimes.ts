@@ -15,6 +15,9 @@ export interface LambdaRuntime {
   readonly nodeVersion: string;
 }
 
+/** The runtime interface clients every Lambda-faithful suite runs under. */
+const REQUIRED_RIC_VERSIONS = ['3.3.0', '4.0.2'];
+
 /** The manifest's runtimes; throws, naming the script to run, when it is missing. */
 export function lambdaRuntimes(): LambdaRuntime[] {
   const cache = process.env.ROTAKIT_CACHE_DIR ?? join(homedir(), '.cache', 'rotakit');
@@ -26,6 +29,14 @@ export function lambdaRuntimes(): LambdaRuntime[] {
     );
   }
   const { runtimes } = JSON.parse(readFileSync(manifest, 'utf8')) as { runtimes: LambdaRuntime[] };
+  // Both behaviours must run: 3.x reports a drained loop as success, 4.x exits unposted.
+  const versions = runtimes.map((runtime) => runtime.ricVersion).sort();
+  if (versions.join() !== REQUIRED_RIC_VERSIONS.join()) {
+    throw new Error(
+      `${manifest} lists aws-lambda-ric ${versions.join(', ') || 'none'}, not ` +
+        `${REQUIRED_RIC_VERSIONS.join(' and ')}: run node scripts/lambda-runtimes.mjs`,
+    );
+  }
   for (const runtime of runtimes) {
     if (!existsSync(runtime.runtimeClient) || !existsSync(runtime.nodeExecutable)) {
       throw new Error(
