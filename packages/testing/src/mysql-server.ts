@@ -138,6 +138,167 @@ async function initialiseDataDir(
   }
 }
 
+/** One private server process: its temp dir, port, admin account and lifecycle steps. */
+class PrivateServer {
+  readonly dir = mkdtempSync(join(tmpdir(), 'rotakit-mysql-'));
+  readonly dataDir = join(this.dir, 'data');
+  readonly tmpDir = join(this.dir, 'tmp');
+  readonly socketPath = join(this.dir, 'mysqld.sock');
+  readonly logFile = join(this.dir, 'error.log');
+  readonly adminPassword = randomBytes(18).toString('base64url');
+  readonly entry: { child: ChildProcess | undefined; dir: string } = {
+    child: undefined,
+    dir: this.dir,
+  };
+  readonly #childPidFile = join(this.dir, 'server.pid');
+  readonly #watchdog: Watchdog;
+  readonly #startupTimeoutMs: number;
+  #bootstrapped = false;
+  port: number;
+
+  constructor(
+    readonly binaries: MysqlBinaries,
+    readonly options: StartMysqlOptions,
+  ) {
+    mkdirSync(this.tmpDir);
+    liveServers.add(this.entry);
+    installExitHook();
+    this.#watchdog = startWatchdog(this.#childPidFile, this.dir);
+    this.#startupTimeoutMs = options.startupTimeoutMs ?? 60_000;
+    this.port = options.port ?? 0;
+  }
+
+  #serverArgs(): string[] {
+    return [
+      '--no-defaults',
+      `--datadir=${this.dataDir}`,
+      `--port=${this.port}`,
+      `--bind-address=${HOST}`,
+      `--socket=${this.socketPath}`,
+      `--pid-file=${join(this.dir, 'mysqld.pid')}`,
+      `--log-error=${this.logFile}`,
+      `--tmpdir=${this.tmpDir}`,
+      '--skip-name-resolve',
+      '--max-connections=2000',
+      '--innodb-buffer-pool-size=64M',
+      '--innodb-flush-log-at-trx-commit=2',
+      ...(this.binaries.flavor === 'mysql'
+        ? ['--mysqlx=OFF', '--skip-log-bin']
+        : ['--skip-log-bin']),
+      ...runAsRootArgs(),
+      ...(this.options.serverArgs ?? []),
+    ];
+  }
+
+  /** On a free port (unless one was given), trying another if the port was taken meanwhile. */
+  async startOnFreePort(): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      if (!this.options.port) this.port = await findFreePort(HOST);
+      try {
+        await this.spawn();
+        return;
+      } catch (error) {
+        // Another process may have taken the free port between our probe and the bind.
+        const portTaken = /address already in use|bind on tcp\/ip port/i.test(
+          readLogTail(this.logFile),
+        );
+        if (!portTaken || this.options.port || attempt >= 3) throw error;
+        await this.shutdown('SIGKILL');
+      }
+    }
+  }
+
+  async spawn(): Promise<void> {
+    const child = spawn(this.binaries.server, this.#serverArgs(), { stdio: 'ignore' });
+    // Don't keep the event loop alive for the server: the exit hook and the watchdog end it
+    // (docs/architecture.md "Timers and the event loop").
+    child.unref();
+    this.entry.child = child;
+    if (child.pid !== undefined) writeFileSync(this.#childPidFile, String(child.pid));
+    await this.#waitUntilReady(child);
+  }
+
+  async #waitUntilReady(child: ChildProcess): Promise<void> {
+    const deadline = Date.now() + this.#startupTimeoutMs;
+    let lastError: unknown;
+    while (Date.now() < deadline) {
+      this.options.signal?.throwIfAborted();
+      if (child.exitCode !== null || child.signalCode !== null) {
+        throw MysqlStartError.of(
+          `${this.binaries.server} exited during startup (code ${child.exitCode}, signal ${child.signalCode})`,
+          readLogTail(this.logFile),
+        );
+      }
+      try {
+        await this.#adminLogin();
+        return;
+      } catch (error) {
+        lastError = error;
+        if ((error as { errno?: number }).errno === 1045 && (await this.#bootstrapAdmin())) return;
+      }
+      // Ref'd on purpose: the unref'd child does not keep the loop alive while we poll.
+      await sleep(100);
+    }
+    throw MysqlStartError.of(
+      `${this.binaries.server} did not accept connections on ${HOST}:${this.port} within ${this.#startupTimeoutMs} ms`,
+      readLogTail(this.logFile),
+      { cause: lastError },
+    );
+  }
+
+  async #adminLogin(): Promise<void> {
+    const conn = await createConnection({
+      host: HOST,
+      port: this.port,
+      user: ADMIN_USER,
+      password: this.adminPassword,
+      connectTimeout: 2000,
+    });
+    await conn.end();
+  }
+
+  /** The fresh data dir only has root (no password) over the socket; create our admin once. */
+  async #bootstrapAdmin(): Promise<boolean> {
+    if (this.#bootstrapped) return false;
+    const root = await createConnection({
+      socketPath: this.socketPath,
+      user: 'root',
+      password: '',
+    });
+    try {
+      await root.query('CREATE USER IF NOT EXISTS ?@? IDENTIFIED BY ?', [
+        ADMIN_USER,
+        '%',
+        this.adminPassword,
+      ]);
+      await root.query('GRANT ALL PRIVILEGES ON *.* TO ?@? WITH GRANT OPTION', [ADMIN_USER, '%']);
+    } finally {
+      await root.end();
+    }
+    this.#bootstrapped = true;
+    return true;
+  }
+
+  async shutdown(signal: NodeJS.Signals): Promise<void> {
+    const child = this.entry.child;
+    if (!child) return;
+    child.kill(signal);
+    if (!(await waitForExit(child, 30_000))) {
+      child.kill('SIGKILL');
+      await waitForExit(child, 10_000);
+    }
+    this.entry.child = undefined;
+  }
+
+  /** Stops the process (if running) and removes everything it left. */
+  async remove(signal: NodeJS.Signals): Promise<void> {
+    await this.shutdown(signal);
+    this.#watchdog.stop();
+    rmSync(this.dir, { recursive: true, force: true });
+    liveServers.delete(this.entry);
+  }
+}
+
 /**
  * Starts a private MariaDB/MySQL server from the installed binaries in a fresh temp dir on
  * a free loopback port and waits until it accepts connections. It has an admin account
@@ -150,133 +311,21 @@ async function initialiseDataDir(
  */
 export async function startMysql(options: StartMysqlOptions = {}): Promise<MysqlServer> {
   const binaries = await findMysqlBinaries(options.binary);
-  const startupTimeoutMs = options.startupTimeoutMs ?? 60_000;
-  const dir = mkdtempSync(join(tmpdir(), 'rotakit-mysql-'));
-  const dataDir = join(dir, 'data');
-  const tmpDir = join(dir, 'tmp');
-  mkdirSync(tmpDir);
-  const socketPath = join(dir, 'mysqld.sock');
-  const logFile = join(dir, 'error.log');
-  const childPidFile = join(dir, 'server.pid');
-  const entry: { child: ChildProcess | undefined; dir: string } = { child: undefined, dir };
-  liveServers.add(entry);
-  installExitHook();
-  const watchdog: Watchdog = startWatchdog(childPidFile, dir);
-  const adminPassword = randomBytes(18).toString('base64url');
-  let port = options.port ?? 0;
-  let stopped = false;
-
-  const serverArgs = (): string[] => [
-    '--no-defaults',
-    `--datadir=${dataDir}`,
-    `--port=${port}`,
-    `--bind-address=${HOST}`,
-    `--socket=${socketPath}`,
-    `--pid-file=${join(dir, 'mysqld.pid')}`,
-    `--log-error=${logFile}`,
-    `--tmpdir=${tmpDir}`,
-    '--skip-name-resolve',
-    '--max-connections=2000',
-    '--innodb-buffer-pool-size=64M',
-    '--innodb-flush-log-at-trx-commit=2',
-    ...(binaries.flavor === 'mysql' ? ['--mysqlx=OFF', '--skip-log-bin'] : ['--skip-log-bin']),
-    ...runAsRootArgs(),
-    ...(options.serverArgs ?? []),
-  ];
-
-  const spawnServer = async (): Promise<void> => {
-    const child = spawn(binaries.server, serverArgs(), { stdio: 'ignore' });
-    // Don't keep the event loop alive for the server: the exit hook and the watchdog end it
-    // (docs/architecture.md "Timers and the event loop").
-    child.unref();
-    entry.child = child;
-    if (child.pid !== undefined) writeFileSync(childPidFile, String(child.pid));
-    const deadline = Date.now() + startupTimeoutMs;
-    let lastError: unknown;
-    while (Date.now() < deadline) {
-      options.signal?.throwIfAborted();
-      if (child.exitCode !== null || child.signalCode !== null) {
-        throw MysqlStartError.of(
-          `${binaries.server} exited during startup (code ${child.exitCode}, signal ${child.signalCode})`,
-          readLogTail(logFile),
-        );
-      }
-      try {
-        const conn = await createConnection({
-          host: HOST,
-          port,
-          user: ADMIN_USER,
-          password: adminPassword,
-          connectTimeout: 2000,
-        });
-        await conn.end();
-        return;
-      } catch (error) {
-        lastError = error;
-        if ((error as { errno?: number }).errno === 1045 && (await bootstrapAdmin())) return;
-      }
-      // Ref'd on purpose: the unref'd child does not keep the loop alive while we poll.
-      await sleep(100);
-    }
-    throw MysqlStartError.of(
-      `${binaries.server} did not accept connections on ${HOST}:${port} within ${startupTimeoutMs} ms`,
-      readLogTail(logFile),
-      { cause: lastError },
-    );
-  };
-
-  // The fresh data dir only has root (no password) over the socket; create our admin once.
-  let bootstrapped = false;
-  const bootstrapAdmin = async (): Promise<boolean> => {
-    if (bootstrapped) return false;
-    const root = await createConnection({ socketPath, user: 'root', password: '' });
-    try {
-      await root.query('CREATE USER IF NOT EXISTS ?@? IDENTIFIED BY ?', [
-        ADMIN_USER,
-        '%',
-        adminPassword,
-      ]);
-      await root.query('GRANT ALL PRIVILEGES ON *.* TO ?@? WITH GRANT OPTION', [ADMIN_USER, '%']);
-    } finally {
-      await root.end();
-    }
-    bootstrapped = true;
-    return true;
-  };
-
-  const shutdown = async (signal: NodeJS.Signals): Promise<void> => {
-    const child = entry.child;
-    if (!child) return;
-    child.kill(signal);
-    if (!(await waitForExit(child, 30_000))) {
-      child.kill('SIGKILL');
-      await waitForExit(child, 10_000);
-    }
-    entry.child = undefined;
-  };
-
+  const proc = new PrivateServer(binaries, options);
   try {
-    await initialiseDataDir(binaries, dataDir, tmpDir, logFile);
-    for (let attempt = 1; ; attempt++) {
-      if (!options.port) port = await findFreePort(HOST);
-      try {
-        await spawnServer();
-        break;
-      } catch (error) {
-        // Another process may have taken the free port between our probe and the bind.
-        const portTaken = /address already in use|bind on tcp\/ip port/i.test(readLogTail(logFile));
-        if (!portTaken || options.port || attempt >= 3) throw error;
-        await shutdown('SIGKILL');
-      }
-    }
+    await initialiseDataDir(binaries, proc.dataDir, proc.tmpDir, proc.logFile);
+    await proc.startOnFreePort();
   } catch (error) {
-    await shutdown('SIGKILL');
-    watchdog.stop();
-    rmSync(dir, { recursive: true, force: true });
-    liveServers.delete(entry);
+    await proc.remove('SIGKILL');
     throw error;
   }
+  return serverHandle(proc);
+}
 
+/** The public handle of a started server; the admin password hidden from inspect and JSON. */
+function serverHandle(proc: PrivateServer): MysqlServer {
+  let stopped = false;
+  const { port, adminPassword, binaries } = proc;
   const server: MysqlServer = {
     host: HOST,
     port,
@@ -287,26 +336,23 @@ export async function startMysql(options: StartMysqlOptions = {}): Promise<Mysql
     flavor: binaries.flavor,
     version: parseServerVersion(binaries.version),
     versionLine: binaries.version,
-    dir,
+    dir: proc.dir,
     get pid() {
-      return entry.child?.pid;
+      return proc.entry.child?.pid;
     },
     async stop() {
       if (stopped) return;
       stopped = true;
-      await shutdown('SIGTERM');
-      watchdog.stop();
-      rmSync(dir, { recursive: true, force: true });
-      liveServers.delete(entry);
+      await proc.remove('SIGTERM');
     },
     async restart() {
       if (stopped) throw new TestingError('restart() called after stop()');
-      await shutdown('SIGTERM');
-      await spawnServer();
+      await proc.shutdown('SIGTERM');
+      await proc.spawn();
     },
     async kill() {
       if (stopped) throw new TestingError('kill() called after stop()');
-      await shutdown('SIGKILL');
+      await proc.shutdown('SIGKILL');
     },
     [Symbol.asyncDispose]() {
       return server.stop();
