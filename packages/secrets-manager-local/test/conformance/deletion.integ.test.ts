@@ -26,9 +26,10 @@ beforeAll(async () => {
 afterAll(() => c?.close());
 
 describe('DeleteSecret', () => {
-  // ForceDeleteWithoutRecovery: a forced delete of a secret that does not exist (or no longer
-  // does) is not an error; the service answers as though it had deleted it.
-  test('ForceDeleteWithoutRecovery of a secret that does not exist succeeds', async () => {
+  // ForceDeleteWithoutRecovery (API reference): "If you forcibly delete an already deleted or
+  // nonexistent secret, the operation does not return ResourceNotFoundException." What it
+  // answers instead (Name, an ARN, DeletionDate) is not documented: ours.
+  test('ForceDeleteWithoutRecovery of a nonexistent secret "does not return ResourceNotFoundException"', async () => {
     const name = uniqueName('del-missing');
     const res = await c
       .sdk()
@@ -38,7 +39,7 @@ describe('DeleteSecret', () => {
     expect(res.DeletionDate?.getTime()).toBe(NOW);
   });
 
-  test('ForceDeleteWithoutRecovery twice, and of a secret already scheduled for deletion, succeeds', async () => {
+  test('ForceDeleteWithoutRecovery of "an already deleted" secret, and of one scheduled for deletion, succeeds', async () => {
     const name = uniqueName('del-twice');
     await c.sdk().send(new CreateSecretCommand({ Name: name, SecretString: 'x' }));
     await c.sdk().send(new DeleteSecretCommand({ SecretId: name, RecoveryWindowInDays: 7 }));
@@ -60,9 +61,10 @@ describe('DeleteSecret', () => {
     expect(error).toBeInstanceOf(ResourceNotFoundException);
   });
 
-  // "If you don't use this parameter, then by default, Secrets Manager uses a 30 day recovery
-  // window." "DeletionDate: The date and time after which this secret Secrets Manager can
-  // permanently delete this secret."
+  // RecoveryWindowInDays: "If you don't use either, then by default Secrets Manager uses a 30
+  // day recovery window." "You cannot access the encrypted secret information in any secret
+  // that is scheduled for deletion." (The DeletionDate sentence and the exception class of such
+  // a read, InvalidRequestException, were not found in the pages searched: paraphrase.)
   test('the default recovery window is 30 days; the secret reads as marked for deletion until restored', async () => {
     const name = uniqueName('del-window');
     await c.sdk().send(new CreateSecretCommand({ Name: name, SecretString: 'kept' }));
@@ -75,6 +77,9 @@ describe('DeleteSecret', () => {
     expect(value.SecretString).toBe('kept');
   });
 
+  // "You can't delete a primary secret that is replicated to other Regions. You must first
+  // delete the replicas using RemoveRegionsFromReplication, and then delete the primary
+  // secret." (The exception class and message are not documented: ours.)
   test('a primary with replicas cannot be deleted until its replica Regions are removed', async () => {
     const name = uniqueName('del-primary');
     await c.sdk().send(new CreateSecretCommand({ Name: name, SecretString: 'x' }));

@@ -116,9 +116,7 @@ describe('ListSecrets filters', () => {
         ],
       }),
     );
-    expect((prefixed.SecretList ?? []).map((s) => s.Description)).toEqual([
-      'My basic description',
-    ]);
+    expect((prefixed.SecretList ?? []).map((s) => s.Description)).toEqual(['My basic description']);
   });
 
   test('description: "Matches the words in secret descriptions": one and two each find "one two"; "one two" finds "one and two"', async () => {

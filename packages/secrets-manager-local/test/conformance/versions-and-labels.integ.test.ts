@@ -43,7 +43,10 @@ async function stages(secretId: string): Promise<Record<string, string[]>> {
 
 describe('the first version of a secret', () => {
   // PutSecretValue: "If this operation creates the first version for the secret, then Secrets
-  // Manager automatically attaches the staging label AWSCURRENT to the new version."
+  // Manager automatically attaches the staging label AWSCURRENT to it." and "If you don't
+  // include VersionStages, then Secrets Manager automatically moves the staging label
+  // AWSCURRENT to this version." (That AWSCURRENT is added to the labels given rather than
+  // replacing them is our reading: the reference says "attaches".)
   test.each([
     [['AWSPENDING'], ['AWSCURRENT', 'AWSPENDING']],
     [['CUSTOM'], ['AWSCURRENT', 'CUSTOM']],
@@ -68,6 +71,9 @@ describe('the first version of a secret', () => {
     },
   );
 
+  // Older PutSecretValue reference: "If another version of this secret already exists, then
+  // this operation does not automatically move any staging labels other than those that you
+  // explicitly specify in the VersionStages parameter."
   test('a later PutSecretValue with [AWSPENDING] does not move AWSCURRENT', async () => {
     const name = await emptySecret();
     const first = token();
@@ -126,9 +132,12 @@ describe('ClientRequestToken', () => {
     expect(Object.keys(await stages(name))).toEqual([versionId]);
   });
 
-  // "If a version with this value already exists and that version's SecretString and
-  // SecretBinary values are different from those in the request, then the request fails
-  // because you cannot modify an existing version."
+  // PutSecretValue: "This operation is idempotent. If you call this operation with a
+  // ClientRequestToken that matches an existing version's VersionId, and you specify the same
+  // secret data, the operation succeeds but does nothing. However, if the secret data is
+  // different, then the operation fails because you cannot modify an existing version". That a
+  // failed UpdateSecret leaves its Description unapplied is not stated: a failed call changes
+  // nothing (the issue's rule).
   test('UpdateSecret with a reused token holding another value fails and changes nothing, on disk either', async () => {
     const dataFile = join(dir, 'update.json');
     const name = 'ver/update-atomic';
