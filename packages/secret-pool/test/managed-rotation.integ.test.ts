@@ -69,21 +69,26 @@ async function managedRotation(secret: ManagedSecret): Promise<string> {
   return token;
 }
 
-/** The endpoint the app passes: a managed secret has no host. */
-function managedPoolOptions(secret: ManagedSecret): CreatePoolOptions {
+/**
+ * The endpoint the app passes: a managed secret has no host. `tuned` re-reads sooner (0.5 s
+ * doubling to 2 s) for the 5 s cases; untuned is the pool's and the cache's defaults.
+ */
+function managedPoolOptions(secret: ManagedSecret, tuned: boolean): CreatePoolOptions {
   return {
     secretId: secret.name,
     client,
     host: secret.user.host,
     port: secret.user.port,
     database: secret.user.database,
-    managedRotation: { recheckDelayMs: 500, maxRecheckDelayMs: 2000 },
+    ...(tuned && {
+      managedRotation: { recheckDelayMs: 500, maxRecheckDelayMs: 2000 },
+      // Ten rotations in a minute: more per-request forced refreshes than a weekly rotation needs.
+      cacheOptions: { forcedRefresh: { max: 200, windowMs: 60_000 } },
+    }),
     // 32 workers on 8 connections; short idle timeouts plus churn open connections constantly.
     connectionLimit: 8,
     maxIdle: 2,
     idleTimeout: 200,
-    // Ten rotations in a minute: more forced refreshes than a weekly rotation needs.
-    cacheOptions: { forcedRefresh: { max: 200, windowMs: 60_000 } },
   };
 }
 
@@ -118,7 +123,10 @@ describe('RDS-managed rotation under load (32 workers, new connections in every 
     '10 managed rotations, label move %i ms after the password change, new version %s: zero failed queries',
     async (delayMs, _staged, stagePending) => {
       const secret = await managedSecret(delayMs, stagePending);
-      await using pool = createPool(managedPoolOptions(secret));
+      // The 0.5 s cases run on the defaults: managedRotation 1 s doubling to 10 s, forcedRefresh 10/min.
+      await using pool = createPool(managedPoolOptions(secret, delayMs >= 1000));
+      const refusedBy = { cap: 0, backoff: 0 };
+      pool.cache.on('refreshRefused', (event) => refusedBy[event.reason]++);
       const { result, callsPerRotation } = await rotateUnderLoad(pool, secret);
       expect(result.failed, describeLoadErrors(result)).toBe(0);
       expect(result.ok).toBeGreaterThan(1000);
@@ -135,22 +143,50 @@ describe('RDS-managed rotation under load (32 workers, new connections in every 
         expect(stats.managedRotationWaits).toBe(10);
       }
       // Per rotation: one shared refresh (AWSCURRENT + AWSPENDING), then one per re-read
-      // (0.5 s doubling to 2 s) until AWSCURRENT moved.
+      // (the first after 0.5-1 s, jittered) until AWSCURRENT moved.
       const bound = stagePending ? 3 : delayMs < 1000 ? 8 : 16;
       expect(callsPerRotation).toBeLessThanOrEqual(bound);
       console.info(
         `managed rotation, label move after ${delayMs} ms, new version ${_staged}: ${result.ok} queries, ` +
           `${result.failed} failed, ${callsPerRotation} GetSecretValue calls per rotation, ` +
-          `${stats.authFailures} refused logins, ${stats.managedRotationRechecks} re-reads`,
+          `${stats.authFailures} refused logins, ${stats.managedRotationRechecks} re-reads, ` +
+          `forced refreshes refused: ${refusedBy.cap} by the cap, ${refusedBy.backoff} by backoff`,
       );
     },
     120_000,
   );
 
+  it('default managedRotation with forcedRefresh.max 1: the wait still re-reads until AWSCURRENT moves (its re-reads are not capped)', async () => {
+    const secret = await managedSecret(4000, false);
+    await using pool = createPool({
+      ...managedPoolOptions(secret, false),
+      // One forced refresh a minute: spent by the first refusal's shared refresh.
+      cacheOptions: { forcedRefresh: { max: 1, windowMs: 60_000 } },
+    });
+    const refusedBy = { cap: 0, backoff: 0 };
+    pool.cache.on('refreshRefused', (event) => refusedBy[event.reason]++);
+    const load = startQueryLoad(pool, { workers: 32, churnEvery: 4 });
+    let version: string;
+    try {
+      await waitForLoadProgress(load, 200);
+      version = await managedRotation(secret);
+      await expect
+        .poll(() => pool.stats().credentials, { timeout: 30_000 })
+        .toMatchObject({ versionId: version, verified: true });
+    } finally {
+      await load.stop();
+    }
+    expect(load.result.failed, describeLoadErrors(load.result)).toBe(0);
+    const stats = pool.stats();
+    expect(stats.managedRotationWaits).toBe(1);
+    expect(stats.managedRotationRechecks).toBeGreaterThanOrEqual(2);
+    expect(refusedBy.cap).toBe(0);
+  }, 60_000);
+
   it('a password changed and never published: ManagedRotationPendingError after the budget, at most maxConnecting refused logins', async () => {
     const secret = await managedSecret();
     await using pool = createPool({
-      ...managedPoolOptions(secret),
+      ...managedPoolOptions(secret, true),
       managedRotation: { waitMs: 1500, recheckDelayMs: 100, maxRecheckDelayMs: 400 },
     });
     (await pool.getConnection()).destroy();
@@ -180,7 +216,7 @@ describe('RDS-managed rotation under load (32 workers, new connections in every 
 
   it('pool.end() during a wait ends it at once; the waiting request is refused', async () => {
     const secret = await managedSecret();
-    const pool = createPool(managedPoolOptions(secret));
+    const pool = createPool(managedPoolOptions(secret, true));
     (await pool.getConnection()).destroy();
     await alterPassword(server, secret.user.username, newPassword());
     const waiting = pool.query('SELECT 1');

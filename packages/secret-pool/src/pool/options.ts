@@ -71,8 +71,9 @@ export interface ManagedRotationOptions {
   /** First delay between re-reads (jittered: 50-100 % of it, doubling). @default 1000 */
   recheckDelayMs?: number;
   /**
-   * Cap on one delay. With the defaults a full minute costs about 11 re-reads, about the
-   * cache's `forcedRefresh.max` (10 a minute): beyond it the cache serves the value it has.
+   * Cap on one delay. With the defaults a full budget costs 9 to 15 re-reads (jitter), each
+   * one GetSecretValue of AWSCURRENT (plus AWSPENDING with `auth.probePending`); they are one
+   * at a time per pool and not counted against the cache's `forcedRefresh` cap.
    * @default 10000
    */
   maxRecheckDelayMs?: number;
