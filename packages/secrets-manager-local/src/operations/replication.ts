@@ -10,9 +10,13 @@ export interface ReplicaRegion {
   readonly kmsKeyId?: string;
 }
 
-/** The service's answer to a write sent to a replica. */
+/**
+ * The service's answer to a write sent to a replica: InvalidParameterException, as the service
+ * answers DeleteSecret and PutResourcePolicy on a replica in error logs users have published
+ * (the API reference gives no class or wording for it).
+ */
 export const replicaReadOnly = () =>
-  invalidRequest(
+  invalidParameter(
     "Operation not permitted on a replica secret. Call must be made in primary secret's region.",
   );
 

@@ -1,7 +1,6 @@
 import { definedOnly } from '@rotakit/core';
 import {
   invalidParameter,
-  invalidRequest,
   markedForDeletion,
   resourceNotFound,
   ServiceError,
@@ -94,22 +93,30 @@ export const deleteSecret: Operation = (input, { store, runner }) => {
     );
   }
   const secret = store.find(secretId);
-  // "Secrets Manager doesn't return ResourceNotFoundException for a secret that doesn't
-  // exist" when the delete is forced: it answers as though it had deleted it.
+  // ForceDeleteWithoutRecovery: "If you forcibly delete an already deleted or nonexistent
+  // secret, the operation does not return ResourceNotFoundException." What it answers instead
+  // is not documented: ours answers as though it had deleted it.
   if (secret === undefined) {
     if (!force) throw resourceNotFound();
     return forcedDeleteOfNothing(store, secretId);
   }
   if (secret.deletedDate !== undefined && !force) throw markedForDeletion();
-  if (secret.replicas !== undefined && secret.replicas.size > 0) {
-    throw invalidRequest(
-      `You can't delete secret ${secret.name} that still has replica regions [${[...secret.replicas.keys()].join(', ')}]. Remove the replicas first (RemoveRegionsFromReplication).`,
-    );
-  }
+  if (secret.replicas !== undefined && secret.replicas.size > 0) throw stillReplicated(secret);
   const deletionDate = store.scheduleDeletion(secret, force ? undefined : (days ?? 30));
   if (force) runner.cancel(secret.arn);
   return { ARN: secret.arn, Name: secret.name, DeletionDate: seconds(deletionDate) };
 };
+
+/**
+ * "You can't delete a primary secret that is replicated to other Regions" (API reference); the
+ * class and wording are the service's as users' published error logs show them.
+ */
+function stillReplicated(secret: SecretRecord): ServiceError {
+  const regions = [...(secret.replicas?.keys() ?? [])].sort().join(', ');
+  return invalidParameter(
+    `You can't delete secret ${secret.arn} that still has replica regions [${regions}].`,
+  );
+}
 
 function forcedDeleteOfNothing(store: SecretStore, secretId: string): Record<string, unknown> {
   const arn = secretId.startsWith('arn:') ? secretId : `${store.arnPrefix()}${secretId}`;

@@ -6,7 +6,7 @@ import {
   CreateSecretCommand,
   DeleteResourcePolicyCommand,
   GetResourcePolicyCommand,
-  InvalidRequestException,
+  InvalidParameterException,
   MalformedPolicyDocumentException,
   PublicPolicyException,
   PutResourcePolicyCommand,
@@ -137,7 +137,11 @@ describe('resource policies', () => {
     expect(malformed).toBeInstanceOf(MalformedPolicyDocumentException);
   });
 
-  // User guide: replication copies "metadata such as tags and resource policies".
+  // User guide (paraphrase; the sentence was not found in the pages searched): replication
+  // copies the secret's metadata, its resource policy included. Changing a replica's policy is
+  // refused as the service answers PutResourcePolicy on a replica in a published error log:
+  // "InvalidParameterException: Operation not permitted on a replica secret. Call must be made
+  // in primary secret's region."
   test("a replica shows its primary's policy and refuses to change it", async () => {
     const name = await secret();
     const document = policy(statement());
@@ -150,10 +154,15 @@ describe('resource policies', () => {
     );
     const got = await c.sdk('eu-west-1').send(new GetResourcePolicyCommand({ SecretId: name }));
     expect(got.ResourcePolicy).toBe(document);
-    const error = await caught(() =>
-      c.sdk('eu-west-1').send(new DeleteResourcePolicyCommand({ SecretId: name })),
-    );
-    expect(error).toBeInstanceOf(InvalidRequestException);
+    const writes = [
+      new DeleteResourcePolicyCommand({ SecretId: name }),
+      new PutResourcePolicyCommand({ SecretId: name, ResourcePolicy: policy(statement()) }),
+    ];
+    for (const write of writes) {
+      const error = await caught(() => c.sdk('eu-west-1').send(write as never));
+      expect(error).toBeInstanceOf(InvalidParameterException);
+      expect(error.message).toMatch(/^Operation not permitted on a replica secret\./);
+    }
   });
 
   test('the AWS CLI: put-resource-policy --block-public-policy and get-resource-policy', async () => {

@@ -156,9 +156,12 @@ describe('replication', () => {
     expect(replica.Tags?.map((t) => t.Key)).toEqual(['team', 'added']);
   });
 
-  // Writes to a replica: "Operation not permitted on a replica secret. Call must be made in
-  // primary secret's region."
-  test('a replica is read-only: every write in its Region is InvalidRequestException', async () => {
+  // User guide: "A replica secret can't be updated independently from its primary secret,
+  // except for its encryption key." The class and message are not in the API reference; they
+  // are the service's as published error logs show them (DeleteSecret, PutResourcePolicy on a
+  // replica): "InvalidParameterException: Operation not permitted on a replica secret. Call
+  // must be made in primary secret's region."
+  test('a replica is read-only: every write in its Region is InvalidParameterException', async () => {
     const { name } = await replicated();
     const replica = c.sdk('eu-west-1');
     const current = (await replica.send(new GetSecretValueCommand({ SecretId: name }))).VersionId;
@@ -175,7 +178,7 @@ describe('replication', () => {
     ];
     for (const write of writes) {
       const error = await caught(() => replica.send(write as never));
-      expect(error).toBeInstanceOf(InvalidRequestException);
+      expect(error).toBeInstanceOf(InvalidParameterException);
       expect(error.message).toBe(
         "Operation not permitted on a replica secret. Call must be made in primary secret's region.",
       );
@@ -315,7 +318,7 @@ describe('replication', () => {
       ['put-secret-value', '--secret-id', name, '--secret-string', 'y'],
       'ap-northeast-1',
     );
-    expect(refused.stderr).toContain('InvalidRequestException');
+    expect(refused.stderr).toContain('InvalidParameterException');
   });
 });
 
