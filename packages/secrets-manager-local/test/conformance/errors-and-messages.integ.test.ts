@@ -38,7 +38,12 @@ async function raw(operation: string, body: unknown, region = 'us-east-1') {
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
-/** "You can't use ClientRequestToken {token} because that value is already in use for a version of secret {arn}." */
+/**
+ * "You can't use ClientRequestToken {token} because that value is already in use for a version
+ * of secret {arn}." The API reference does not give this message (it says only that "the
+ * operation fails because you cannot modify an existing version"); the wording is the issue's,
+ * as other emulators answer it (moto's, checked against AWS, has no closing period).
+ */
 const inUse = (versionId: string, arn: string) =>
   `You can't use ClientRequestToken ${versionId} because that value is already in use for a version of secret ${arn}.`;
 
@@ -101,7 +106,9 @@ describe('a ClientRequestToken reused with another value', () => {
 });
 
 describe('empty secret values', () => {
-  // Service model: SecretStringType and SecretBinaryType have "min: 1".
+  // API reference (SecretString, SecretBinary): "Length Constraints: Minimum length of 1.
+  // Maximum length of 65536." The class and message are the service framework's usual
+  // validation answer for a sensitive member (its value left out), not stated in the docs.
   test.each([
     ['CreateSecret', (name: string) => ({ Name: `${name}-c`, SecretString: '' }), 'secretString'],
     ['CreateSecret', (name: string) => ({ Name: `${name}-b`, SecretBinary: '' }), 'secretBinary'],
