@@ -1,5 +1,6 @@
 import { refusingOwnedSecrets } from '../managed/owned.js';
 import type { Operation } from './context.js';
+import { refuseCrossAccount } from './cross-account.js';
 import { getRandomPassword } from './password.js';
 import {
   deleteResourcePolicy,
@@ -68,12 +69,14 @@ function refusingReplicas(operation: Operation): Operation {
 }
 
 const ALL: Readonly<Record<string, Operation>> = {
+  AssociateCrossAccountReplica: refuseCrossAccount,
   BatchGetSecretValue: batchGetSecretValue,
   CancelRotateSecret: cancelRotateSecret,
   CreateSecret: createSecret,
   DeleteResourcePolicy: deleteResourcePolicy,
   DeleteSecret: deleteSecret,
   DescribeSecret: describeSecret,
+  DisassociateCrossAccountReplica: refuseCrossAccount,
   GetRandomPassword: getRandomPassword,
   GetResourcePolicy: getResourcePolicy,
   GetSecretValue: getSecretValue,

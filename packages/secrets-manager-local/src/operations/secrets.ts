@@ -22,11 +22,13 @@ import {
   seconds,
   secretMetadata,
 } from './context.js';
+import { crossAccountUnsupported } from './cross-account.js';
 import { readFilters } from './filters.js';
 import { readReplicaRegions, replicate } from './replication.js';
 import { secretValueResponse } from './values.js';
 
 export const createSecret: Operation = (input, { store }) => {
+  if (input.body.CrossAccountPrimaryARN !== undefined) throw crossAccountUnsupported();
   const name = readName(input);
   const token = readToken(input);
   const description = input.string('Description', { max: 2048 });
