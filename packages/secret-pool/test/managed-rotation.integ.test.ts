@@ -17,6 +17,7 @@ import {
   type CreatePoolOptions,
   createPool,
   ManagedRotationPendingError,
+  type PoolCacheOptions,
   type SecretPool,
 } from '../src/index.js';
 import { alterPassword, getSecretValueCalls, newPassword } from './helpers.js';
@@ -73,7 +74,11 @@ async function managedRotation(secret: ManagedSecret): Promise<string> {
  * The endpoint the app passes: a managed secret has no host. `tuned` re-reads sooner (0.5 s
  * doubling to 2 s) for the 5 s cases; untuned is the pool's and the cache's defaults.
  */
-function managedPoolOptions(secret: ManagedSecret, tuned: boolean): CreatePoolOptions {
+function managedPoolOptions(
+  secret: ManagedSecret,
+  tuned: boolean,
+  cacheOptions?: PoolCacheOptions,
+): CreatePoolOptions {
   return {
     secretId: secret.name,
     client,
@@ -85,6 +90,7 @@ function managedPoolOptions(secret: ManagedSecret, tuned: boolean): CreatePoolOp
       // Ten rotations in a minute: more per-request forced refreshes than a weekly rotation needs.
       cacheOptions: { forcedRefresh: { max: 200, windowMs: 60_000 } },
     }),
+    ...(cacheOptions && { cacheOptions }),
     // 32 workers on 8 connections; short idle timeouts plus churn open connections constantly.
     connectionLimit: 8,
     maxIdle: 2,
@@ -158,11 +164,9 @@ describe('RDS-managed rotation under load (32 workers, new connections in every 
 
   it('default managedRotation with forcedRefresh.max 1: the wait still re-reads until AWSCURRENT moves (its re-reads are not capped)', async () => {
     const secret = await managedSecret(4000, false);
-    await using pool = createPool({
-      ...managedPoolOptions(secret, false),
-      // One forced refresh a minute: spent by the first refusal's shared refresh.
-      cacheOptions: { forcedRefresh: { max: 1, windowMs: 60_000 } },
-    });
+    // One forced refresh a minute: spent by the first refusal's shared refresh.
+    const cacheOptions = { forcedRefresh: { max: 1, windowMs: 60_000 } };
+    await using pool = createPool(managedPoolOptions(secret, false, cacheOptions));
     const load = startQueryLoad(pool, { workers: 32, churnEvery: 4 });
     let version: string;
     let callsBefore = 0;
