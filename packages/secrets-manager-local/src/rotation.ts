@@ -323,7 +323,6 @@ export class RotationRunner {
           cleanup();
           reject(WaitTimeoutError.of(secretId, timeoutMs));
         }, timeoutMs);
-        timer.unref();
       }
     });
   }
@@ -494,7 +493,6 @@ function invokeHandler(
       else reject(typeof error === 'string' ? RotationStepError.of('Error', error) : error);
     };
     const timer = setTimeout(() => finish(timedOut(timeoutMs)), timeoutMs);
-    timer.unref();
     const functionName = functionNameOf(arn);
     const requestId = randomUUID();
     const callback: RotationCallback = (error) => finish(error ?? undefined);
@@ -591,7 +589,6 @@ function invokeUrl(url: URL, event: RotationEvent, timeoutMs: number): Promise<v
       finish(timedOut(timeoutMs));
       req.destroy();
     }, timeoutMs);
-    timer.unref();
     req.on('error', (error) =>
       finish(RotationStepError.of('Lambda.ServiceException', error.message)),
     );

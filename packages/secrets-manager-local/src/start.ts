@@ -453,8 +453,7 @@ class LocalSecretsManager implements SecretsManagerLocal {
   #stopServer(): Promise<void> {
     return new Promise<void>((resolve) => {
       const cut = setTimeout(() => this.#server.closeAllConnections(), CLOSE_GRACE_MS);
-      // The open sockets themselves keep the process alive until they end or are cut.
-      cut.unref();
+      // Ref'd: close() awaits this cut; the close callback clears it.
       this.#server.close(() => {
         clearTimeout(cut);
         resolve();
