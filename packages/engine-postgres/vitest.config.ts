@@ -1,0 +1,3 @@
+import { rotakitProject } from '../../vitest.project.js';
+
+export default rotakitProject();
