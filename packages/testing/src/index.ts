@@ -33,6 +33,37 @@ export {
   withAdmin,
 } from './mysql-users.js';
 export {
+  findPostgresBinaries,
+  findPostgresInstallations,
+  type PostgresBinaries,
+  parsePostgresVersion,
+  postgresMajorsUnderTest,
+} from './postgres-binaries.js';
+export {
+  type CreatePostgresRoleOptions,
+  canLoginPostgres,
+  connectPostgresAdmin,
+  createPostgresRole,
+  createRdsLikeMaster,
+  dropPostgresRole,
+  type PostgresClientOptions,
+  type PostgresLoginCredentials,
+  type PostgresLoginResult,
+  type PostgresRole,
+  RDS_SUPERUSER_ROLE,
+  runPostgresAdminStatement,
+  withPostgresAdmin,
+} from './postgres-roles.js';
+export {
+  hidePostgresPassword,
+  type PostgresAdmin,
+  type PostgresConnectionInfo,
+  type PostgresServer,
+  postgresUrl,
+  type StartPostgresOptions,
+  startPostgres,
+} from './postgres-server.js';
+export {
   describeLoadErrors,
   type Queryable,
   type QueryLoad,

@@ -1,6 +1,6 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -9,6 +9,14 @@ import { createConnection } from 'mysql2/promise';
 import { MysqlStartError, TestingError } from './errors.js';
 import { findFreePort } from './free-port.js';
 import { findMysqlBinaries, type MysqlBinaries, type MysqlFlavor } from './mysql-binaries.js';
+import {
+  hasExited,
+  readLogTail,
+  stopServerProcess,
+  type TrackedServer,
+  trackServer,
+  untrackServer,
+} from './server-process.js';
 import { startWatchdog, type Watchdog } from './watchdog.js';
 
 const execFileAsync = promisify(execFile);
@@ -58,42 +66,6 @@ export interface StartMysqlOptions {
 
 const HOST = '127.0.0.1';
 const ADMIN_USER = 'rotakit_admin';
-
-/** Servers started by this process, killed synchronously if the process exits without stop(). */
-const liveServers = new Set<{ child: ChildProcess | undefined; dir: string }>();
-let exitHookInstalled = false;
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.once('exit', () => {
-    for (const entry of liveServers) {
-      entry.child?.kill('SIGKILL');
-      rmSync(entry.dir, { recursive: true, force: true });
-    }
-  });
-}
-
-function readLogTail(logFile: string, lines = 25): string {
-  try {
-    return readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '';
-  }
-}
-
-function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    // Deliberately ref'd: the child itself is unref'd, so this bounded timer is what keeps
-    // the event loop alive while a caller awaits the shutdown.
-    const timer = setTimeout(() => resolve(false), timeoutMs);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
-}
 
 function runAsRootArgs(): string[] {
   // mysqld refuses to run as root unless told to; as any other user it runs as that user.
@@ -146,10 +118,7 @@ class PrivateServer {
   readonly socketPath = join(this.dir, 'mysqld.sock');
   readonly logFile = join(this.dir, 'error.log');
   readonly adminPassword = randomBytes(18).toString('base64url');
-  readonly entry: { child: ChildProcess | undefined; dir: string } = {
-    child: undefined,
-    dir: this.dir,
-  };
+  readonly entry: TrackedServer = { child: undefined, dir: this.dir };
   readonly #childPidFile = join(this.dir, 'server.pid');
   readonly #watchdog: Watchdog;
   readonly #startupTimeoutMs: number;
@@ -161,8 +130,7 @@ class PrivateServer {
     readonly options: StartMysqlOptions,
   ) {
     mkdirSync(this.tmpDir);
-    liveServers.add(this.entry);
-    installExitHook();
+    trackServer(this.entry);
     this.#watchdog = startWatchdog(this.#childPidFile, this.dir);
     this.#startupTimeoutMs = options.startupTimeoutMs ?? 60_000;
     this.port = options.port ?? 0;
@@ -223,7 +191,7 @@ class PrivateServer {
     let lastError: unknown;
     while (Date.now() < deadline) {
       this.options.signal?.throwIfAborted();
-      if (child.exitCode !== null || child.signalCode !== null) {
+      if (hasExited(child)) {
         throw MysqlStartError.of(
           `${this.binaries.server} exited during startup (code ${child.exitCode}, signal ${child.signalCode})`,
           readLogTail(this.logFile),
@@ -279,15 +247,8 @@ class PrivateServer {
     return true;
   }
 
-  async shutdown(signal: NodeJS.Signals): Promise<void> {
-    const child = this.entry.child;
-    if (!child) return;
-    child.kill(signal);
-    if (!(await waitForExit(child, 30_000))) {
-      child.kill('SIGKILL');
-      await waitForExit(child, 10_000);
-    }
-    this.entry.child = undefined;
+  shutdown(signal: NodeJS.Signals): Promise<void> {
+    return stopServerProcess(this.entry, signal);
   }
 
   /** Stops the process (if running) and removes everything it left. */
@@ -295,7 +256,7 @@ class PrivateServer {
     await this.shutdown(signal);
     this.#watchdog.stop();
     rmSync(this.dir, { recursive: true, force: true });
-    liveServers.delete(this.entry);
+    untrackServer(this.entry);
   }
 }
 

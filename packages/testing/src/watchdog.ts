@@ -3,7 +3,8 @@ import { spawn } from 'node:child_process';
 /**
  * A detached process that outlives us only to clean up: when the parent process dies
  * without running its exit handlers (SIGKILL, an unhandled signal, a crashed test
- * worker), it SIGKILLs the server whose pid is in `pidFile` and removes `dir`.
+ * worker), it SIGKILLs the server whose pid is in `pidFile` (its process group when it
+ * leads one) and removes `dir`.
  * Node has no PR_SET_PDEATHSIG, so polling the parent is the portable way.
  */
 const WATCHDOG_SOURCE = `
@@ -16,7 +17,8 @@ const timer = setInterval(() => {
   try {
     const pid = Number(fs.readFileSync(pidFile, 'utf8'));
     const cmdline = fs.readFileSync('/proc/' + pid + '/cmdline', 'utf8');
-    if (cmdline.includes(dir)) process.kill(pid, 'SIGKILL');
+    // A server spawned detached (PostgreSQL) leads a process group: kill its backends too.
+    if (cmdline.includes(dir)) { try { process.kill(-pid, 'SIGKILL'); } catch { process.kill(pid, 'SIGKILL'); } }
   } catch {}
   setTimeout(() => { fs.rmSync(dir, { recursive: true, force: true }); process.exit(0); }, 300);
   clearInterval(timer);

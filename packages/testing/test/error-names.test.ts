@@ -7,6 +7,8 @@ const ARGS: Record<string, unknown[]> = {
   AdminStatementError: ['GRANT failed', { statement: 'GRANT' }],
   MysqlBinaryNotFoundError: ['no server binary', { searched: ['/usr/sbin'] }],
   MysqlStartError: ['did not start', { logTail: 'log tail' }],
+  PostgresBinaryNotFoundError: ['no server binaries', { searched: ['/usr/lib/postgresql'] }],
+  PostgresStartError: ['did not start', { logTail: 'log tail' }],
 };
 
 describe('@rotakit/testing error classes', () => {
@@ -17,6 +19,8 @@ describe('@rotakit/testing error classes', () => {
       'AdminStatementError',
       'MysqlBinaryNotFoundError',
       'MysqlStartError',
+      'PostgresBinaryNotFoundError',
+      'PostgresStartError',
       'TestingError',
     ]);
   });
