@@ -1,4 +1,11 @@
 import { defineConfig } from 'tsup';
 import { ESM_ONLY_DEPENDENCIES, libraryBuild } from '../../tsup.library.js';
 
-export default defineConfig(libraryBuild({ noExternal: ESM_ONLY_DEPENDENCIES }));
+export default defineConfig(
+  libraryBuild({
+    entry: { index: 'src/index.ts', knex: 'src/adapters/knex.ts' },
+    // Subpath entries import the main entry by the package's name: one copy of its classes.
+    external: ['@rotakit/secret-pool'],
+    noExternal: ESM_ONLY_DEPENDENCIES,
+  }),
+);
