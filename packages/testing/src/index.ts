@@ -6,6 +6,10 @@ export {
   type MysqlBinaryNotFoundErrorContext,
   MysqlStartError,
   type MysqlStartErrorContext,
+  PostgresBinaryNotFoundError,
+  type PostgresBinaryNotFoundErrorContext,
+  PostgresStartError,
+  type PostgresStartErrorContext,
   TestingError,
   type TestingErrorOptions,
 } from './errors.js';
