@@ -12,6 +12,7 @@ import {
 } from './mysql-greeting.js';
 import { checkHost, checkPort, checkSignal, checkTimeout } from './options.js';
 import { defaultMysqlRateLimiter, type ProbeRateLimiter } from './rate-limiter.js';
+import { readFirstFrame } from './read-frame.js';
 import { connectTcp } from './tcp.js';
 import type {
   DnsEvidence,
@@ -76,51 +77,17 @@ export interface MysqlEvidence extends TcpEvidence {
  * to call truncated.
  */
 function readFirstPacket(socket: Socket, deadline: Deadline): Promise<Buffer> {
-  return new Promise<Buffer>((resolve, reject) => {
-    let buffer = Buffer.alloc(0);
-    const cleanup = () => {
-      deadline.signal.removeEventListener('abort', onAbort);
-      socket.off('data', onData);
-      socket.off('error', onError);
-      socket.off('end', onEnd);
-    };
-    const onAbort = () => {
-      cleanup();
-      reject(deadline.signal.reason);
-    };
-    const onError = (error: Error) => {
-      cleanup();
-      reject(error);
-    };
-    const onEnd = () => {
-      cleanup();
-      if (buffer.length > 0) return resolve(buffer);
-      reject(
-        Object.assign(new Error('server closed the connection before its greeting'), {
-          code: 'ECONNRESET',
-        }),
-      );
-    };
-    const onData = (chunk: Buffer) => {
-      buffer = Buffer.concat([buffer, chunk]);
-      const length = firstPacketLength(buffer);
+  return readFirstFrame(
+    socket,
+    deadline,
+    (buffer) => {
       // Not a MySQL packet (an SSH or HTTP banner, say): stop reading at once.
-      if (firstPacketProblem(buffer) !== undefined) {
-        cleanup();
-        resolve(buffer);
-        return;
-      }
-      if (length !== undefined && buffer.length >= length) {
-        cleanup();
-        resolve(buffer.subarray(0, length));
-      }
-    };
-    if (deadline.signal.aborted) return onAbort();
-    deadline.signal.addEventListener('abort', onAbort, { once: true });
-    socket.on('data', onData);
-    socket.once('error', onError);
-    socket.once('end', onEnd);
-  });
+      if (firstPacketProblem(buffer) !== undefined) return 'stop';
+      const length = firstPacketLength(buffer);
+      return length !== undefined && buffer.length >= length ? { take: length } : undefined;
+    },
+    'greeting',
+  );
 }
 
 function greetingStatus(greeting: MysqlGreeting): ProbeStatus {

@@ -54,13 +54,18 @@ interface HandshakeOutcome {
   error?: ProbeError;
 }
 
-/** TLS over an already connected socket, within `deadline`. Verification is reported, not thrown. */
+/**
+ * TLS over an already connected socket, within `deadline`. Verification is reported, not
+ * thrown. `alpn` is what the client offers: PostgreSQL 17 refuses a handshake that offers
+ * ALPN without `postgresql`.
+ */
 export function handshake(
   connected: Connected,
   servername: string | undefined,
   ca: ProbeTlsOptions['ca'],
   deadline: Deadline,
   evidence: TlsEvidence,
+  alpn: string[] = ['http/1.1'],
 ): Promise<HandshakeOutcome> {
   const started = deadline.elapsed();
   return new Promise<HandshakeOutcome>((resolve) => {
@@ -70,7 +75,7 @@ export function handshake(
       ca: ca || undefined,
       // Verify ourselves after the handshake so the evidence names the exact problem.
       rejectUnauthorized: false,
-      ALPNProtocols: ['http/1.1'],
+      ALPNProtocols: alpn,
     });
     const finish = (outcome: HandshakeOutcome) => {
       deadline.signal.removeEventListener('abort', onAbort);
