@@ -3,7 +3,11 @@ import { ESM_ONLY_DEPENDENCIES, libraryBuild } from '../../tsup.library.js';
 
 export default defineConfig(
   libraryBuild({
-    entry: { index: 'src/index.ts', knex: 'src/adapters/knex.ts' },
+    entry: {
+      index: 'src/index.ts',
+      knex: 'src/adapters/knex.ts',
+      typeorm: 'src/adapters/typeorm.ts',
+    },
     // Subpath entries import the main entry by the package's name: one copy of its classes.
     external: ['@rotakit/secret-pool'],
     noExternal: ESM_ONLY_DEPENDENCIES,
