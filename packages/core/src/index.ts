@@ -1,4 +1,5 @@
 export * from './aws/index.js';
+export * from './database/index.js';
 export * from './errors/index.js';
 export * from './metrics/index.js';
 export * from './network/index.js';

@@ -1,43 +1,34 @@
-import { type NetworkErrorMeaning, networkErrorMeaning } from '@rotakit/core';
+import {
+  type DatabaseErrorMeaning,
+  type NetworkErrorMeaning,
+  networkErrorMeaning,
+} from '@rotakit/core';
 
 /**
- * The one vocabulary of MySQL/MariaDB errors: what a server errno, a client error code or a
- * Node socket code means. Decided once, from the server manuals (MySQL 8.4 "Server Error
+ * The meanings a MySQL/MariaDB error can have: a server errno, a client error code or a Node
+ * socket code, mapped onto @rotakit/core's shared vocabulary (`DatabaseErrorMeaning`, where
+ * each name is documented). Decided once, from the server manuals (MySQL 8.4 "Server Error
  * Message Reference", MariaDB "MariaDB Error Codes"); each package keeps its own policy on top
  * (retry, try other credentials, report a status).
  */
-export type MysqlErrorMeaning =
-  /** The server refused the user name and password (or the auth plugin's proof). */
+export type MysqlErrorMeaning = Extract<
+  DatabaseErrorMeaning,
   | 'access-denied'
-  /** The account needs a password and none was sent. */
   | 'access-denied-no-password'
-  /**
-   * The login succeeded but the account has no privilege on the database it asked for: a
-   * grant of this account, not a wrong password.
-   */
   | 'database-access-denied'
   | 'unknown-database'
-  /** The server blocks the client host after max_connect_errors failed connects, until FLUSH HOSTS. */
   | 'host-blocked'
-  /** No account matches this user from this client host. */
   | 'host-not-allowed'
-  /** max_connections reached, for every account. */
   | 'too-many-connections'
-  /** The account's own limit (max_user_connections, MAX_*_PER_HOUR) reached. */
   | 'user-connection-limit'
-  /** ACCOUNT LOCK, or locked after FAILED_LOGIN_ATTEMPTS / max_password_errors. */
   | 'account-locked'
   | 'password-expired'
-  /** require_secure_transport is on and the connection is not TLS. */
   | 'insecure-transport'
   | 'server-shutdown'
-  /** A statement waited longer than innodb_lock_wait_timeout; running it again may succeed. */
   | 'lock-wait-timeout'
-  /** InnoDB rolled the transaction back to break a deadlock; running it again may succeed. */
   | 'deadlock'
-  /** The network said no: connection refused. */
-  /** Network meanings (refused, timeout, dns, ...), from the client errno or the socket code. */
-  | NetworkErrorMeaning;
+  | NetworkErrorMeaning
+>;
 
 /** The meaning and symbol of each server and client errno rotakit acts on. */
 export const MYSQL_ERRNOS: ReadonlyMap<number, { symbol: string; meaning: MysqlErrorMeaning }> =

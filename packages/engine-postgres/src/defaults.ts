@@ -1,13 +1,21 @@
-/** The port PostgreSQL listens on unless told otherwise. */
-export const POSTGRES_DEFAULT_PORT = 5432;
+import { ENGINES, engineNamed } from '@rotakit/core';
 
-/** The database the RDS secret format means when `dbname` is absent. */
-export const POSTGRES_DEFAULT_DATABASE = 'postgres';
+/** The port PostgreSQL listens on unless told otherwise (5432; from core's `ENGINES`). */
+export const POSTGRES_DEFAULT_PORT: number = ENGINES.postgres.port;
+
+/** The database the RDS secret format means when `dbname` is absent (`postgres`). */
+export const POSTGRES_DEFAULT_DATABASE: string = ENGINES.postgres.database ?? 'postgres';
 
 /** The `engine` values of the RDS secret format that mean a PostgreSQL server. */
-export const POSTGRES_ENGINES: readonly string[] = Object.freeze(['postgres', 'aurora-postgresql']);
+export const POSTGRES_ENGINES: readonly string[] = ENGINES.postgres.names;
+
+/**
+ * PostgreSQL truncates longer identifiers (NAMEDATALEN 64, less the terminating byte), so
+ * `quoteIdentifier` refuses them rather than let a role name silently become another one.
+ */
+export const POSTGRES_MAX_IDENTIFIER_BYTES = 63;
 
 /** True for a PostgreSQL engine name (any case); an absent engine is not PostgreSQL. */
 export function isPostgresEngine(engine: string | undefined): boolean {
-  return engine !== undefined && POSTGRES_ENGINES.includes(engine.toLowerCase());
+  return engine !== undefined && engineNamed(engine) === 'postgres';
 }
