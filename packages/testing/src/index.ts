@@ -13,7 +13,7 @@ export {
   TestingError,
   type TestingErrorOptions,
 } from './errors.js';
-export { parseMysqlUrl } from './external-server.js';
+export { parseMysqlUrl, parsePostgresUrl } from './external-server.js';
 export { findFreePort } from './free-port.js';
 export { findMysqlBinaries, type MysqlBinaries, type MysqlFlavor } from './mysql-binaries.js';
 export {

@@ -1,5 +1,6 @@
 import { inject } from 'vitest';
 import { hidePassword, type MysqlConnectionInfo } from './mysql-server.js';
+import { hidePostgresPassword, type PostgresConnectionInfo } from './postgres-server.js';
 
 /**
  * The MariaDB/MySQL server the test run shares (started once by the global setup, or the
@@ -7,17 +8,30 @@ import { hidePassword, type MysqlConnectionInfo } from './mysql-server.js';
  */
 export function testMysql(): MysqlConnectionInfo {
   const info = inject('rotakitMysql');
-  if (!info) {
-    throw new Error(
-      'No test MySQL server was provided: add the global setup that starts one to vitest.config.ts ' +
-        "(test: { globalSetup: ['@rotakit/testing/vitest-global-setup'] }).",
-    );
-  }
+  if (!info) throw noServer('MySQL');
   return hidePassword({ ...info });
+}
+
+/**
+ * The PostgreSQL server the test run shares (started once by the global setup, or the one
+ * named by `ROTAKIT_TEST_POSTGRES_URL`). Isolate tests with `createPostgresRole`.
+ */
+export function testPostgres(): PostgresConnectionInfo {
+  const info = inject('rotakitPostgres');
+  if (!info) throw noServer('PostgreSQL');
+  return hidePostgresPassword({ ...info, admin: { ...info.admin } });
+}
+
+function noServer(engine: string): Error {
+  return new Error(
+    `No test ${engine} server was provided: add the global setup that starts one to vitest.config.ts ` +
+      "(test: { globalSetup: ['@rotakit/testing/vitest-global-setup'] }).",
+  );
 }
 
 declare module 'vitest' {
   export interface ProvidedContext {
     rotakitMysql: MysqlConnectionInfo;
+    rotakitPostgres: PostgresConnectionInfo;
   }
 }
