@@ -1,4 +1,5 @@
 export type { LambdaContextLike } from './budget.js';
+export { byEngine, type DriversByEngine, type EngineFamily } from './database/by-engine.js';
 export type {
   ConnectOptions,
   DatabaseAccount,
@@ -15,6 +16,11 @@ export {
   type MysqlDriverOptions,
   mysql,
 } from './database/mysql/driver.js';
+export {
+  type PostgresClientExtras,
+  type PostgresDriverOptions,
+  postgres,
+} from './database/postgres/driver.js';
 export {
   AccountCopyError,
   CloneNameTooLongError,

@@ -11,7 +11,7 @@ export interface DatabaseTarget {
   database?: string | undefined;
   /** The secret's `ssl` key: true (TLS only), false (plaintext), undefined (try TLS first). */
   ssl: boolean | undefined;
-  /** The secret's `engine` (`mysql`, `aurora-mysql`), when it names one. */
+  /** The secret's `engine` (`mysql`, `aurora-mysql`, `postgres`, ...), when it names one. */
   engine?: string | undefined;
 }
 
@@ -84,6 +84,11 @@ export interface DatabaseSession extends AsyncDisposable {
   maxUsernameLength(): Promise<number>;
   /** Sets this session's own password (single user). */
   changeOwnPassword(password: string): Promise<void>;
+  /**
+   * Sets another account's password, as the master (single user on a driver with
+   * `singleUserAsMaster`).
+   */
+  changePasswordOf?(account: DatabaseAccount, password: string): Promise<void>;
   /** Creates or updates an account as a copy of another (alternating users, run as master). */
   syncAccount(params: SyncAccountParams): Promise<SyncAccountResult>;
   close(): Promise<void>;
@@ -100,6 +105,17 @@ export interface DatabaseDriver {
   readonly engines: readonly string[];
   /** Port used when the secret has none. */
   readonly defaultPort: number;
+  /**
+   * Single user with a `masterarn` in the secret: the master changes the user's password
+   * (after the user's own login proves the secret), for servers where a user may not change
+   * its own (RDS for PostgreSQL's `rds.restrict_password_commands`). @default false
+   */
+  readonly singleUserAsMaster?: boolean;
+  /**
+   * A driver serving several engines: the driver for one secret's engine (see `byEngine()`).
+   * A single-engine driver has none and serves every target itself.
+   */
+  forEngine?(engine: string | undefined): DatabaseDriver;
   /**
    * Logs in. Throws `DatabaseLoginError` (or `TlsRequiredError`) with the reason when it
    * cannot; never a bare driver error.

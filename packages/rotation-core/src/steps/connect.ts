@@ -1,4 +1,5 @@
 import { inspect } from 'node:util';
+import { driverFor } from '../database/by-engine.js';
 import type { DatabaseSession, DatabaseTarget } from '../database/driver.js';
 import { CREDENTIAL_LABEL, type CredentialRole } from '../errors.js';
 import type { DatabaseSecret } from '../secret.js';
@@ -13,14 +14,15 @@ export function targetOf(
   secret: DatabaseSecret,
   overrides: TargetOverrides = {},
 ): DatabaseTarget {
+  const engine = overrides.engine ?? secret.engine;
   const target: DatabaseTarget = {
     host: overrides.host ?? secret.host,
-    port: overrides.port ?? secret.port ?? ctx.options.database.defaultPort,
+    port: overrides.port ?? secret.port ?? driverFor(ctx.options.database, engine).defaultPort,
     username: secret.username,
     password: secret.password,
     database: secret.dbname,
     ssl: 'ssl' in overrides ? overrides.ssl : secret.ssl,
-    engine: overrides.engine ?? secret.engine,
+    engine,
   };
   hidePasswordWhenPrinted(target);
   return target;

@@ -3,7 +3,12 @@ import { DatabaseError, DatabaseLoginError } from '../errors.js';
 import { retryWithinBudget } from '../retry.js';
 import type { StepContext } from './context.js';
 
-const TRANSIENT_LOGIN = new Set(['connection-lost', 'refused', 'too-many-connections']);
+const TRANSIENT_LOGIN = new Set([
+  'connection-lost',
+  'refused',
+  'too-many-connections',
+  'starting-up',
+]);
 
 /**
  * A database fault worth running the (idempotent) step body again for: a login failure by

@@ -1,8 +1,8 @@
 import { AccountCopyError, CloneNameTooLongError, CredentialMismatchError } from '../errors.js';
-import { type DatabaseSecret, parseSecret, secretFormatError } from '../secret.js';
+import { type DatabaseSecret, secretFormatError } from '../secret.js';
 import { connect, targetOf, withSession } from '../steps/connect.js';
 import type { StepContext } from '../steps/context.js';
-import { AWSCURRENT } from '../steps/stages.js';
+import { masterTarget } from '../steps/master.js';
 import { guardSameHost, type Strategy } from './strategy.js';
 
 /** `user` <-> `user_clone`. */
@@ -19,17 +19,6 @@ export function alternateUsername(username: string, suffix: string): string {
     return base;
   }
   return `${username}${suffix}`;
-}
-
-async function readMaster(ctx: StepContext, masterArn: string): Promise<DatabaseSecret> {
-  const value = await ctx.sm.getSecretValue(masterArn, { stage: AWSCURRENT });
-  // An RDS-managed master secret holds only username and password.
-  return parseSecret(value.SecretString, {
-    source: 'master',
-    engines: ctx.options.database.engines,
-    requireEngine: false,
-    requireHost: false,
-  });
 }
 
 /** The app's user alternates between `user` and `user_clone`; the master makes the other one a copy. */
@@ -97,28 +86,4 @@ async function accountOfCurrent(ctx: StepContext, current: DatabaseSecret) {
     );
   }
   return source;
-}
-
-/** Where and as whom the master logs in: its secret, else the resolver's or the user's endpoint. */
-async function masterTarget(ctx: StepContext, current: DatabaseSecret) {
-  const masterArn = current.masterarn as string;
-  const master = await readMaster(ctx, masterArn);
-  let host = master.host || undefined;
-  let port = master.port;
-  if (!host && ctx.options.masterEndpoint) {
-    const found = await ctx.options.masterEndpoint(master, {
-      masterArn,
-      signal: ctx.budget.signal,
-      describeMaster: () => ctx.sm.describeSecret(masterArn),
-    });
-    host = found?.host;
-    port ??= found?.port;
-  }
-  return targetOf(ctx, master, {
-    host: host ?? current.host,
-    port: port ?? current.port ?? ctx.options.database.defaultPort,
-    ssl: master.ssl ?? current.ssl,
-    // An RDS-managed master secret names no engine: it is the user's database.
-    engine: master.engine ?? current.engine,
-  });
 }

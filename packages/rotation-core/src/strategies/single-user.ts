@@ -1,9 +1,11 @@
-import type { DatabaseSession } from '../database/driver.js';
-import { CredentialMismatchError, DatabaseLoginError } from '../errors.js';
+import { driverFor } from '../database/by-engine.js';
+import type { DatabaseAccount, DatabaseSession } from '../database/driver.js';
+import { AccountCopyError, CredentialMismatchError, DatabaseLoginError } from '../errors.js';
 import type { DatabaseSecret } from '../secret.js';
-import { targetOf, withSession } from '../steps/connect.js';
+import { connect, targetOf, withSession } from '../steps/connect.js';
 import type { StepContext } from '../steps/context.js';
 import { tryLogin } from '../steps/login.js';
+import { masterTarget } from '../steps/master.js';
 import { AWSPREVIOUS, readOptionalSecret } from '../steps/stages.js';
 import { guardSameHost, type Strategy } from './strategy.js';
 
@@ -44,10 +46,37 @@ export const singleUser: Strategy = {
       failures,
     );
     if (!session) throw nothingLogsIn(ctx, current, failures, previousMissing);
+    if (current.masterarn && driverFor(ctx.options.database, current.engine).singleUserAsMaster) {
+      const account = await withSession(session, (s) => s.currentAccount());
+      await changePasswordAsMaster(ctx, current, account, pending.password);
+      ctx.logger.info('setSecret: the master set the AWSPENDING password on the database');
+      return;
+    }
     await withSession(session, (s) => s.changeOwnPassword(pending.password));
     ctx.logger.info('setSecret: set the AWSPENDING password on the database');
   },
 };
+
+/**
+ * The master sets the password of the account the user's own login matched: the login proved
+ * the secret, the master has the right to change passwords (RDS's rds_password role).
+ */
+async function changePasswordAsMaster(
+  ctx: StepContext,
+  current: DatabaseSecret,
+  account: DatabaseAccount,
+  password: string,
+): Promise<void> {
+  const session = await connect(ctx, await masterTarget(ctx, current), 'master');
+  await withSession(session, async (s) => {
+    if (!s.changePasswordOf) {
+      throw new AccountCopyError(
+        `The ${driverFor(ctx.options.database, current.engine).name} driver cannot change another account's password`,
+      );
+    }
+    await s.changePasswordOf(account, password);
+  });
+}
 
 /** Current's credentials, else AWSPREVIOUS's (a rotation whose finishSecret already ran once). */
 async function loginAsCurrentOrPrevious(
@@ -85,7 +114,8 @@ function nothingLogsIn(
       credentials: last?.credentials ?? 'current',
       reason: 'access-denied',
       host: current.host,
-      port: last?.port ?? current.port ?? ctx.options.database.defaultPort,
+      port:
+        last?.port ?? current.port ?? driverFor(ctx.options.database, current.engine).defaultPort,
       errno: last?.errno,
       code: last?.code,
       attempts: failures.map((f) => ({

@@ -6,18 +6,13 @@ import {
   quoteString,
 } from '@rotakit/engine-mysql';
 import { defaultTrustedCas } from '@rotakit/rds-trust';
-import {
-  type Connection,
-  type ConnectionOptions,
-  createConnection as createMysqlConnection,
-  type SslOptions,
-} from 'mysql2';
+import type { Connection, ConnectionOptions, SslOptions } from 'mysql2';
 import {
   AccountCopyError,
   CloneNameTooLongError,
-  CREDENTIAL_LABEL,
   DatabaseError,
   DatabaseLoginError,
+  InvalidOptionError,
   RotationError,
   TlsRequiredError,
 } from '../../errors.js';
@@ -31,6 +26,14 @@ import type {
   SyncAccountParams,
   SyncAccountResult,
 } from '../driver.js';
+import { optionalPeer } from '../optional-peer.js';
+import {
+  type Login,
+  loginOf,
+  type TlsMode,
+  tlsModeOf,
+  warnPlaintextFallback,
+} from '../tls-mode.js';
 import {
   classifyDriverError,
   describeCodes,
@@ -53,6 +56,9 @@ import {
   revokeStatements,
 } from './grants.js';
 import { isTransientMysqlError } from './transient.js';
+
+// mysql2 loads at the first login: a PostgreSQL-only deployment never needs it.
+const loadMysql2 = optionalPeer('mysql2', 'mysql', () => import('mysql2'));
 
 /** mysql2 connection options the driver lets you set (everything but who/where/TLS). */
 export type MysqlConnectionExtras = Omit<
@@ -93,8 +99,6 @@ export function mysql(options: MysqlDriverOptions = {}): DatabaseDriver {
   });
 }
 
-type TlsMode = 'require' | 'prefer' | 'disable';
-
 /**
  * The mysql2 `ssl` option of one TLS login: the configured CA bundle, or Node's CAs plus the
  * Amazon RDS CAs; certificate and host name always verified. A new object per login: mysql2
@@ -110,34 +114,13 @@ export function mysqlSslOptions(tls: DatabaseTlsSettings): SslOptions {
   };
 }
 
-/** One login: what it connects to and how, and how messages name it. */
-interface Login {
-  readonly target: DatabaseTarget;
-  readonly options: ConnectOptions;
-  /** `host:port`, for messages. */
-  readonly where: string;
-  /** `AWSCURRENT credentials (user "app")`, for messages. */
-  readonly who: string;
-}
-
 async function connectMysql(
   target: DatabaseTarget,
   options: ConnectOptions,
   extras: MysqlConnectionExtras,
 ): Promise<DatabaseSession> {
-  const login: Login = {
-    target,
-    options,
-    where: `${target.host}:${target.port}`,
-    who: `${CREDENTIAL_LABEL[options.credentials]} credentials (user ${JSON.stringify(target.username)})`,
-  };
-  const mode = tlsModeOf(target, options.tls);
-  if (target.ssl === false && options.tls.strict) {
-    throw new TlsRequiredError(
-      `Refusing to log in to ${login.where} with the ${login.who} without TLS: the secret says "ssl": false and tls.strict is on`,
-      { credentials: options.credentials, reason: 'tls', host: target.host, port: target.port },
-    );
-  }
+  const login = loginOf(target, options);
+  const mode = tlsModeOf(login);
   await options.onStatement?.('before', 'CONNECT');
   const { connection, tls } = await openInTlsMode(login, connectionOptions(login, extras), mode);
   try {
@@ -148,13 +131,6 @@ async function connectMysql(
     connection.destroy();
     throw error;
   }
-}
-
-// The secret's `ssl` key decides; without one, tls.strict means TLS only, else TLS first.
-function tlsModeOf(target: DatabaseTarget, tls: DatabaseTlsSettings): TlsMode {
-  if (target.ssl === true) return 'require';
-  if (target.ssl === false) return 'disable';
-  return tls.strict ? 'require' : 'prefer';
 }
 
 function connectionOptions(login: Login, extras: MysqlConnectionExtras): ConnectionOptions {
@@ -190,15 +166,7 @@ async function openInTlsMode(
       throw loginError(error, login, mode === 'require');
     }
     const info = driverErrorInfo(error);
-    options.logger.warn(
-      'TLS to the database failed; falling back to an UNENCRYPTED connection because the secret has no "ssl" key. Set "ssl": true in the secret or tls.strict to forbid this.',
-      {
-        host: target.host,
-        port: target.port,
-        credentials: options.credentials,
-        tlsError: info.code ?? info.message,
-      },
-    );
+    warnPlaintextFallback(login, info.code ?? info.message);
     return { connection: await openPlain(login, base), tls: false };
   }
 }
@@ -213,6 +181,8 @@ async function openPlain(login: Login, base: ConnectionOptions): Promise<Connect
 
 function loginError(error: unknown, login: Login, tlsRequired: boolean): Error {
   const { target, options, where, who } = login;
+  // mysql2 missing: the deployment's fault, not the login's.
+  if (error instanceof InvalidOptionError) return error;
   // The time budget's own error says more than "aborted".
   if (options.signal.aborted && options.signal.reason instanceof RotationError) {
     return options.signal.reason;
@@ -269,13 +239,14 @@ function verifyHostName(connection: Connection, host: string): void {
   }
 }
 
-function openConnection(config: ConnectionOptions, signal: AbortSignal): Promise<Connection> {
+async function openConnection(config: ConnectionOptions, signal: AbortSignal): Promise<Connection> {
+  const { createConnection } = await loadMysql2();
   return new Promise((resolve, reject) => {
     if (signal.aborted) {
       reject(signal.reason);
       return;
     }
-    const connection = createMysqlConnection(config);
+    const connection = createConnection(config);
     // A fatal error after login (server killed) must not become an unhandled 'error' event.
     connection.on('error', () => {});
     const onAbort = () => {

@@ -2,6 +2,8 @@ import { definedOnly } from '@rotakit/core';
 import { type MysqlErrorMeaning, mysqlErrorMeaning } from '@rotakit/engine-mysql';
 import type { LoginFailureReason } from '../../errors.js';
 
+export { describeReason } from '../login-reason.js';
+
 /** The fields of a mysql2 (or Node socket) error that carry no secret. */
 export interface DriverErrorInfo {
   message: string;
@@ -74,30 +76,11 @@ export function classifyDriverError(error: unknown): LoginFailureReason {
   return meaning === undefined ? 'other' : REASON_BY_MEANING[meaning];
 }
 
-const REASON_TEXT: Record<LoginFailureReason, string> = {
-  'access-denied': 'access denied',
-  timeout: 'timed out',
-  refused: 'connection refused (nothing listening on that host and port)',
-  dns: 'the host name did not resolve',
-  tls: 'TLS failed',
-  unreachable: 'no route to the host',
-  'connection-lost': 'the connection was lost',
-  'host-blocked': 'the server blocked this client host (max_connect_errors; run FLUSH HOSTS)',
-  'too-many-connections': 'the server refused: too many connections',
-  'unknown-database': 'the database named by dbname does not exist',
-  aborted: 'aborted (time budget)',
-  other: 'failed',
-};
-
 /** `errno 1045, ER_ACCESS_DENIED_ERROR`, or empty when the error has neither. */
 export function describeCodes(info: DriverErrorInfo): string {
   return [info.errno !== undefined ? `errno ${info.errno}` : undefined, info.code]
     .filter(Boolean)
     .join(', ');
-}
-
-export function describeReason(reason: LoginFailureReason): string {
-  return REASON_TEXT[reason];
 }
 
 // A cut-off quote shorter than this is not taken for the start of a secret.
