@@ -29,6 +29,15 @@ export {
 } from './live/mysql.js';
 export { type MysqlGreeting, parseGreeting } from './live/mysql-greeting.js';
 export type { CheckId, CheckStatus, PathCheck, PathReport } from './live/path.js';
+export {
+  type PostgresAuthRequest,
+  type PostgresEvidence,
+  type PostgresLogin,
+  type PostgresTlsMode,
+  type ProbePostgresOptions,
+  probePostgres,
+} from './live/postgres.js';
+export { type PostgresGreeting, parsePostgresGreeting } from './live/postgres-greeting.js';
 export { type CheckPathOptions, checkAppPath, checkRotationPath } from './live/presets.js';
 export {
   defaultMysqlRateLimiter,

@@ -1,4 +1,5 @@
 import { type MysqlErrorMeaning, meaningOfErrno, mysqlErrorMeaning } from '@rotakit/engine-mysql';
+import { meaningOfSqlState, type PostgresErrorMeaning } from '@rotakit/engine-postgres';
 import type { ProbeError, ProbeStatus } from './types.js';
 
 /** What a thrown error says about the network, as far as its codes and names tell. */
@@ -45,6 +46,28 @@ const STATUS_BY_MEANING: Partial<Record<MysqlErrorMeaning, ProbeStatus>> = {
 export function mysqlErrnoStatus(errno: number): ProbeStatus | undefined {
   const meaning = meaningOfErrno(errno);
   return meaning && STATUS_BY_MEANING[meaning];
+}
+
+/**
+ * The same policy for @rotakit/engine-postgres's SQLSTATE meanings: a refused password
+ * (28P01), a pg_hba.conf rejection (28000) and a missing CONNECT privilege (42501) are
+ * `access-denied`, too many connections (53300) is `throttled`, a server starting up, in
+ * recovery or shutting down (57P03, 57P01, 57P02) is `server-error`. An unknown database
+ * (3D000) has no status here, as MySQL's 1049 has none: the login check reports it as `error`.
+ */
+const POSTGRES_STATUS_BY_MEANING: Partial<Record<PostgresErrorMeaning, ProbeStatus>> = {
+  'access-denied': 'access-denied',
+  rejected: 'access-denied',
+  'insufficient-privilege': 'access-denied',
+  'too-many-connections': 'throttled',
+  'starting-up': 'server-error',
+  'server-shutdown': 'server-error',
+};
+
+/** The status for a PostgreSQL SQLSTATE (an ErrorResponse's or a pg error's code), if it has one. */
+export function postgresSqlStateStatus(sqlState: string): ProbeStatus | undefined {
+  const meaning = meaningOfSqlState(sqlState);
+  return meaning && POSTGRES_STATUS_BY_MEANING[meaning];
 }
 
 const NAME_STATUS: Record<string, ProbeStatus> = {

@@ -1,5 +1,10 @@
 import { isIP } from 'node:net';
-import { type TLSSocket, connect as tlsConnect } from 'node:tls';
+import {
+  createSecureContext,
+  type SecureContext,
+  type TLSSocket,
+  connect as tlsConnect,
+} from 'node:tls';
 import { Deadline, roundMs } from '../util/deadline.js';
 import { classifyNetworkError, toProbeError } from './classify.js';
 import { checkHost, checkPort, checkSignal, checkTimeout } from './options.js';
@@ -48,6 +53,23 @@ function name(entry: unknown): string | undefined {
   return Array.isArray(cn) ? cn.join(',') : typeof cn === 'string' ? cn : undefined;
 }
 
+/**
+ * CA certificates parsed once: building a context from the ~150 certificates of Node's store
+ * plus the RDS CAs takes hundreds of milliseconds, too much to repeat for every probe.
+ */
+export interface TrustStore {
+  readonly secureContext: SecureContext;
+}
+
+function isTrustStore(ca: ProbeTlsOptions['ca'] | TrustStore): ca is TrustStore {
+  return typeof ca === 'object' && ca !== null && 'secureContext' in ca;
+}
+
+/** A trust store of exactly these CAs (PEM). */
+export function trustStore(cas: ReadonlyArray<string>): TrustStore {
+  return Object.freeze({ secureContext: createSecureContext({ ca: [...cas] }) });
+}
+
 interface HandshakeOutcome {
   status: ProbeStatus;
   socket?: TLSSocket;
@@ -62,7 +84,7 @@ interface HandshakeOutcome {
 export function handshake(
   connected: Connected,
   servername: string | undefined,
-  ca: ProbeTlsOptions['ca'],
+  ca: ProbeTlsOptions['ca'] | TrustStore,
   deadline: Deadline,
   evidence: TlsEvidence,
   alpn: string[] = ['http/1.1'],
@@ -72,7 +94,7 @@ export function handshake(
     const socket = tlsConnect({
       socket: connected.socket,
       servername: servername || undefined,
-      ca: ca || undefined,
+      ...(isTrustStore(ca) ? { secureContext: ca.secureContext } : { ca: ca || undefined }),
       // Verify ourselves after the handshake so the evidence names the exact problem.
       rejectUnauthorized: false,
       ALPNProtocols: alpn,

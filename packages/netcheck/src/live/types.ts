@@ -42,7 +42,7 @@ export interface ProbeError {
   message: string;
 }
 
-export type ProbeKind = 'dns' | 'tcp' | 'tls' | 'secretsmanager' | 'mysql';
+export type ProbeKind = 'dns' | 'tcp' | 'tls' | 'secretsmanager' | 'mysql' | 'postgres';
 
 /** The result of one live probe; plain data, safe to `JSON.stringify`. */
 export interface ProbeResult<E> {
