@@ -144,3 +144,33 @@ export async function catalogSnapshot(
     { database: fixture.master.database },
   );
 }
+
+/** Thrown by {@link crashingClient} in place of statement number `at`. */
+export class SimulatedCrash extends Error {
+  override readonly name = 'SimulatedCrash';
+}
+
+/**
+ * The client with its connection cut before statement number `at` (0-based), as a killed
+ * Lambda would: that statement and every later one fail, and ending the client makes the
+ * server roll back what was not committed. `count` says how many statements ran.
+ */
+export function crashingClient(client: pg.Client, at: number) {
+  let count = 0;
+  const query = (...args: Parameters<pg.Client['query']>) => {
+    if (count++ >= at) return Promise.reject(new SimulatedCrash(`crash before statement ${at}`));
+    return (client.query as (...a: unknown[]) => Promise<unknown>)(...args);
+  };
+  return {
+    client: { query } as unknown as pg.ClientBase,
+    statements: () => count,
+  };
+}
+
+/** The snapshot as JSON with the test's random names replaced by what they stand for. */
+export function anonymized(snapshot: unknown, names: Record<string, string>): unknown {
+  let json = JSON.stringify(snapshot);
+  const byLength = Object.entries(names).sort(([a], [b]) => b.length - a.length);
+  for (const [name, token] of byLength) json = json.split(name).join(token);
+  return JSON.parse(json);
+}

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import {
+  canLoginPostgres,
   createPostgresRole,
   postgresMajorsUnderTest,
   uniqueName,
@@ -7,10 +8,13 @@ import {
 } from '@rotakit/testing';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { syncPostgresAccount } from '../src/database/postgres/accounts.js';
 import { AccountCopyError, AdminOptionRequiredError } from '../src/errors.js';
 import {
   type AccountsFixture,
+  anonymized,
   catalogSnapshot,
+  crashingClient,
   newPassword,
   q,
   startAccountsFixture,
@@ -254,4 +258,63 @@ describe.each(majors)('syncPostgresAccount on PostgreSQL %i', (major) => {
       await expect(fx.sync(original, clone)).resolves.toMatchObject({ created: true });
     },
   );
+
+  it('is crash-safe at every statement: a sync cut anywhere changes nothing, and runs again to the same end', async () => {
+    const shared = uniqueName('shared');
+    await fx.asMaster((c) => c.query(`CREATE TABLE ${q(shared)} (id int)`));
+    // The most statements: an AWS-template clone owning objects, with a grant of its own.
+    const scenario = async () => {
+      const original = await fx.createUser();
+      const clone: User = { name: `${original.name}_clone`, password: newPassword() };
+      const schema = uniqueName('crash');
+      await fx.as(original, (c) => c.query(`CREATE SCHEMA ${q(schema)}`));
+      await fx.asMaster(async (c) => {
+        await c.query(`CREATE ROLE ${q(clone.name)} LOGIN PASSWORD '${clone.password}'`);
+        await c.query(`GRANT ${q(original.name)} TO ${q(clone.name)}`);
+        await c.query(`GRANT SELECT ON ${q(shared)} TO ${q(clone.name)}`);
+      });
+      await fx.as(clone, (c) => makeObjects(c, { schema, round: 1 }));
+      const state = async () =>
+        anonymized(await catalogSnapshot(fx, [original.name, clone.name], [schema]), {
+          [original.name]: '<original>',
+          [clone.name]: '<clone>',
+          [schema]: '<schema>',
+        });
+      return { original, clone, state };
+    };
+    const params = (source: User, target: User, password: string) => ({
+      source: { username: source.name, host: '%' },
+      targetUsername: target.name,
+      password,
+      revokeExtra: true,
+      serverMajor: fx.server.major,
+    });
+    const reference = await scenario();
+    const initial = await reference.state();
+    const total = await fx.asMaster(async (c) => {
+      const counted = crashingClient(c, Number.POSITIVE_INFINITY);
+      await syncPostgresAccount(
+        counted.client,
+        params(reference.clone, reference.original, newPassword()),
+      );
+      return counted.statements();
+    });
+    const synced = await reference.state();
+    expect(synced).not.toEqual(initial);
+    // Cut after every statement in turn, on the same roles: each cut leaves no trace.
+    const run = await scenario();
+    const password = newPassword();
+    for (let at = 0; at < total; at++) {
+      await fx.asMaster(async (c) => {
+        const cut = crashingClient(c, at);
+        const sync = syncPostgresAccount(cut.client, params(run.clone, run.original, password));
+        await expect(sync).rejects.toThrow(`crash before statement ${at}`);
+      });
+      expect({ at, state: await run.state() }).toEqual({ at, state: initial });
+    }
+    const login = { username: run.original.name, password, database: fx.master.database };
+    expect(await canLoginPostgres(fx.server, login)).toEqual({ ok: false, sqlState: '28P01' });
+    await fx.sync(run.clone, run.original);
+    expect(await run.state()).toEqual(synced);
+  });
 });

@@ -70,14 +70,14 @@ function statementError(label: string, error: unknown, secret: boolean): Error {
   const sqlState = sqlStateOf(error);
   const code = (error as { code?: unknown } | null)?.code;
   // A statement that carries the verifier keeps the server's message out (it may quote it).
-  const text = secret ? 'the server refused it' : (error as Error)?.message;
+  const text = secret && sqlState ? 'the server refused it' : (error as Error)?.message;
   return new DatabaseError(
     `${label} failed${sqlState ? ` (SQLSTATE ${sqlState})` : ''}: ${text ?? 'unknown error'}`,
     {
       statement: label,
       sqlState,
       code: typeof code === 'string' ? code : undefined,
-      cause: secret ? undefined : error,
+      cause: secret && sqlState ? undefined : error,
     },
   );
 }
