@@ -277,6 +277,54 @@ export class AccountCopyError extends RotationError {
   override readonly name: string = 'AccountCopyError';
 }
 
+export interface AdminOptionRequiredErrorContext extends RotationErrorContext {
+  /** The role the master lacks ADMIN OPTION on. */
+  readonly role: string;
+  /** The master user (the session's user). */
+  readonly master: string;
+  /** What it was needed for (`change its password`, `grant it to "app_clone"`). */
+  readonly needed: string;
+  readonly serverMajor: number;
+  /** The statement that fixes it, for a superuser or a role with ADMIN OPTION on `role`. */
+  readonly fix: string;
+}
+
+/**
+ * PostgreSQL 16+: a CREATEROLE role may grant a role, or change its password, only with
+ * ADMIN OPTION on it; the master lacks it on `role`. The message names the grant that fixes it.
+ */
+export class AdminOptionRequiredError extends AccountCopyError {
+  override readonly name: string = 'AdminOptionRequiredError';
+  /** The role the master lacks ADMIN OPTION on. */
+  readonly role: string;
+  /** The master user (the session's user). */
+  readonly master: string;
+  /** What it was needed for (`change its password`, `grant it to "app_clone"`). */
+  readonly needed: string;
+  readonly serverMajor: number;
+  /** The statement that fixes it, for a superuser or a role with ADMIN OPTION on `role`. */
+  readonly fix: string;
+  constructor(message: string, context: AdminOptionRequiredErrorContext) {
+    super(message, context);
+    this.role = context.role;
+    this.master = context.master;
+    this.needed = context.needed;
+    this.serverMajor = context.serverMajor;
+    this.fix = context.fix;
+  }
+
+  /** Names the role, the master, what needed it and the GRANT to run. */
+  static of(context: Omit<AdminOptionRequiredErrorContext, 'fix'>) {
+    const { role, master, needed, serverMajor } = context;
+    const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
+    const fix = `GRANT ${quote(role)} TO ${quote(master)} WITH ADMIN OPTION;`;
+    return new AdminOptionRequiredError(
+      `The master user ${JSON.stringify(master)} lacks ADMIN OPTION on role ${JSON.stringify(role)}, which PostgreSQL ${serverMajor} (16 and later) requires of a CREATEROLE role to ${needed}. As a superuser or a role with ADMIN OPTION on ${JSON.stringify(role)} (on RDS, the role that created it), run: ${fix}`,
+      { ...context, fix },
+    );
+  }
+}
+
 export interface SecretsManagerErrorContext extends RotationErrorContext {
   readonly operation: string;
   readonly kind: SecretsManagerFailureKind;

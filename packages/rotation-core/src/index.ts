@@ -23,6 +23,7 @@ export {
 } from './database/postgres/driver.js';
 export {
   AccountCopyError,
+  AdminOptionRequiredError,
   CloneNameTooLongError,
   CredentialMismatchError,
   type CredentialRole,

@@ -6,6 +6,10 @@ import * as rotationCore from '../src/index.js';
 // would log as `t` there. Every class must carry its name as a literal.
 const loginDetails = { credentials: 'pending', reason: 'timeout', host: 'db', port: 3306 };
 const ARGS: Record<string, unknown[]> = {
+  AdminOptionRequiredError: [
+    'no ADMIN OPTION',
+    { role: 'app', master: 'master', needed: 'x', serverMajor: 17, fix: 'GRANT' },
+  ],
   CloneNameTooLongError: [
     'clone name too long',
     { username: 'app', cloneUsername: 'app_clone', limit: 4, limitSource: 'server' },
