@@ -16,7 +16,15 @@ describe('parseSecret (netcheck reading of the RDS secret format)', () => {
     );
     expect(parsed).toEqual({
       ok: true,
-      secret: { target: { host: 'db.internal', port: 3306, engine: 'mysql', username: 'app' } },
+      secret: {
+        target: {
+          host: 'db.internal',
+          port: 3306,
+          engine: 'mysql',
+          protocol: 'mysql',
+          username: 'app',
+        },
+      },
     });
     if (!parsed.ok) throw new Error('expected a parsed secret');
     expect(parsed.secret.credentials).toEqual({ user: 'app', password: PASSWORD });
@@ -43,6 +51,40 @@ describe('parseSecret (netcheck reading of the RDS secret format)', () => {
     if (parsed.ok) return;
     expect(parsed.problem).toMatch(problem);
     expect(parsed.problem).not.toContain(PASSWORD);
+  });
+
+  it('reads a PostgreSQL secret: port 5432 by default, the protocol and the ssl flag', () => {
+    const parsed = parseSecret({
+      engine: 'aurora-postgresql',
+      host: 'pg.internal',
+      username: 'app',
+      password: PASSWORD,
+      dbname: 'orders',
+      ssl: 'true',
+    });
+    expect(parsed).toEqual({
+      ok: true,
+      secret: {
+        target: {
+          host: 'pg.internal',
+          port: 5432,
+          engine: 'aurora-postgresql',
+          protocol: 'postgres',
+          username: 'app',
+          dbname: 'orders',
+          ssl: true,
+        },
+      },
+    });
+    expect(JSON.stringify(parsed)).not.toContain(PASSWORD);
+  });
+
+  it('keeps a secret of an engine rotakit does not speak, without a protocol', () => {
+    const parsed = parseSecret({ engine: 'sqlserver', host: 'mssql.internal', port: 1433 });
+    expect(parsed).toEqual({
+      ok: true,
+      secret: { target: { host: 'mssql.internal', port: 1433, engine: 'sqlserver' } },
+    });
   });
 
   it('counts MySQL-protocol engines, and an absent engine, as MySQL', () => {

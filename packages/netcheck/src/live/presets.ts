@@ -30,13 +30,16 @@ interface CheckPathCommon {
   expectPrivateDns?: boolean;
   /** The VPC CIDRs; resolved addresses outside them are flagged. */
   expectCidrs?: string[];
-  /** Also log in to the database with the secret's username and password (needs mysql2). @default false */
+  /** Also log in to the database with the secret's username and password (needs mysql2 or pg). @default false */
   login?: boolean;
   /** Also check the path to rds.<region> (R8), for functions that call the RDS API. @default false */
   checkRdsApi?: boolean;
-  /** Limits MySQL greeting probes per host:port. @default defaultMysqlRateLimiter */
+  /** Limits MySQL greeting probes per host:port (PostgreSQL probes need no limit). @default defaultMysqlRateLimiter */
   rateLimiter?: ProbeRateLimiter | false;
-  /** Extra trusted CA certificates for the TLS check (a TLS-inspecting proxy's CA, say). */
+  /**
+   * Extra trusted CA certificates for the TLS checks (a TLS-inspecting proxy's CA, say). The
+   * PostgreSQL probe trusts them beside Node's CAs and the Amazon RDS CAs.
+   */
   ca?: ProbeTlsOptions['ca'];
 }
 
@@ -244,7 +247,8 @@ async function run(kind: 'rotation' | 'app', options: CheckPathOptions): Promise
  * Checks, from where it runs (a rotation Lambda, a container, a laptop), every network step a
  * rotation needs: which Secrets Manager host the client uses (R2), DNS (R3), TCP 443 (R4), a
  * route out when the name is public (R5), TLS plus DescribeSecret/GetSecretValue (R6), and
- * the database from the secret: DNS, TCP, MySQL greeting, optional login (R7); R8 on request.
+ * the database from the secret: DNS, TCP, the MySQL greeting or PostgreSQL's TLS and startup
+ * answer, optional login (R7); R8 on request.
  * Checks run concurrently within `timeoutMs`; the report is plain JSON and never holds the
  * secret's value.
  * @example

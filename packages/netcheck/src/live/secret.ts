@@ -1,5 +1,13 @@
-import { parseRdsSecret, type RdsSecret, SecretFormatError } from '@rotakit/core';
-import { isMysqlEngine, MYSQL_DEFAULT_PORT } from '@rotakit/engine-mysql';
+import {
+  defaultPortOf,
+  type Engine,
+  engineOf,
+  parseRdsSecret,
+  type RdsSecret,
+  readSslFlag,
+  SecretFormatError,
+} from '@rotakit/core';
+import { isMysqlEngine } from '@rotakit/engine-mysql';
 
 /** The fields of a rotation secret (the AWS template format) that the checks use. */
 export interface SecretInput {
@@ -14,10 +22,16 @@ export interface SecretInput {
 
 export interface DatabaseTarget {
   host: string;
+  /** The secret's port, else the engine's default (3306, 5432). */
   port: number;
+  /** The secret's `engine` as written. */
   engine?: string;
+  /** The protocol the probe speaks (`@rotakit/core`'s engineOf); absent for an engine rotakit does not speak. */
+  protocol?: Engine;
   username?: string;
   dbname?: string;
+  /** The secret's `ssl` flag (the templates' reading), when it has a valid one. */
+  ssl?: boolean;
 }
 
 export interface ParsedSecret {
@@ -41,6 +55,21 @@ function problemText(error: SecretFormatError): string {
   return `the secret's "${error.field}" ${error.problem ?? 'is invalid'}`;
 }
 
+/** The engine the secret means, or undefined for one rotakit does not speak (not a parse error). */
+function protocolOf(secret: RdsSecret): Engine | undefined {
+  try {
+    return engineOf(secret);
+  } catch (error) {
+    if (error instanceof SecretFormatError) return undefined;
+    throw error;
+  }
+}
+
+/** `ssl` read as the templates do; an unreadable value counts as absent here. */
+function sslFlagOf(secret: RdsSecret): boolean | undefined {
+  return readSslFlag(secret.ssl, () => undefined as never);
+}
+
 /**
  * Reads host/port/engine/username from a secret object or SecretString with @rotakit/core's
  * parser of the RDS secret format. Problems are described without quoting the secret.
@@ -57,8 +86,12 @@ export function parseSecret(
   }
   const host = (secret.host as string).trim();
   if (host === '') return { ok: false, problem: 'the secret has no "host" string' };
-  const target: DatabaseTarget = { host, port: secret.port ?? MYSQL_DEFAULT_PORT };
+  const protocol = protocolOf(secret);
+  const target: DatabaseTarget = { host, port: secret.port ?? defaultPortOf(protocol ?? 'mysql') };
   if (secret.engine !== undefined) target.engine = secret.engine;
+  if (protocol) target.protocol = protocol;
+  const ssl = sslFlagOf(secret);
+  if (ssl !== undefined) target.ssl = ssl;
   if (secret.username !== undefined) target.username = secret.username;
   if (secret.dbname !== undefined) target.dbname = secret.dbname;
   const parsed: ParsedSecret = { target };

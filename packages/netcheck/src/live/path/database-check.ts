@@ -1,19 +1,18 @@
 import type { MysqlEvidence } from '../mysql.js';
+import type { PostgresEvidence } from '../postgres.js';
 import type { ParsedSecret } from '../secret.js';
 import type { ProbeResult } from '../types.js';
 import { type CheckContext, checkStatusOf, skipCheck } from './context.js';
 import { type HintContext, tcpHint } from './hints.js';
 import type { DatabaseProbe } from './probes.js';
-import { CHECK_NAMES, type PathCheck } from './types.js';
+import { CHECK_NAMES, type CheckStatus, type PathCheck } from './types.js';
 
 type Probed = Extract<DatabaseProbe, { kind: 'probed' }>;
 
-/** The likely cause when the greeting (or login) did not work, by the MySQL probe's status. */
-function databaseHint(
-  hints: HintContext,
-  secret: ParsedSecret,
-  mysql: ProbeResult<MysqlEvidence>,
-): string {
+const ENGINE_LABEL = { mysql: 'MySQL', postgres: 'PostgreSQL' } as const;
+
+/** The likely cause when the MySQL greeting (or login) did not work, by the probe's status. */
+function mysqlHint(secret: ParsedSecret, mysql: ProbeResult<MysqlEvidence>): string | undefined {
   const { host, port } = secret.target;
   const ev = mysql.evidence;
   switch (mysql.status) {
@@ -27,62 +26,132 @@ function databaseHint(
       return 'the server has too many connections (1040): the path works; retry or raise max_connections';
     case 'rate-limited':
       return `skipped: MySQL probes to ${host}:${port} are rate-limited (retry in ${ev.retryAfterMs} ms)`;
-    case 'protocol-error':
-      return `${host}:${port} does not speak MySQL: wrong port in the secret?`;
-    case 'dns-failure':
-      return `${host} did not resolve: check the host in the secret, enableDnsSupport and the DHCP options`;
   }
-  if (ev.phase === 'greeting' && mysql.status === 'timeout') {
-    return `TCP ${port} connected but no MySQL greeting arrived in time: the server is overloaded or this is not a MySQL port`;
+  return undefined;
+}
+
+/** Why PostgreSQL refused: SQLSTATE 28P01 (password), 28000 (pg_hba.conf), 42501 (CONNECT). */
+function postgresDeniedHint(secret: ParsedSecret, ev: PostgresEvidence): string {
+  const sqlState = ev.login?.errorCode ?? ev.sqlState;
+  const user = ev.login?.user ?? secret.target.username ?? 'the user';
+  const database = secret.target.dbname ?? 'postgres';
+  if (sqlState === '28P01') {
+    return `the network path works; login as ${user} failed (28P01 invalid password): the password in the secret does not match the database (credential drift, or a rotation step that did not finish)`;
   }
-  const failure = {
-    status: mysql.status,
-    host,
-    port,
-    address: ev.address,
-    code: mysql.error?.code,
-  };
+  if (sqlState === '42501') {
+    return `the network path works; ${user} may not connect to database ${database} (42501): GRANT CONNECT ON DATABASE to it`;
+  }
+  return `the server rejected ${user} for database ${database} from this host (${sqlState ?? '28000'}): no pg_hba.conf entry matches this host, user, database and TLS state (on RDS, rds.force_ssl=1 requires TLS), or the role lacks LOGIN`;
+}
+
+/** The likely cause when the PostgreSQL exchange (or login) did not work, by the probe's status. */
+function postgresHint(
+  secret: ParsedSecret,
+  postgres: ProbeResult<PostgresEvidence>,
+): string | undefined {
+  const ev = postgres.evidence;
+  const sqlState = ev.login?.errorCode ?? ev.sqlState;
+  switch (postgres.status) {
+    case 'access-denied':
+      return postgresDeniedHint(secret, ev);
+    case 'throttled':
+      return `the server has too many connections (${sqlState ?? '53300'}): the path works; retry or raise max_connections`;
+    case 'server-error':
+      return `the server is starting up, in recovery or shutting down (${sqlState ?? 'error'}): the path works; retry`;
+    case 'tls-failure':
+      return postgres.error?.code === 'TLS_NOT_OFFERED'
+        ? `the secret asks for TLS (ssl: true) but ${secret.target.host} answered the SSLRequest with N: enable ssl on the server or check the port`
+        : `TLS to ${secret.target.host} failed (${ev.tls?.authorizationError ?? postgres.error?.code ?? 'handshake error'}): the certificate is not signed by a trusted CA (Node's or the Amazon RDS CAs) or does not cover the host name`;
+  }
+  if (postgres.status === 'error' && sqlState === '3D000') {
+    return `the network path works; database ${secret.target.dbname ?? 'postgres'} does not exist (3D000): check dbname in the secret`;
+  }
+  return undefined;
+}
+
+/** The likely cause when the greeting (or login) did not work: the engine's hint, else the network's. */
+function databaseHint(hints: HintContext, db: Probed): string {
+  const { host, port } = db.secret.target;
+  const { result } = db;
+  const engineHint =
+    db.engine === 'postgres' ? postgresHint(db.secret, db.result) : mysqlHint(db.secret, db.result);
+  if (engineHint) return engineHint;
+  const label = ENGINE_LABEL[db.engine];
+  if (result.status === 'protocol-error') {
+    return `${host}:${port} does not speak ${label}: wrong port in the secret?`;
+  }
+  if (result.status === 'dns-failure') {
+    return `${host} did not resolve: check the host in the secret, enableDnsSupport and the DHCP options`;
+  }
+  if (result.evidence.phase === 'greeting' && result.status === 'timeout') {
+    return `TCP ${port} connected but no ${label} greeting arrived in time: the server is overloaded or this is not a ${label} port`;
+  }
+  const { address } = result.evidence;
+  const failure = { status: result.status, host, port, address, code: result.error?.code };
   return tcpHint(hints, { ...failure, peer: "database's" });
 }
 
-function databaseDetail({ secret, mysql }: Probed): string {
-  const { host, port } = secret.target;
-  const ev = mysql.evidence;
-  if (mysql.status === 'ok') {
+function postgresOkDetail(ev: PostgresEvidence): string {
+  const tls = ev.tls ? `TLS ${ev.tls.protocol ?? ''}`.trim() : 'no TLS';
+  const auth = ev.saslMechanisms?.join('/') ?? ev.authRequest ?? '?';
+  const version = ev.serverVersion ? `PostgreSQL ${ev.serverVersion}, ` : '';
+  return `${version}${tls}, auth ${auth}`;
+}
+
+function databaseDetail(db: Probed): string {
+  const { host, port } = db.secret.target;
+  const ev = db.result.evidence;
+  if (db.result.status === 'ok') {
     const login = ev.login ? `, login as ${ev.login.user} ok` : '';
-    return `${host}:${port} -> ${ev.address?.address} (${ev.address?.scope}), ${ev.serverVersion}${login}`;
+    const what =
+      db.engine === 'postgres'
+        ? postgresOkDetail(db.result.evidence)
+        : db.result.evidence.serverVersion;
+    return `${host}:${port} -> ${ev.address?.address} (${ev.address?.scope}), ${what}${login}`;
   }
   const phase = ev.phase ? ` (${ev.phase})` : '';
-  const err = ev.errorCode ? ` ERR ${ev.errorCode}` : '';
-  return `${host}:${port}: ${mysql.status}${phase}${err}`;
+  const code =
+    db.engine === 'postgres'
+      ? (db.result.evidence.login?.errorCode ?? db.result.evidence.sqlState)
+      : db.result.evidence.errorCode;
+  const err = code ? ` ${db.engine === 'postgres' ? 'SQLSTATE' : 'ERR'} ${code}` : '';
+  return `${host}:${port}: ${db.result.status}${phase}${err}`;
+}
+
+/** The server answered (too many connections; starting up): the path works, so a warning. */
+function databaseStatus(db: Probed): CheckStatus {
+  const { status } = db.result;
+  if (status === 'throttled') return 'warn';
+  if (db.engine === 'postgres' && status === 'server-error') return 'warn';
+  return checkStatusOf(status);
 }
 
 function probedDatabaseCheck(ctx: CheckContext, db: Probed): PathCheck {
-  const { secret, mysql } = db;
+  const { secret, result } = db;
   const { host, port, engine } = secret.target;
-  const { status } = mysql;
-  const { dns: greetingDns, host: _host, port: _port, ...evidence } = mysql.evidence;
+  const { status } = result;
+  const { dns: greetingDns, host: _host, port: _port, ...evidence } = result.evidence;
   return {
     id: 'R7',
     name: CHECK_NAMES.R7,
-    // Too many connections: the server answered, so the path works.
-    status: status === 'throttled' ? 'warn' : checkStatusOf(status),
+    status: databaseStatus(db),
     detail: databaseDetail(db),
     evidence: {
       host,
       port,
       engine: engine || undefined,
+      protocol: db.engine,
       dns: db.dns?.evidence ?? greetingDns,
       ...evidence,
       status,
-      error: mysql.error,
+      error: result.error,
     },
     durationMs: db.durationMs,
-    hint: status === 'ok' ? undefined : databaseHint(ctx.hints, secret, mysql),
+    hint: status === 'ok' ? undefined : databaseHint(ctx.hints, db),
   };
 }
 
-/** R7: the database the secret names: DNS, TCP, the MySQL greeting and an optional login. */
+/** R7: the database the secret names: DNS, TCP, the engine's greeting and an optional login. */
 export function databaseCheck(ctx: CheckContext): PathCheck {
   const db = ctx.probes.database;
   if (!db) return skipCheck('R7', ctx.notWantedReason);

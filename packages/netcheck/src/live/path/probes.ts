@@ -1,7 +1,10 @@
+import { definedOnly } from '@rotakit/core';
+import { POSTGRES_DEFAULT_DATABASE } from '@rotakit/engine-postgres';
 import { type Deadline, roundMs } from '../../util/deadline.js';
 import { resolveHost } from '../dns.js';
-import { type MysqlLogin, runMysql } from '../mysql.js';
-import { isMysqlEngine, type ParsedSecret, parseSecret } from '../secret.js';
+import { type MysqlEvidence, runMysql } from '../mysql.js';
+import { type PostgresEvidence, PROBE_USER, runPostgres, trustedCas } from '../postgres.js';
+import { type ParsedSecret, parseSecret } from '../secret.js';
 import { type CallOutcome, callSecretsManager } from '../secrets-manager.js';
 import { connectTcp } from '../tcp.js';
 import { handshake, type ProbeTlsOptions, type TlsEvidence } from '../tls.js';
@@ -33,16 +36,20 @@ export interface ApiCalls {
   durationMs: number;
 }
 
+/** The greeting probe of the secret's engine, and what it saw. */
+export type EngineProbe =
+  | { engine: 'mysql'; result: ProbeResult<MysqlEvidence> }
+  | { engine: 'postgres'; result: ProbeResult<PostgresEvidence> };
+
 export type DatabaseProbe =
-  /** No usable secret, or not a MySQL engine: nothing was sent to the database. */
+  /** No usable secret, or an engine rotakit does not speak: nothing was sent to the database. */
   | { kind: 'unchecked'; problem: string; secret?: ParsedSecret; durationMs: number }
-  | {
+  | ({
       kind: 'probed';
       secret: ParsedSecret;
       dns: ProbeResult<DnsEvidence>;
-      mysql: Awaited<ReturnType<typeof runMysql>>;
       durationMs: number;
-    };
+    } & EngineProbe);
 
 /** What the probes saw; a path that no wanted check needs is not probed (undefined). */
 export interface PathProbes {
@@ -130,10 +137,41 @@ async function databaseSecret(
   return secretFromRead((await api).read, input.client !== undefined);
 }
 
-function loginFor(input: PathCheckInput, secret: ParsedSecret): MysqlLogin | undefined {
+/** The secret's credentials for the login check, when it was asked for. */
+function credentialsFor(input: PathCheckInput, secret: ParsedSecret) {
   if (!input.login || !secret.credentials) return undefined;
   const { user, password } = secret.credentials;
   return { user, password, database: secret.target.dbname || undefined };
+}
+
+function probeMysqlTarget(
+  input: PathCheckInput,
+  secret: ParsedSecret,
+  dns: ProbeResult<DnsEvidence>,
+  deadline: Deadline,
+) {
+  const { host, port } = secret.target;
+  const login = credentialsFor(input, secret);
+  return runMysql(host, port, deadline, { limiter: input.limiter, resolved: dns, login });
+}
+
+/** PostgreSQL keeps no count of aborted handshakes: no rate limit. TLS as the secret's `ssl` says. */
+function probePostgresTarget(
+  input: PathCheckInput,
+  secret: ParsedSecret,
+  dns: ProbeResult<DnsEvidence>,
+  deadline: Deadline,
+) {
+  const { host, port, username, dbname, ssl } = secret.target;
+  const login = credentialsFor(input, secret);
+  return runPostgres(host, port, deadline, {
+    tls: ssl ? 'require' : 'prefer',
+    ca: trustedCas(input.ca),
+    user: username || PROBE_USER,
+    database: dbname || POSTGRES_DEFAULT_DATABASE,
+    resolved: dns,
+    ...definedOnly({ login }),
+  });
 }
 
 async function probeDatabase(
@@ -147,19 +185,29 @@ async function probeDatabase(
     return { kind: 'unchecked', ...found, durationMs: roundMs(deadline.elapsed() - started) };
   }
   const { secret } = found;
-  if (!isMysqlEngine(secret.target.engine)) {
-    const problem = `engine ${secret.target.engine} is not MySQL`;
+  const { protocol } = secret.target;
+  if (!protocol) {
+    const problem = `engine ${secret.target.engine} is neither MySQL nor PostgreSQL`;
     return { kind: 'unchecked', secret, problem, durationMs: 0 };
   }
-  const { host, port } = secret.target;
-  const dns = await resolveHost(host, deadline, 'system', input.expectCidrs);
-  const login = loginFor(input, secret);
-  const mysql = await runMysql(host, port, deadline, {
-    limiter: input.limiter,
-    resolved: dns,
-    login,
-  });
-  return { kind: 'probed', secret, dns, mysql, durationMs: roundMs(deadline.elapsed() - started) };
+  const dns = await resolveHost(secret.target.host, deadline, 'system', input.expectCidrs);
+  const common = { kind: 'probed', secret, dns } as const;
+  const probed: DatabaseProbe =
+    protocol === 'postgres'
+      ? {
+          ...common,
+          engine: protocol,
+          result: await probePostgresTarget(input, secret, dns, deadline),
+          durationMs: 0,
+        }
+      : {
+          ...common,
+          engine: protocol,
+          result: await probeMysqlTarget(input, secret, dns, deadline),
+          durationMs: 0,
+        };
+  probed.durationMs = roundMs(deadline.elapsed() - started);
+  return probed;
 }
 
 /** Runs every probe a wanted check needs, concurrently, within `deadline`. */

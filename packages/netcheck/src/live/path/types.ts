@@ -46,7 +46,7 @@ export const CHECK_NAMES: Record<CheckId, string> = {
   R4: 'TCP to Secrets Manager',
   R5: 'Route out of the VPC (NAT/internet)',
   R6: 'TLS and Secrets Manager API',
-  R7: 'Database (DNS, TCP, MySQL greeting)',
+  R7: 'Database (DNS, TCP, greeting)',
   R8: 'RDS API',
 };
 

@@ -1,0 +1,114 @@
+import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
+import { type SecretsManagerLocal, startSecretsManager } from '@rotakit/secrets-manager-local';
+import { createPostgresRole, type PostgresRole } from '@rotakit/testing';
+import { testMysql, testPostgres } from '@rotakit/testing/vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkAppPath, checkRotationPath, formatReport, type PathCheck } from '../src/index.js';
+
+// checkRotationPath/checkAppPath with PostgreSQL secrets ("engine": "postgres") from the local
+// Secrets Manager, against the run's shared PostgreSQL (TLS on, its own CA passed as `ca`).
+
+describe('checkRotationPath / checkAppPath for a PostgreSQL secret', () => {
+  const pg = testPostgres();
+  let sm: SecretsManagerLocal;
+  let role: PostgresRole;
+  const healthy = 'netcheck-pg/healthy';
+  const wrongPassword = 'netcheck-pg/wrong-password';
+  const mysqlPort = 'netcheck-pg/mysql-port';
+  const noPort = 'netcheck-pg/no-port';
+
+  beforeAll(async () => {
+    [sm, role] = await Promise.all([startSecretsManager(), createPostgresRole(pg, {})]);
+    const client = sm.client();
+    const secret = (fields: Record<string, unknown>) =>
+      JSON.stringify({
+        engine: 'postgres',
+        host: pg.host,
+        port: pg.port,
+        username: role.username,
+        password: role.password,
+        dbname: 'postgres',
+        ...fields,
+      });
+    const create = (Name: string, fields: Record<string, unknown> = {}) =>
+      client.send(new CreateSecretCommand({ Name, SecretString: secret(fields) }));
+    await Promise.all([
+      create(healthy, { ssl: true }),
+      create(wrongPassword, { password: `wrong-${role.password}` }),
+      create(mysqlPort, { port: testMysql().port }),
+      // No port: the engine's default, 5432; the host does not resolve, so nothing is sent.
+      create(noPort, { host: 'no-such-db.invalid', port: undefined }),
+    ]);
+  });
+  afterAll(async () => {
+    await sm?.close();
+  });
+
+  const r7 = (checks: PathCheck[]) => checks.find((c) => c.id === 'R7') as PathCheck;
+
+  it('passes R7 with verified TLS and a login, and never includes the password', async () => {
+    const report = await checkRotationPath({
+      secretId: healthy,
+      client: sm.client(),
+      timeoutMs: 10_000,
+      login: true,
+      ca: pg.ca,
+    });
+    expect(report.ok).toBe(true);
+    expect(report.target.database).toEqual({ host: pg.host, port: pg.port, engine: 'postgres' });
+    const check = r7(report.checks);
+    expect(check.status).toBe('pass');
+    expect(check.evidence).toMatchObject({
+      protocol: 'postgres',
+      sslResponse: 'S',
+      tls: { authorized: true },
+      authRequest: 'sasl',
+      login: { user: role.username, ok: true },
+      serverVersion: expect.stringMatching(/^\d+\.\d+/),
+    });
+    expect(check.detail).toMatch(
+      /PostgreSQL \d+\.\d+.*TLS TLSv1\.\d, auth SCRAM-SHA-256.*login as .* ok/,
+    );
+    const text = formatReport(report);
+    expect(text).toMatch(/PASS R7 Database \(DNS, TCP, greeting\)/);
+    expect(`${text}${JSON.stringify(report)}`).not.toContain(role.password);
+  });
+
+  it('fails R7 on a wrong password with the SQLSTATE 28P01 hint', async () => {
+    const report = await checkAppPath({
+      secretId: wrongPassword,
+      client: sm.client(),
+      login: true,
+      ca: pg.ca,
+    });
+    const check = r7(report.checks);
+    expect(check.status).toBe('fail');
+    expect(check.evidence).toMatchObject({
+      status: 'access-denied',
+      login: { errorCode: '28P01' },
+    });
+    expect(check.hint).toMatch(/28P01 invalid password.*do(es)? not match/);
+    expect(report.summary).toMatch(/^R7 /);
+    expect(JSON.stringify(report)).not.toContain(role.password);
+  });
+
+  it('names PostgreSQL when the port answers with another protocol', async () => {
+    const report = await checkAppPath({ secretId: mysqlPort, client: sm.client() });
+    const check = r7(report.checks);
+    expect(check.status).toBe('fail');
+    expect(check.evidence.status).toBe('protocol-error');
+    expect(check.hint).toBe(
+      `${pg.host}:${testMysql().port} does not speak PostgreSQL: wrong port in the secret?`,
+    );
+  });
+
+  it('takes the default port 5432 from the engine when the secret has none', async () => {
+    const report = await checkAppPath({ secretId: noPort, client: sm.client(), timeoutMs: 5000 });
+    expect(report.target.database).toEqual({
+      host: 'no-such-db.invalid',
+      port: 5432,
+      engine: 'postgres',
+    });
+    expect(r7(report.checks).evidence.status).toBe('dns-failure');
+  });
+});
