@@ -1,5 +1,5 @@
 export type { LambdaContextLike } from './budget.js';
-export { byEngine, type DriversByEngine, type EngineFamily } from './database/by-engine.js';
+export { byEngine, type DriversByEngine } from './database/by-engine.js';
 export type {
   ConnectOptions,
   DatabaseAccount,

@@ -1,18 +1,9 @@
-import { isPostgresEngine } from '@rotakit/engine-postgres';
+import { type Engine, engineOf } from '@rotakit/core';
 import { InvalidOptionError } from '../errors.js';
 import type { DatabaseDriver } from './driver.js';
 
-/** The engine families a secret's `engine` can mean. */
-export type EngineFamily = 'mysql' | 'postgres';
-
-/** One driver per engine family; give the ones your secrets use. */
-export type DriversByEngine = Partial<Record<EngineFamily, DatabaseDriver>>;
-
-// An absent engine is MySQL, as it always was for rotakit (an RDS-managed master secret
-// names none: the strategies then use the user's secret's engine).
-function familyOf(engine: string | undefined): EngineFamily {
-  return isPostgresEngine(engine) ? 'postgres' : 'mysql';
-}
+/** One driver per engine (`engineOf()`'s names); give the ones your secrets use. */
+export type DriversByEngine = Partial<Record<Engine, DatabaseDriver>>;
 
 /**
  * One rotation function for several engines: each secret is rotated by the driver of its
@@ -28,17 +19,20 @@ function familyOf(engine: string | undefined): EngineFamily {
  */
 export function byEngine(drivers: DriversByEngine): DatabaseDriver {
   const entries = Object.entries(drivers).filter(
-    (entry): entry is [EngineFamily, DatabaseDriver] => entry[1] !== undefined,
+    (entry): entry is [Engine, DatabaseDriver] => entry[1] !== undefined,
   );
   const first = entries[0]?.[1];
   if (!first) throw InvalidOptionError.of('database', 'byEngine() needs at least one driver');
-  const byFamily = Object.freeze({ ...drivers });
+  const byName = Object.freeze({ ...drivers });
+  // engineOf: an absent engine is MySQL, as it always was for rotakit (an RDS-managed master
+  // secret names none: the strategies then pass the user's secret's engine).
   const forEngine = (engine: string | undefined): DatabaseDriver => {
-    const driver = byFamily[familyOf(engine)];
+    const name = engineOf({ engine });
+    const driver = byName[name];
     if (driver) return driver;
     throw InvalidOptionError.of(
       'database',
-      `byEngine() has no ${familyOf(engine)} driver for the secret's engine`,
+      `byEngine() has no ${name} driver for the secret's engine`,
     );
   };
   return Object.freeze({
