@@ -30,6 +30,8 @@ export type LoginFailureReason =
   | 'host-blocked'
   | 'too-many-connections'
   | 'unknown-database'
+  /** The server accepts no logins yet or any more (PostgreSQL 57P03: starting up, shutting down, recovery). */
+  | 'starting-up'
   | 'aborted'
   | 'other';
 
