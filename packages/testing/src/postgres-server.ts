@@ -100,10 +100,13 @@ const HOST = '127.0.0.1';
 const ADMIN_USER = 'rotakit_admin';
 const ADMIN_DATABASE = 'postgres';
 
-/** Speed over durability (a test server's data is thrown away), room for pool tests. */
+/**
+ * Speed over durability against a machine crash (a test server's data is thrown away),
+ * room for pool tests. Commits still reach the kernel before they return
+ * (synchronous_commit stays on), so a killed server (`kill()`, a crash test) keeps them.
+ */
 const FAST_SETTINGS: Record<string, string> = {
   fsync: 'off',
-  synchronous_commit: 'off',
   full_page_writes: 'off',
   max_connections: '400',
   shared_buffers: '32MB',
@@ -133,6 +136,7 @@ async function makeCertificates(): Promise<ServerCertificates> {
     dnsNames: ['localhost'],
     ipAddresses: [HOST],
     caName: 'rotakit test PostgreSQL CA',
+    keyAlgorithm: 'ec',
   });
   try {
     return {
@@ -196,32 +200,35 @@ class PrivatePostgres {
   }
 
   async initialise(): Promise<void> {
-    if (this.tls) {
-      const certs = await serverCertificates();
-      this.#writePrivate('server.crt', certs.certPem);
-      this.#writePrivate('server.key', certs.keyPem);
-      this.ca = certs.caPem;
-    }
+    // openssl and initdb are independent; on a busy machine each takes seconds.
+    await Promise.all([this.tls ? this.#installCertificates() : undefined, this.#initdb()]);
+    writeFileSync(join(this.dataDir, 'pg_hba.conf'), hbaConf(this.tls));
+  }
+
+  async #installCertificates(): Promise<void> {
+    const certs = await serverCertificates();
+    this.#writePrivate('server.crt', certs.certPem);
+    this.#writePrivate('server.key', certs.keyPem);
+    this.ca = certs.caPem;
+  }
+
+  async #initdb(): Promise<void> {
     const pwfile = this.#writePrivate('pwfile', this.adminPassword);
+    const args = [
+      '-D',
+      this.dataDir,
+      '-U',
+      ADMIN_USER,
+      '-A',
+      'scram-sha-256',
+      `--pwfile=${pwfile}`,
+    ];
+    args.push('-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions');
     try {
-      await execFileAsync(
-        this.binaries.initdb,
-        [
-          '-D',
-          this.dataDir,
-          '-U',
-          ADMIN_USER,
-          '-A',
-          'scram-sha-256',
-          `--pwfile=${pwfile}`,
-          '-E',
-          'UTF8',
-          '--locale=C',
-          '--no-sync',
-          '--no-instructions',
-        ],
-        { ...spawnIdentity(this.runAs), cwd: this.dir },
-      );
+      await execFileAsync(this.binaries.initdb, args, {
+        ...spawnIdentity(this.runAs),
+        cwd: this.dir,
+      });
     } catch (error) {
       const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
       throw PostgresStartError.of(
@@ -232,7 +239,6 @@ class PrivatePostgres {
     } finally {
       rmSync(pwfile, { force: true });
     }
-    writeFileSync(join(this.dataDir, 'pg_hba.conf'), hbaConf(this.tls));
   }
 
   #serverArgs(): string[] {

@@ -28,6 +28,8 @@ export interface CreateTestCertificatesOptions {
   ipAddresses?: readonly string[];
   /** @default 'rotakit test CA' */
   caName?: string;
+  /** `'ec'` (P-256) keys generate in milliseconds where RSA takes a second or more. @default 'rsa' */
+  keyAlgorithm?: 'rsa' | 'ec';
 }
 
 /**
@@ -58,12 +60,16 @@ export async function createTestCertificates(
       );
     }
   };
+  const newKey =
+    options.keyAlgorithm === 'ec'
+      ? ['ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1']
+      : ['rsa:2048'];
   const ca = ['-subj', `/CN=${options.caName ?? 'rotakit test CA'}`];
   await openssl([
     'req',
     '-x509',
     '-newkey',
-    'rsa:2048',
+    ...newKey,
     '-nodes',
     '-days',
     '2',
@@ -76,7 +82,7 @@ export async function createTestCertificates(
   await openssl([
     'req',
     '-newkey',
-    'rsa:2048',
+    ...newKey,
     '-nodes',
     '-subj',
     `/CN=${dnsNames[0] ?? ipAddresses[0] ?? 'localhost'}`,
