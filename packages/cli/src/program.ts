@@ -73,7 +73,7 @@ type Run = <A extends unknown[]>(
 function createProgram(io: CliIo): Command {
   return new Command('rotakit')
     .description(
-      'Secrets Manager rotation for MySQL: status, repair, rotate, and diagnose the network.',
+      'Secrets Manager rotation for MySQL and PostgreSQL: status, repair, rotate, and diagnose the network.',
     )
     .version(packageJson.version, '-V, --version', 'print the version')
     .option(

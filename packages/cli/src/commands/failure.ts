@@ -38,7 +38,10 @@ export async function describeFailure(
     details.credentials = error.credentials;
     details.reason = error.reason;
     details.database = `${error.host}:${error.port}`;
+    // The server's code: a MySQL errno, or a PostgreSQL SQLSTATE.
     if (error.errno !== undefined) details.errno = error.errno;
+    const sqlState = serverSqlState(error);
+    if (error.errno === undefined && sqlState !== undefined) details.sqlState = sqlState;
     if (error.code !== undefined) details.code = error.code;
   } else if (error instanceof SecretsManagerError) {
     details.operation = error.operation;
@@ -73,4 +76,13 @@ export async function describeFailure(
     ...(diagnosis?.networkError ? { diagnosis: diagnosis.summary } : {}),
     ...definedOnly({ report: diagnosis?.report }),
   };
+}
+
+/**
+ * The SQLSTATE of a login failure; "none of the credentials logs in" keeps the last attempt's
+ * error as its cause, which has it.
+ */
+function serverSqlState(error: DatabaseLoginError): string | undefined {
+  if (error.sqlState !== undefined) return error.sqlState;
+  return error.cause instanceof DatabaseLoginError ? error.cause.sqlState : undefined;
 }

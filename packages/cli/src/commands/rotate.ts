@@ -1,8 +1,10 @@
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { definedOnly, parseRdsSecret } from '@rotakit/core';
 import {
+  byEngine,
   type Logger,
   mysql,
+  postgres,
   RotationError,
   type RotationStrategy,
   type RunRotationResult,
@@ -113,7 +115,8 @@ function checkOptions(options: RotateOptions): number | undefined {
 function handlerOptions(ctx: CommandContext, strategy: RotationStrategy, options: RotateOptions) {
   return {
     strategy,
-    database: mysql(),
+    // The secret's engine picks the driver; each loads its client (mysql2, pg) on first use.
+    database: byEngine({ mysql: mysql(), postgres: postgres() }),
     logger: cliLogger(ctx, options.verbose ?? false),
     tls: {
       ...(options.strictTls ? { strict: true } : {}),
