@@ -10,7 +10,9 @@ import { ACCOUNT, API_AVAILABLE, fixedSnapshot, IDS, REGION, VPC_ID } from './fi
 import {
   ALLOW_ALL_BOTH_WAYS,
   addNatRoute,
+  asAuroraPostgres,
   customAcl,
+  dbIngressFromLambda,
   endpoint,
   group,
   moveLambdaToOtherVpc,
@@ -73,6 +75,7 @@ describe('analyzeRotationNetwork: the incident', () => {
       {
         type: 'db-cluster',
         id: IDS.cluster,
+        engine: 'aurora-mysql',
         port: 3306,
         vpcId: VPC_ID,
         securityGroupIds: [IDS.sgDb],
@@ -109,6 +112,92 @@ describe('analyzeRotationNetwork: the incident', () => {
     expect(missing.fix).toContain('NAT gateway');
     const dbIngress = findings.find((f) => f.resource.id === IDS.sgDb)!;
     expect(dbIngress.fix).toContain(`TCP 3306 from ${IDS.sgLambda}`);
+  });
+});
+
+describe('analyzeRotationNetwork: an Aurora PostgreSQL cluster (5432)', () => {
+  it('checks 5432: the MySQL rules left in the DB group do not admit PostgreSQL', () => {
+    const findings = expectFindings(variant(asAuroraPostgres), [
+      {
+        code: 'ENI_SG_RULES_MISMATCH',
+        severity: 'error',
+        resource: IDS.sgDb,
+        condition: 'R7',
+        rule: { direction: 'ingress', ports: '5432', peer: '10.0.1.0/24, 10.0.2.0/24' },
+      },
+    ]);
+    expect(findings[0]?.fix).toContain(`TCP 5432 from ${IDS.sgLambda}`);
+    const analysis = analyzeRotationNetwork(variant(asAuroraPostgres));
+    expect(analysis.databases[0]).toMatchObject({ engine: 'aurora-postgresql', port: 5432 });
+  });
+
+  it('passes once the DB group admits 5432 from the function', () => {
+    expectFindings(
+      variant((s) => {
+        asAuroraPostgres(s);
+        dbIngressFromLambda(s, 5432);
+      }),
+      [],
+    );
+  });
+
+  it('takes 5432 from the engine when RDS reports no port, and names PostgreSQL in ACL findings', () => {
+    const findings = expectFindings(
+      variant((s) => {
+        asAuroraPostgres(s, undefined);
+        dbIngressFromLambda(s, 5432);
+        // The DB subnets' ACL still lets only MySQL in.
+        customAcl(
+          s,
+          'acl-0db0000000000001',
+          [IDS.subnetDbA, IDS.subnetDbB],
+          [
+            ...ALLOW_ALL_BOTH_WAYS.filter((e) => e.Egress),
+            {
+              RuleNumber: 100,
+              Protocol: '6',
+              RuleAction: 'allow',
+              Egress: false,
+              CidrBlock: '10.0.0.0/16',
+              PortRange: { From: 3306, To: 3306 },
+            },
+          ],
+        );
+      }),
+      [
+        {
+          code: 'SUBNET_ACL_RESTRICTION',
+          severity: 'error',
+          resource: 'acl-0db0000000000001',
+          condition: 'R7',
+          rule: { direction: 'ingress', ports: '5432', ruleNumber: '*' },
+        },
+      ],
+    );
+    expect(findings[0]?.message).toContain('PostgreSQL to DB cluster');
+    expect(findings[0]?.message).not.toContain('MySQL');
+  });
+
+  it('finds the original incident on a PostgreSQL cluster with 5432 in every database finding', () => {
+    const broken = originalBrokenSnapshot();
+    asAuroraPostgres(broken);
+    expectFindings(broken, [
+      { code: 'VPC_ENDPOINT_MISSING', severity: 'error', resource: VPC_ID, condition: 'R3' },
+      {
+        code: 'ENI_SG_RULES_MISMATCH',
+        severity: 'error',
+        resource: IDS.sgLambda,
+        condition: 'R7',
+        rule: { direction: 'egress', ports: '5432' },
+      },
+      {
+        code: 'ENI_SG_RULES_MISMATCH',
+        severity: 'error',
+        resource: IDS.sgDb,
+        condition: 'R7',
+        rule: { direction: 'ingress', ports: '5432' },
+      },
+    ]);
   });
 });
 

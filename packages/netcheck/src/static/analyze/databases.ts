@@ -1,17 +1,29 @@
 import type { DBCluster, DBInstance, DBSubnetGroup } from '@aws-sdk/client-rds';
-import { MYSQL_DEFAULT_PORT } from '@rotakit/engine-mysql';
+import { defaultPortOf, type Engine, engineNamed } from '@rotakit/core';
 import { parseCidr4 } from '../../util/ip.js';
 import type { ResourceType } from '../findings/types.js';
 import type { RotationNetworkSnapshot } from '../snapshot.js';
 import type { AnalysisContext, FlowNode, LambdaSide } from './context.js';
 import { checkFlow } from './flow.js';
 
-/** Used when RDS reports no port. */
-const DEFAULT_DB_PORT = MYSQL_DEFAULT_PORT;
+const ENGINE_LABEL: Record<Engine, string> = { mysql: 'MySQL', postgres: 'PostgreSQL' };
+
+/** The protocol of an RDS `Engine` (`aurora-postgresql`, `mysql`, ...); undefined for others. */
+function protocolOf(rdsEngine: string | undefined): Engine | undefined {
+  return rdsEngine ? engineNamed(rdsEngine) : undefined;
+}
+
+/** The port when RDS reports none: the engine's default (3306 for an engine rotakit does not speak). */
+function defaultDbPort(rdsEngine: string | undefined): number {
+  return defaultPortOf(protocolOf(rdsEngine) ?? 'mysql');
+}
 
 export interface DatabaseTargetSummary {
   type: 'db-cluster' | 'db-instance';
   id: string;
+  /** RDS's `Engine` (`aurora-mysql`, `aurora-postgresql`, ...), when it reports one. */
+  engine?: string;
+  /** RDS's port, else the engine's default (5432 for PostgreSQL, 3306 for MySQL). */
   port: number;
   vpcId?: string;
   securityGroupIds: string[];
@@ -72,7 +84,8 @@ function clusterTarget(
     summary: {
       type: 'db-cluster',
       id,
-      port: cluster.Port ?? DEFAULT_DB_PORT,
+      ...(cluster.Engine ? { engine: cluster.Engine } : {}),
+      port: cluster.Port ?? defaultDbPort(cluster.Engine),
       vpcId: group?.VpcId || undefined,
       securityGroupIds,
       // A cluster without members yet: its subnet group is where they will be.
@@ -97,7 +110,8 @@ function instanceTarget(snap: RotationNetworkSnapshot, instance: DBInstance): Db
     summary: {
       type: 'db-instance',
       id,
-      port: instance.Endpoint?.Port ?? instance.DbInstancePort ?? DEFAULT_DB_PORT,
+      ...(instance.Engine ? { engine: instance.Engine } : {}),
+      port: instance.Endpoint?.Port ?? instance.DbInstancePort ?? defaultDbPort(instance.Engine),
       vpcId: group?.VpcId || undefined,
       securityGroupIds,
       members: [{ id, subnetIds: memberSubnets(group, instance) }],
@@ -144,9 +158,11 @@ function dbNode(
   return { label: `${kind} ${target.summary.id}`, subnet, ranges: cidr ? [cidr] : [], groups };
 }
 
-/** MySQL from every function subnet to every subnet each member can sit in. */
+/** The engine's traffic from every function subnet to every subnet each member can sit in. */
 function checkDatabasePath(ctx: AnalysisContext, lambda: LambdaSide, target: DbTarget): void {
   const { id, port } = target.summary;
+  const protocol = protocolOf(target.summary.engine);
+  const label = protocol ? ENGINE_LABEL[protocol] : 'TCP';
   const groups = ctx.groups(target.securityGroupIds, `${target.resourceType} ${id}`);
   for (const member of target.summary.members) {
     // Security group findings are per group, so they name the cluster; ACL and route
@@ -154,7 +170,7 @@ function checkDatabasePath(ctx: AnalysisContext, lambda: LambdaSide, target: DbT
     const memberText = member.id === id ? '' : ` member ${member.id}`;
     for (const subnetId of member.subnetIds) {
       const node = dbNode(ctx, target, subnetId, groups);
-      const what = `MySQL to ${node.label}${memberText} (${subnetId}, port ${port})`;
+      const what = `${label} to ${node.label}${memberText} (${subnetId}, port ${port})`;
       for (const from of lambda.nodes) checkFlow(ctx, from, node, port, what, 'R7');
     }
   }
