@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { AdminStatementError, MysqlBinaryNotFoundError, MysqlStartError } from '../src/index.js';
+import {
+  AdminStatementError,
+  MysqlBinaryNotFoundError,
+  MysqlStartError,
+  PostgresBinaryNotFoundError,
+  PostgresStartError,
+} from '../src/index.js';
 
 describe('@rotakit/testing error shapes', () => {
   it('MysqlStartError.of appends the log tail and keeps it as a field', () => {
@@ -34,5 +40,19 @@ describe('@rotakit/testing error shapes', () => {
     });
     expect(error).toMatchObject({ statement: 'GRANT', errno: 1044, sqlState: '42000', cause });
     expect(error.code).toBeUndefined();
+  });
+
+  it('PostgresStartError.of appends the log tail and keeps it as a field', () => {
+    const error = PostgresStartError.of('postgres exited', 'FATAL:  bad setting');
+    expect(error.message).toBe('postgres exited\n--- server log (tail) ---\nFATAL:  bad setting');
+    expect(error).toMatchObject({ name: 'PostgresStartError', logTail: 'FATAL:  bad setting' });
+  });
+
+  it('PostgresBinaryNotFoundError.of names the major, where it looked and how to install', () => {
+    const error = PostgresBinaryNotFoundError.of(['/usr/lib/postgresql/<major>/bin'], 14);
+    expect(error).toMatchObject({ searched: ['/usr/lib/postgresql/<major>/bin'], major: 14 });
+    expect(error.message).toContain('No PostgreSQL 14 server binaries');
+    expect(error.message).toContain('/usr/lib/postgresql/<major>/bin');
+    expect(error.message).toContain('apt-get install -y postgresql');
   });
 });

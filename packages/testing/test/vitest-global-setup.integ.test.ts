@@ -3,7 +3,12 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestProject } from 'vitest/node';
-import { canLogin, type MysqlConnectionInfo } from '../src/index.js';
+import {
+  canLogin,
+  canLoginPostgres,
+  type MysqlConnectionInfo,
+  type PostgresConnectionInfo,
+} from '../src/index.js';
 import setup from '../src/vitest-global-setup.js';
 
 function fakeProject(): TestProject & { provided: Record<string, unknown> } {
@@ -25,11 +30,16 @@ const admin = (info: MysqlConnectionInfo) => ({
 
 describe('vitest-global-setup named by several projects', { timeout: 90_000 }, () => {
   const externalUrl = process.env.ROTAKIT_TEST_MYSQL_URL;
+  const externalPostgresUrl = process.env.ROTAKIT_TEST_POSTGRES_URL;
   beforeAll(() => {
     delete process.env.ROTAKIT_TEST_MYSQL_URL;
+    delete process.env.ROTAKIT_TEST_POSTGRES_URL;
   });
   afterAll(() => {
     if (externalUrl !== undefined) process.env.ROTAKIT_TEST_MYSQL_URL = externalUrl;
+    if (externalPostgresUrl !== undefined) {
+      process.env.ROTAKIT_TEST_POSTGRES_URL = externalPostgresUrl;
+    }
   });
 
   it('starts one server for both and stops it after the last teardown', async () => {
@@ -41,11 +51,19 @@ describe('vitest-global-setup named by several projects', { timeout: 90_000 }, (
     expect(second.provided.rotakitMysql).toEqual(info);
     expect(info.external).toBe(false);
     await expect(canLogin(admin(info))).resolves.toEqual({ ok: true });
+    const postgres = first.provided.rotakitPostgres as PostgresConnectionInfo;
+    expect(second.provided.rotakitPostgres).toEqual(postgres);
+    await expect(canLoginPostgres(postgres, postgres.admin)).resolves.toEqual({ ok: true });
 
     await teardownFirst();
     await expect(canLogin(admin(info))).resolves.toEqual({ ok: true });
+    await expect(canLoginPostgres(postgres, postgres.admin)).resolves.toEqual({ ok: true });
     await teardownSecond();
     expect(await canLogin({ ...admin(info), connectTimeoutMs: 2000 })).toMatchObject({ ok: false });
+    expect(await canLoginPostgres(postgres, postgres.admin)).toMatchObject({
+      ok: false,
+      code: 'ECONNREFUSED',
+    });
 
     // A later run (say, vitest's watch mode) gets a server of its own again.
     const third = fakeProject();
