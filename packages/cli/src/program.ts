@@ -220,10 +220,14 @@ function addNetworkCommands(program: Command, run: Run): void {
     .option('--app', "with --secret: the application's path instead of the rotation function's")
     .option('--login', 'with --secret: also log in to the database with the secret')
     .option('--rds', 'with --secret: also check the path to the RDS API (R8)')
-    .option('--host <host>', 'probe this host (DNS, TCP, and TLS or MySQL by port)')
+    .option('--host <host>', 'probe this host (DNS, TCP, and TLS, MySQL or PostgreSQL by port)')
     .option('--port <port>', 'with --host')
     .option('--tls', 'with --host: also a TLS handshake (default on port 443)')
     .option('--mysql', 'with --host: also read the MySQL greeting (default on port 3306)')
+    .option(
+      '--postgres',
+      "with --host: also PostgreSQL's TLS and authentication request (default on port 5432)",
+    )
     .option('--timeout <ms>', 'budget for all probes', '10000')
     .addHelpText(
       'after',

@@ -1,5 +1,6 @@
 import { definedOnly } from '@rotakit/core';
 import { MYSQL_DEFAULT_PORT } from '@rotakit/engine-mysql';
+import { POSTGRES_DEFAULT_PORT } from '@rotakit/engine-postgres';
 import {
   checkAppPath,
   checkRotationPath,
@@ -8,6 +9,7 @@ import {
   type ProbeResult,
   probeDns,
   probeMysql,
+  probePostgres,
   probeTcp,
   probeTls,
 } from '@rotakit/netcheck';
@@ -24,6 +26,7 @@ export interface NetcheckOptions {
   port?: string;
   tls?: boolean;
   mysql?: boolean;
+  postgres?: boolean;
   timeout?: string;
 }
 
@@ -86,11 +89,13 @@ async function probeHost(
   const common = { timeoutMs, ...definedOnly({ signal }) };
   const wantTls = options.tls ?? port === 443;
   const wantMysql = options.mysql ?? port === MYSQL_DEFAULT_PORT;
+  const wantPostgres = options.postgres ?? port === POSTGRES_DEFAULT_PORT;
   const probes: Array<Promise<ProbeResult<unknown>>> = [
     probeDns({ host, ...common }),
     probeTcp({ host, port, ...common }),
     ...(wantTls ? [probeTls({ host, port, ...common })] : []),
     ...(wantMysql ? [probeMysql({ host, port, ...common })] : []),
+    ...(wantPostgres ? [probePostgres({ host, port, ...common })] : []),
   ];
   const results = await ctx.out.progress(`Probing ${host}:${port}`, () => Promise.all(probes));
   const ok = results.every((r) => r.ok);
@@ -127,7 +132,16 @@ function describeProbe(result: ProbeResult<unknown>): string {
   }
   if (result.probe === 'mysql' && typeof evidence.serverVersion === 'string')
     return `server ${evidence.serverVersion}`;
+  if (result.probe === 'postgres') return describePostgres(evidence);
   if (result.probe === 'tls' && typeof evidence.protocol === 'string')
     return String(evidence.protocol);
   return '';
+}
+
+/** `TLSv1.3, auth SCRAM-SHA-256`: what the server offered before any password. */
+function describePostgres(evidence: Record<string, unknown>): string {
+  const tls = evidence.tls as { protocol?: string } | undefined;
+  const mechanisms = evidence.saslMechanisms as string[] | undefined;
+  const auth = mechanisms?.join('/') ?? (evidence.authRequest as string | undefined) ?? '?';
+  return `${tls ? (tls.protocol ?? 'TLS') : 'no TLS'}, auth ${auth}`;
 }
