@@ -6,19 +6,17 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import {
   classifyAwsError,
-  definedOnly,
+  engineOf,
   parseRdsSecret,
   RdsSecret,
   SecretFormatError,
 } from '@rotakit/core';
-import { MYSQL_DEFAULT_PORT, meaningOfErrno } from '@rotakit/engine-mysql';
-import { probeMysql } from '@rotakit/netcheck';
-import { defaultTrustedCas } from '@rotakit/rds-trust';
 import type { CommandContext } from '../context.js';
 import { CliError, ExitCode, InterruptedError, UsageError } from '../errors.js';
 import { managedSecretOfStatus, type SecretStatus } from '../status/assess.js';
 import { readSecretStatus, stuckAfterOption } from '../status/read.js';
 import { managedSecretRefusal } from './managed.js';
+import { checkPendingLogin, type PendingCheck, REFUSED_PASSWORD_CODE } from './pending-login.js';
 
 export interface UnstickOptions {
   yes?: boolean;
@@ -71,7 +69,7 @@ export async function unstickCommand(
     pendingPasswordIsLive(ctx.secretsManager(), secretId, pending),
   );
   if (live.state === 'live' && !options.discardLivePending) {
-    return report(ctx, livePendingRefusal(ctx, secretId, before, pending, options));
+    return report(ctx, livePendingRefusal(ctx, secretId, before, { pending, live }, options));
   }
   warnBeforeRemoving(ctx, secretId, pending, live);
 
@@ -118,7 +116,7 @@ function livePendingRefusal(
   ctx: CommandContext,
   secretId: string,
   before: SecretStatus,
-  pending: string,
+  { pending, live }: { pending: string; live: Extract<PendingCheck, { state: 'live' }> },
   options: UnstickOptions,
 ): Refusal {
   const forceNote = options.force
@@ -128,7 +126,7 @@ function livePendingRefusal(
     body: { changed: false, verdict: before.verdict, pendingPasswordLive: true },
     message:
       `The database already accepts the AWSPENDING password of version ${pending} (the rotation failed after setSecret). ` +
-      'Removing the label would leave AWSCURRENT with a password the database no longer accepts: apps would fail to log in (1045). ' +
+      `Removing the label would leave AWSCURRENT with a password the database no longer accepts: apps would fail to log in (${REFUSED_PASSWORD_CODE[live.engine]}). ` +
       `Finish the rotation instead: \`${ctx.commandLine('rotate', secretId)}\` resumes version ${pending}.${forceNote} ` +
       '(--discard-live-pending removes the label anyway.)',
     exitCode: ExitCode.CheckFailed,
@@ -145,7 +143,7 @@ function warnBeforeRemoving(
   if (live.state === 'live') {
     ctx.out.error(
       `warning: --discard-live-pending: the database already uses the password of version ${pending}; ` +
-        'after this, AWSCURRENT holds a password it no longer accepts and new logins with it fail (1045) until the password is set again.',
+        `after this, AWSCURRENT holds a password it no longer accepts and new logins with it fail (${REFUSED_PASSWORD_CODE[live.engine]}) until the password is set again.`,
     );
   } else if (live.state === 'unknown') {
     ctx.out.error(
@@ -214,8 +212,6 @@ async function reportRemoved(
   return fixed ? ExitCode.Ok : ExitCode.CheckFailed;
 }
 
-type PendingCheck = { state: 'live' | 'not-live' } | { state: 'unknown'; reason: string };
-
 /** The pending version read with @rotakit/core's parser, or why it cannot be checked. */
 async function readPendingSecret(
   client: SecretsManagerClient,
@@ -256,32 +252,14 @@ async function pendingPasswordIsLive(
 ): Promise<PendingCheck> {
   const read = await readPendingSecret(client, secretId, versionId);
   if (!(read instanceof RdsSecret)) return read;
-  const { host, port, username, password, dbname, ssl } = read;
+  const { host, username, password } = read;
   if (host === undefined || username === undefined || password === undefined) {
     return { state: 'unknown', reason: 'the pending value has no host, username and password' };
   }
-  const probe = await probeMysql({
-    host,
-    port: port ?? MYSQL_DEFAULT_PORT,
-    timeoutMs: 5000,
-    login: {
-      user: username,
-      password,
-      ...definedOnly({
-        database: dbname,
-        ssl:
-          ssl === true || ssl === 'true'
-            ? { ca: [...defaultTrustedCas()], rejectUnauthorized: true }
-            : undefined,
-      }),
-    },
-  });
-  if (probe.ok) return { state: 'live' };
-  // Only a refused password (1045) proves the database still has the old one. 1044 (no grant
-  // on dbname) comes after the server accepted the password, so the pending one is live; 1130
-  // comes with any password, and a locked or expired account says nothing about it.
-  const meaning = meaningOfErrno(probe.evidence.login?.errno);
-  if (meaning === 'database-access-denied') return { state: 'live' };
-  if (meaning === 'access-denied') return { state: 'not-live' };
-  return { state: 'unknown', reason: `database ${host}: ${probe.status}` };
+  try {
+    return await checkPendingLogin(engineOf(read), { secret: read, host, username, password });
+  } catch (error) {
+    if (error instanceof SecretFormatError) return { state: 'unknown', reason: error.message };
+    throw error;
+  }
 }
