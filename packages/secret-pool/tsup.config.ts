@@ -6,6 +6,8 @@ export default defineConfig(
     entry: {
       index: 'src/index.ts',
       knex: 'src/adapters/knex.ts',
+      sequelize: 'src/adapters/sequelize.ts',
+      prisma: 'src/adapters/prisma.ts',
       typeorm: 'src/adapters/typeorm.ts',
     },
     // Subpath entries import the main entry by the package's name: one copy of its classes.
