@@ -106,8 +106,8 @@ function addSecretCommands(program: Command, run: Run): void {
     .option('--stuck-after <duration>', STUCK_AFTER_HELP)
     .addHelpText(
       'after',
-      '\nExamples:\n  rotakit status prod/app/mysql\n  rotakit status prod/app/mysql --json\n' +
-        '  rotakit status prod/app/mysql --stuck-after 0s   # right after an interrupted rotate',
+      '\nExamples:\n  rotakit status prod/app/db\n  rotakit status prod/app/db --json\n' +
+        '  rotakit status prod/app/db --stuck-after 0s   # right after an interrupted rotate',
     )
     .action(
       run((ctx, secret: string, options: StatusOptions) => statusCommand(ctx, secret, options)),
@@ -132,7 +132,7 @@ function addSecretCommands(program: Command, run: Run): void {
     .addHelpText(
       'after',
       '\nAn RDS-managed secret (rds!cluster-..., rds!db-...) is refused: RDS moves its labels itself.\n' +
-        '\nExamples:\n  rotakit unstick prod/app/mysql\n  rotakit unstick prod/app/mysql --yes --json',
+        '\nExamples:\n  rotakit unstick prod/app/db\n  rotakit unstick prod/app/db --yes --json',
     )
     .action(
       run((ctx, secret: string, options: UnstickOptions) => unstickCommand(ctx, secret, options)),
@@ -161,7 +161,7 @@ function addRotateCommand(program: Command, run: Run): void {
         "and the refusal names the aws command that starts RDS's own rotation.\n" +
         '\nCtrl-C stops after the step in progress and prints the state and the command that\n' +
         'resumes (or undoes) it; a second Ctrl-C stops at once.\n' +
-        '\nExamples:\n  rotakit rotate prod/app/mysql\n  rotakit rotate prod/app/mysql --strategy alternating-users --json',
+        '\nExamples:\n  rotakit rotate prod/app/mysql\n  rotakit rotate prod/app/postgres --strategy alternating-users --json',
     )
     .action(
       run(
@@ -202,7 +202,7 @@ function addNetworkCommands(program: Command, run: Run): void {
     .addHelpText(
       'after',
       '\nStatic analysis needs read access to EC2 (Describe*), RDS (DescribeDB*) and Lambda (GetFunctionConfiguration, GetPolicy).\n' +
-        '\nExamples:\n  rotakit doctor prod/app/mysql\n  rotakit doctor prod/app/mysql --function rotate-mysql --json',
+        '\nExamples:\n  rotakit doctor prod/app/db\n  rotakit doctor prod/app/postgres --function rotate-postgres --json',
     )
     .action(
       run((ctx, secret: string, options: DoctorOptions) => doctorCommand(ctx, secret, options)),
