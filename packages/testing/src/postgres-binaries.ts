@@ -93,8 +93,16 @@ async function describe(candidate: Candidate): Promise<PostgresBinaries | undefi
   return { binDir: candidate.binDir, initdb, postgres, major, version, source: candidate.source };
 }
 
+/** Looked up once per process: each look runs every candidate's `postgres --version`. */
+let installations: Promise<PostgresBinaries[]> | undefined;
+
 /** Every major found: Debian's installed ones and the npm package's, newest first. */
-export async function findPostgresInstallations(): Promise<PostgresBinaries[]> {
+export function findPostgresInstallations(): Promise<PostgresBinaries[]> {
+  installations ??= lookForInstallations();
+  return installations;
+}
+
+async function lookForInstallations(): Promise<PostgresBinaries[]> {
   const found: PostgresBinaries[] = [];
   for (const candidate of [...debianCandidates(), ...embeddedCandidates()]) {
     const binaries = await describe(candidate).catch(() => undefined);
@@ -141,10 +149,21 @@ export async function postgresMajorsUnderTest(): Promise<number[]> {
  * Makes sure the server account can run the binaries: npm unpacks a package as whoever
  * installed it, and a restrictive umask leaves it unreadable to `postgres`/`nobody`.
  */
-export async function ensureRunnableBy(
-  binaries: PostgresBinaries,
-  runAs: PostgresRunAs,
-): Promise<void> {
+export function ensureRunnableBy(binaries: PostgresBinaries, runAs: PostgresRunAs): Promise<void> {
+  const key = `${binaries.postgres} ${runAs.uid}`;
+  let check = runnable.get(key);
+  if (!check) {
+    check = checkRunnable(binaries, runAs);
+    // A failure is not remembered: the next start checks again (someone may have fixed it).
+    check.catch(() => runnable.delete(key));
+    runnable.set(key, check);
+  }
+  return check;
+}
+
+const runnable = new Map<string, Promise<void>>();
+
+async function checkRunnable(binaries: PostgresBinaries, runAs: PostgresRunAs): Promise<void> {
   const identity = spawnIdentity(runAs);
   if (identity.uid === undefined) return;
   const run = () => execFileAsync(binaries.postgres, ['--version'], { ...identity, cwd: '/' });

@@ -1,4 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { inspect } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +12,7 @@ import {
   PostgresBinaryNotFoundError,
   type PostgresRole,
   type PostgresServer,
+  PostgresStartError,
   postgresMajorsUnderTest,
   RDS_SUPERUSER_ROLE,
   startPostgres,
@@ -18,6 +21,11 @@ import {
 import { isRunning } from './process-utils.js';
 
 const majors = await postgresMajorsUnderTest();
+
+/** The rotakit-postgres-* dirs in the temp dir now. */
+function ownDirs(): Set<string> {
+  return new Set(readdirSync(tmpdir()).filter((name) => name.startsWith('rotakit-postgres-')));
+}
 
 it('tests at least two majors, one of them 16 or later (CREATEROLE changed in 16)', () => {
   expect(majors.length).toBeGreaterThanOrEqual(2);
@@ -199,6 +207,22 @@ describe('startPostgres options and lifecycle', () => {
     await server.stop();
     expect(existsSync(dir)).toBe(false);
     await server.stop(); // idempotent
+  });
+
+  it('a server that cannot start fails with its log tail, and leaves no temp dir', async () => {
+    const before = ownDirs();
+    const failure = startPostgres({ tls: false, settings: { shared_buffers: 'plenty' } });
+    const error = await failure.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PostgresStartError);
+    expect((error as PostgresStartError).message).toMatch(/exited during startup/);
+    expect((error as PostgresStartError).logTail).toMatch(/shared_buffers/);
+    // Its own dir is gone. Other servers may start meanwhile: look for ours by its log.
+    const created = [...ownDirs()].filter((dir) => !before.has(dir));
+    const ours = created.filter((dir) => {
+      const log = join(tmpdir(), dir, 'postgres.log');
+      return existsSync(log) && readFileSync(log, 'utf8').includes('plenty');
+    });
+    expect(ours).toEqual([]);
   });
 
   it('fails with a typed error that says how to get the binaries', async () => {
