@@ -87,13 +87,23 @@ describe('probePostgres against real PostgreSQL servers', () => {
     expect(rejected.error?.code).toBe('28000');
   });
 
-  it('fails TLS verification for a CA nobody trusts, naming the reason', async () => {
-    const r = await probe(shared.port);
+  it('fails required TLS for a CA nobody trusts, naming the reason', async () => {
+    const r = await probe(shared.port, { tls: 'require' });
     expect(r.status).toBe('tls-failure');
     expect(r.evidence.phase).toBe('tls-handshake');
     expect(r.evidence.tls?.authorized).toBe(false);
     expect(r.evidence.tls?.authorizationError).toMatch(/UNABLE_TO|SELF_SIGNED/);
     expect(r.evidence.authRequest).toBeUndefined();
+  });
+
+  it('falls back to plain text when preferred TLS does not verify, and says so', async () => {
+    const r = await probe(shared.port);
+    expect(r.status).toBe('ok');
+    expect(r.evidence.tlsFallback).toBe(true);
+    expect(r.evidence.tls?.authorized).toBe(false);
+    expect(r.evidence.phase).toBeUndefined();
+    // Channel binding is offered only over TLS: this answer came in plain text.
+    expect(r.evidence.saslMechanisms).toEqual(['SCRAM-SHA-256']);
   });
 
   it('goes on in plain text when the server answers N, unless TLS is required', async () => {

@@ -16,6 +16,7 @@ describe('checkRotationPath / checkAppPath for a PostgreSQL secret', () => {
   const wrongPassword = 'netcheck-pg/wrong-password';
   const mysqlPort = 'netcheck-pg/mysql-port';
   const noPort = 'netcheck-pg/no-port';
+  const noSsl = 'netcheck-pg/no-ssl';
 
   beforeAll(async () => {
     [sm, role] = await Promise.all([startSecretsManager(), createPostgresRole(pg, {})]);
@@ -35,6 +36,7 @@ describe('checkRotationPath / checkAppPath for a PostgreSQL secret', () => {
     await Promise.all([
       create(healthy, { ssl: true }),
       create(wrongPassword, { password: `wrong-${role.password}` }),
+      create(noSsl),
       create(mysqlPort, { port: testMysql().port }),
       // No port: the engine's default, 5432; the host does not resolve, so nothing is sent.
       create(noPort, { host: 'no-such-db.invalid', port: undefined }),
@@ -72,6 +74,17 @@ describe('checkRotationPath / checkAppPath for a PostgreSQL secret', () => {
     const text = formatReport(report);
     expect(text).toMatch(/PASS R7 Database \(DNS, TCP, greeting\)/);
     expect(`${text}${JSON.stringify(report)}`).not.toContain(role.password);
+  });
+
+  it('warns when TLS is offered with a certificate that does not verify and no ssl key is set', async () => {
+    const report = await checkAppPath({ secretId: noSsl, client: sm.client(), login: true });
+    expect(report.ok).toBe(true);
+    const check = r7(report.checks);
+    expect(check.status).toBe('warn');
+    expect(check.evidence).toMatchObject({ tlsFallback: true, login: { ok: true } });
+    expect(check.detail).toContain('TLS not verified, plain text');
+    expect(check.hint).toMatch(/certificate did not verify \(.+\); plain text works/);
+    expect(report.summary).toMatch(/^R7 .*\(warning\)/);
   });
 
   it('fails R7 on a wrong password with the SQLSTATE 28P01 hint', async () => {

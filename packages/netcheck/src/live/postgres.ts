@@ -43,8 +43,10 @@ import type {
 export type { PostgresLogin } from './postgres-login.js';
 
 /**
- * How the probe asks for TLS: `prefer` sends the SSLRequest and goes on in plain text when
- * the server answers `N`; `require` makes that answer a `tls-failure`; `disable` never asks.
+ * How the probe asks for TLS. `prefer` sends the SSLRequest and goes on in plain text when the
+ * server answers `N`, or on a new connection when its certificate does not verify (as libpq's
+ * `sslmode=prefer` and rotakit's rotation without an `ssl` key do; `evidence.tlsFallback`
+ * says so); `require` makes either a `tls-failure`; `disable` never asks.
  */
 export type PostgresTlsMode = 'prefer' | 'require' | 'disable';
 
@@ -84,6 +86,8 @@ export interface PostgresEvidence extends TcpEvidence {
     | 'certificate'
     | 'handshakeMs'
   >;
+  /** `prefer` only: the certificate did not verify, so the greeting was read in plain text. */
+  tlsFallback?: boolean;
   greetingMs?: number;
   /** The server's first authentication request (`ok`: it asks for no password). */
   authRequest?: PostgresAuthRequest;
@@ -335,6 +339,38 @@ async function exchangeGreeting(
   }
 }
 
+type GreetingOutcome = Step & { tlsUsed?: boolean };
+
+/** One connection: TCP, then the greeting exchange, recorded in `evidence`. */
+async function greetOnce(
+  host: string,
+  port: number,
+  deadline: Deadline,
+  settings: Settings,
+  into?: PostgresEvidence,
+): Promise<{ evidence: PostgresEvidence; step: GreetingOutcome }> {
+  const tcp = await connectTcp(host, port, deadline, settings.resolved);
+  const evidence: PostgresEvidence = into ?? tcp.evidence;
+  if (!tcp.connected) {
+    return { evidence, step: { status: tcp.status, ...definedOnly({ error: tcp.error }) } };
+  }
+  try {
+    return {
+      evidence,
+      step: await exchangeGreeting(tcp.connected, host, settings, deadline, evidence),
+    };
+  } catch (caught) {
+    tcp.connected.socket.destroy();
+    evidence.phase ??= 'greeting';
+    return { evidence, step: failedStep(caught, deadline) };
+  }
+}
+
+/** A certificate that did not verify (as opposed to a handshake that broke). */
+function unverified(step: Step, evidence: PostgresEvidence): boolean {
+  return step.status === 'tls-failure' && evidence.tls?.authorized === false;
+}
+
 /** `probePostgres` within an existing deadline (and optionally an existing DNS answer). */
 export async function runPostgres(
   host: string,
@@ -352,17 +388,12 @@ export async function runPostgres(
     evidence,
     ...definedOnly({ error: step.error }),
   });
-  const tcp = await connectTcp(host, port, deadline, settings.resolved);
-  const evidence: PostgresEvidence = tcp.evidence;
-  if (!tcp.connected)
-    return result({ status: tcp.status, ...definedOnly({ error: tcp.error }) }, evidence);
-  let step: Step & { tlsUsed?: boolean };
-  try {
-    step = await exchangeGreeting(tcp.connected, host, settings, deadline, evidence);
-  } catch (caught) {
-    tcp.connected.socket.destroy();
-    evidence.phase ??= 'greeting';
-    step = failedStep(caught, deadline);
+  let { evidence, step } = await greetOnce(host, port, deadline, settings);
+  if (settings.tls === 'prefer' && unverified(step, evidence)) {
+    // As libpq's sslmode=prefer and rotakit's rotation do: plain text when TLS fails.
+    evidence.tlsFallback = true;
+    delete evidence.phase;
+    ({ step } = await greetOnce(host, port, deadline, { ...settings, tls: 'disable' }, evidence));
   }
   if (step.status !== 'ok' || !settings.login) return result(step, evidence);
   const ssl = step.tlsUsed

@@ -92,7 +92,11 @@ function databaseHint(hints: HintContext, db: Probed): string {
 }
 
 function postgresOkDetail(ev: PostgresEvidence): string {
-  const tls = ev.tls ? `TLS ${ev.tls.protocol ?? ''}`.trim() : 'no TLS';
+  const tls = ev.tlsFallback
+    ? 'TLS not verified, plain text'
+    : ev.tls
+      ? `TLS ${ev.tls.protocol ?? ''}`.trim()
+      : 'no TLS';
   const auth = ev.saslMechanisms?.join('/') ?? ev.authRequest ?? '?';
   const version = ev.serverVersion ? `PostgreSQL ${ev.serverVersion}, ` : '';
   return `${version}${tls}, auth ${auth}`;
@@ -118,12 +122,29 @@ function databaseDetail(db: Probed): string {
   return `${host}:${port}: ${db.result.status}${phase}${err}`;
 }
 
-/** The server answered (too many connections; starting up): the path works, so a warning. */
+/**
+ * The server answered (too many connections; starting up): the path works, so a warning. So
+ * is a PostgreSQL certificate that did not verify when plain text then worked: rotation
+ * without an `ssl` key falls back to it.
+ */
 function databaseStatus(db: Probed): CheckStatus {
   const { status } = db.result;
   if (status === 'throttled') return 'warn';
   if (db.engine === 'postgres' && status === 'server-error') return 'warn';
+  if (db.engine === 'postgres' && status === 'ok' && db.result.evidence.tlsFallback) return 'warn';
   return checkStatusOf(status);
+}
+
+function tlsFallbackHint(secret: ParsedSecret, ev: PostgresEvidence): string {
+  return `${secret.target.host} offers TLS but its certificate did not verify (${ev.tls?.authorizationError ?? 'untrusted'}); plain text works, and rotation without an "ssl" key falls back to it: trust the server's CA (netcheck's ca option, ROTAKIT_CA_BUNDLE for the rotation function) or set "ssl": false`;
+}
+
+function hintFor(ctx: CheckContext, db: Probed): string | undefined {
+  if (db.result.status !== 'ok') return databaseHint(ctx.hints, db);
+  if (db.engine === 'postgres' && db.result.evidence.tlsFallback) {
+    return tlsFallbackHint(db.secret, db.result.evidence);
+  }
+  return undefined;
 }
 
 function probedDatabaseCheck(ctx: CheckContext, db: Probed): PathCheck {
@@ -147,7 +168,7 @@ function probedDatabaseCheck(ctx: CheckContext, db: Probed): PathCheck {
       error: result.error,
     },
     durationMs: db.durationMs,
-    hint: status === 'ok' ? undefined : databaseHint(ctx.hints, db),
+    hint: hintFor(ctx, db),
   };
 }
 

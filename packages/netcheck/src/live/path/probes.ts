@@ -155,7 +155,10 @@ function probeMysqlTarget(
   return runMysql(host, port, deadline, { limiter: input.limiter, resolved: dns, login });
 }
 
-/** PostgreSQL keeps no count of aborted handshakes: no rate limit. TLS as the secret's `ssl` says. */
+/**
+ * PostgreSQL keeps no count of aborted handshakes: no rate limit. TLS as rotation reads the
+ * secret's `ssl`: true requires it, false never asks, none prefers it with a plain fallback.
+ */
 function probePostgresTarget(
   input: PathCheckInput,
   secret: ParsedSecret,
@@ -165,7 +168,7 @@ function probePostgresTarget(
   const { host, port, username, dbname, ssl } = secret.target;
   const login = credentialsFor(input, secret);
   return runPostgres(host, port, deadline, {
-    tls: ssl ? 'require' : 'prefer',
+    tls: ssl === true ? 'require' : ssl === false ? 'disable' : 'prefer',
     ca: trustedCas(input.ca),
     user: username || PROBE_USER,
     database: dbname || POSTGRES_DEFAULT_DATABASE,
