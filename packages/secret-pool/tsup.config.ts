@@ -9,9 +9,13 @@ export default defineConfig(
       sequelize: 'src/adapters/sequelize.ts',
       prisma: 'src/adapters/prisma.ts',
       typeorm: 'src/adapters/typeorm.ts',
+      pg: 'src/pg/index.ts',
     },
     // Subpath entries import the main entry by the package's name: one copy of its classes.
     external: ['@rotakit/secret-pool'],
+    // The pg entry shares the pool's internal modules (errors, cache, generations) with the main
+    // entry: shared chunks keep one copy of their classes in CJS too (ESM splits by default).
+    splitting: true,
     noExternal: ESM_ONLY_DEPENDENCIES,
   }),
 );

@@ -128,7 +128,9 @@ export type TerminalReason =
   | 'database-access-denied'
   | 'host-not-allowed'
   | 'host-blocked'
-  | 'unknown-database';
+  | 'unknown-database'
+  /** PostgreSQL 28000: pg_hba.conf has no entry for this host, user and database, or the role may not log in. */
+  | 'login-rejected';
 
 /**
  * The server refused the login for a reason retrying would not fix (account locked,
@@ -175,6 +177,30 @@ export class HostNotAllowedError extends TerminalConnectionError {
 /** The database named in the secret or options does not exist (1049). */
 export class UnknownDatabaseError extends TerminalConnectionError {
   override name = 'UnknownDatabaseError';
+}
+
+/** The typed error of a terminal reason: the class a caller can `instanceof`, or the base class. */
+export function newTerminalError(
+  reason: TerminalReason,
+  message: string,
+  init: Partial<DriverErrorContext> & { secretId: string; cause?: unknown },
+): TerminalConnectionError {
+  const context = { ...init, reason };
+  switch (reason) {
+    case 'account-locked':
+      return new AccountLockedError(message, context);
+    case 'password-expired':
+      return new PasswordExpiredError(message, context);
+    case 'database-access-denied':
+      return new DatabaseAccessDeniedError(message, context);
+    case 'host-not-allowed':
+      return new HostNotAllowedError(message, context);
+    case 'unknown-database':
+      return new UnknownDatabaseError(message, context);
+    case 'host-blocked':
+    case 'login-rejected':
+      return new TerminalConnectionError(message, context);
+  }
 }
 
 /**

@@ -1,4 +1,5 @@
 import { inspect } from 'node:util';
+import { MYSQL_DEFAULT_PORT } from '@rotakit/engine-mysql';
 import { describe, expect, it, vi } from 'vitest';
 import { SecretValue } from '../src/cache/secret-value.js';
 import {
@@ -170,7 +171,7 @@ describe('credentialsFromSecret', () => {
   };
 
   it('reads the RDS format', () => {
-    const c = credentialsFromSecret(secret(rds), {});
+    const c = credentialsFromSecret(secret(rds), {}, MYSQL_DEFAULT_PORT);
     expect(c).toMatchObject({ user: 'app', host: 'db.example', port: 3307, database: 'shop' });
     expect(c.password).toBe('s3cret-value');
     expect(c.identity).toBe('app@db.example:3307/shop');
@@ -179,10 +180,11 @@ describe('credentialsFromSecret', () => {
   });
 
   it('lets explicit options win and accepts a port given as a string', () => {
-    const c = credentialsFromSecret(secret({ ...rds, port: '3308' }), {
-      host: '127.0.0.1',
-      database: 'other',
-    });
+    const c = credentialsFromSecret(
+      secret({ ...rds, port: '3308' }),
+      { host: '127.0.0.1', database: 'other' },
+      MYSQL_DEFAULT_PORT,
+    );
     expect(c).toMatchObject({ host: '127.0.0.1', port: 3308, database: 'other' });
   });
 
@@ -195,7 +197,7 @@ describe('credentialsFromSecret', () => {
   ])('names the bad field (%#)', (json, field) => {
     const error = (() => {
       try {
-        credentialsFromSecret(secret(json), {});
+        credentialsFromSecret(secret(json), {}, MYSQL_DEFAULT_PORT);
       } catch (e) {
         return e;
       }
@@ -208,7 +210,7 @@ describe('credentialsFromSecret', () => {
   it('does not leak the SecretString when it is not JSON', () => {
     const error = (() => {
       try {
-        credentialsFromSecret(secret('password=s3cret-value'), {});
+        credentialsFromSecret(secret('password=s3cret-value'), {}, MYSQL_DEFAULT_PORT);
       } catch (e) {
         return e;
       }
@@ -230,23 +232,26 @@ describe("credentialsFromSecret: the secret's ssl key", () => {
     [null, false],
     [undefined, false],
   ])('"ssl": %j requires TLS: %s', (ssl, tls) => {
-    const c = credentialsFromSecret(secret({ ...rds, ssl }), {});
+    const c = credentialsFromSecret(secret({ ...rds, ssl }), {}, MYSQL_DEFAULT_PORT);
     expect(c.tls).toBe(tls);
     expect(c.identity).toBe(`app@db.example:3306/${tls ? ' (TLS)' : ''}`);
   });
 
   it("lets the caller's ssl option win, whatever the secret says", () => {
     const explicit = { ssl: { ca: 'my CA' } };
-    expect(credentialsFromSecret(secret({ ...rds, ssl: true }), explicit).tls).toBe(false);
-    expect(credentialsFromSecret(secret({ ...rds, ssl: 'not a boolean' }), explicit).tls).toBe(
-      false,
-    );
+    expect(
+      credentialsFromSecret(secret({ ...rds, ssl: true }), explicit, MYSQL_DEFAULT_PORT).tls,
+    ).toBe(false);
+    expect(
+      credentialsFromSecret(secret({ ...rds, ssl: 'not a boolean' }), explicit, MYSQL_DEFAULT_PORT)
+        .tls,
+    ).toBe(false);
   });
 
   it.each([['yes'], [1], [{}]])('refuses "ssl": %j, naming the field', (ssl) => {
     const error = (() => {
       try {
-        credentialsFromSecret(secret({ ...rds, ssl }), {});
+        credentialsFromSecret(secret({ ...rds, ssl }), {}, MYSQL_DEFAULT_PORT);
       } catch (e) {
         return e;
       }

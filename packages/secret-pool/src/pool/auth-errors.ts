@@ -1,14 +1,13 @@
 import { type MysqlErrorMeaning, mysqlErrorMeaning } from '@rotakit/engine-mysql';
 import {
-  AccountLockedError,
-  DatabaseAccessDeniedError,
   type DriverErrorContext,
-  HostNotAllowedError,
-  PasswordExpiredError,
-  TerminalConnectionError,
+  newTerminalError,
+  type TerminalConnectionError,
   type TerminalReason,
-  UnknownDatabaseError,
 } from '../errors.js';
+
+/** The terminal reasons a MySQL/MariaDB server's answer can mean. */
+type MysqlTerminalReason = Exclude<TerminalReason, 'login-rejected'>;
 
 /**
  * What a failed connection attempt means, from mysql2's `errno`/`sqlState` only (message
@@ -39,7 +38,7 @@ const KIND_BY_MEANING: Partial<Record<MysqlErrorMeaning, FailureKind>> = {
   'user-connection-limit': 'busy',
 };
 
-const REASON_BY_MEANING: Partial<Record<MysqlErrorMeaning, TerminalReason>> = {
+const REASON_BY_MEANING: Partial<Record<MysqlErrorMeaning, MysqlTerminalReason>> = {
   'account-locked': 'account-locked',
   'password-expired': 'password-expired',
   'database-access-denied': 'database-access-denied',
@@ -68,7 +67,7 @@ export function classifyConnectError(error: unknown): FailureKind {
   return (meaning && KIND_BY_MEANING[meaning]) ?? 'other';
 }
 
-const MESSAGES: Record<TerminalReason, string> = {
+const MESSAGES: Record<MysqlTerminalReason, string> = {
   'account-locked': 'the database account is locked',
   'password-expired': 'the database account password has expired',
   'database-access-denied': 'the database account may not use the database',
@@ -85,18 +84,5 @@ export function terminalError(error: unknown, secretId: string): TerminalConnect
   const reason = (meaning && REASON_BY_MEANING[meaning]) ?? 'account-locked';
   const init = { ...context, secretId, reason, cause: error };
   const message = `Cannot connect with the credentials of secret ${secretId}: ${MESSAGES[reason]} (errno ${context.errno}${context.code ? ` ${context.code}` : ''})`;
-  switch (reason) {
-    case 'account-locked':
-      return new AccountLockedError(message, init);
-    case 'password-expired':
-      return new PasswordExpiredError(message, init);
-    case 'database-access-denied':
-      return new DatabaseAccessDeniedError(message, init);
-    case 'host-not-allowed':
-      return new HostNotAllowedError(message, init);
-    case 'unknown-database':
-      return new UnknownDatabaseError(message, init);
-    case 'host-blocked':
-      return new TerminalConnectionError(message, init);
-  }
+  return newTerminalError(reason, message, init);
 }

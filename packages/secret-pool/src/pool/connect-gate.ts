@@ -1,11 +1,10 @@
 import type { PoolConnection as CorePoolConnection } from 'mysql2';
-import { LoginGuardError, type LoginGuardReason } from '../errors.js';
+import type { LoginGuardError, LoginGuardReason } from '../errors.js';
 import { classifyConnectError, type FailureKind } from './auth-errors.js';
 import { asError, ConnectRequest } from './connect-request.js';
 import type { PoolContext } from './context.js';
-import type { LoginGuardEvent } from './events.js';
 import type { CredentialGenerations, Generation } from './generations.js';
-import type { LoginGuard, LoginOutcome } from './login-guard.js';
+import { type LoginGuard, type LoginOutcome, loginGuardError } from './login-guard.js';
 import type { ConnectCallback } from './mysql2-internals.js';
 
 export interface GateOptions extends PoolContext {
@@ -126,25 +125,7 @@ export class ConnectGate {
 
   /** The error for a login the guard held back; counted and announced. */
   guardError(gen: Generation, reason: LoginGuardReason): LoginGuardError {
-    const guard = this.#o.guard as LoginGuard;
-    const { secretId } = this.#o;
-    this.#o.counters.loginGuardRejections++;
-    const event: LoginGuardEvent = {
-      secretId,
-      reason,
-      failures: guard.failures(gen.account),
-      maxFailures: guard.maxFailures,
-      versionId: gen.value.versionId,
-    };
-    this.#o.announce('loginGuard', event);
-    const budget = `${event.failures} failed logins in a row for the account, loginGuard.maxFailures ${guard.maxFailures}`;
-    const message =
-      reason === 'limit'
-        ? `Not trying another login for secret ${secretId}: ${budget}; the server counts failures until a ` +
-          'successful login, and another could lock the account. Fix the account or the secret, then recreate the pool.'
-        : `Not logging in with version ${gen.value.versionId} of secret ${secretId}: the database already refused ` +
-          `its password (${budget}) and Secrets Manager has nothing newer. A new secret version is tried as soon as the pool sees it.`;
-    return new LoginGuardError(message, event);
+    return loginGuardError(this.#o.guard as LoginGuard, gen, reason, this.#o);
   }
 
   #send(request: ConnectRequest): Admission {

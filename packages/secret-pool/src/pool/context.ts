@@ -46,3 +46,6 @@ export interface PoolContext {
   readonly counters: PoolCounters;
   readonly announce: Announce;
 }
+
+/** What every part shares whatever the driver: its secret, the counters and the events. */
+export type PoolBasics = Omit<PoolContext, 'adapter'>;

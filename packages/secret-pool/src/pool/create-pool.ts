@@ -2,10 +2,20 @@ import { EventEmitter } from 'node:events';
 import { inspect } from 'node:util';
 import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SecretOwnershipMetadata } from '@rotakit/core';
-import mysql, { type Pool as CorePool, type PoolOptions } from 'mysql2';
+import mysql, {
+  type Pool as CorePool,
+  type PoolConnection as CorePoolConnection,
+  type PoolOptions,
+} from 'mysql2';
 import type { Pool as PromisePool } from 'mysql2/promise';
-import { SecretCache } from '../cache/secret-cache.js';
-import { InvalidOptionError } from '../errors.js';
+import {
+  type EndCallback,
+  eitherGetConnection,
+  endWithCallback,
+  type GetConnection,
+  routeCoreEnd,
+} from '../adapters/callback.js';
+import type { SecretCache } from '../cache/secret-cache.js';
 import { attachPoolMetrics } from '../metrics.js';
 import { hideFromPrinting, REDACTED } from '../redact.js';
 import type { SecretPoolStats } from '../stats.js';
@@ -22,8 +32,10 @@ import {
 import { CredentialGenerations, type Generation } from './generations.js';
 import { LoginGuard } from './login-guard.js';
 import { LoginOutcomes } from './login-outcomes.js';
+import { Mysql2CredentialTarget } from './mysql2-credentials.js';
 import { Mysql2PoolAdapter } from './mysql2-internals.js';
 import { type CreatePoolOptions, type ResolvedPoolOptions, resolvePoolOptions } from './options.js';
+import { cacheFor } from './pool-cache.js';
 import { type DescribeSecretMetadata, RdsEndpointLookup } from './rds-endpoint.js';
 import { Retirement } from './retirement.js';
 
@@ -40,7 +52,7 @@ export type {
 /** The pool's parts, each with one job (docs/secret-pool.md, "How the pool is built"). */
 interface PoolParts {
   readonly adapter: Mysql2PoolAdapter<Generation>;
-  readonly generations: CredentialGenerations;
+  readonly generations: CredentialGenerations<CorePoolConnection>;
   readonly gate: ConnectGate;
   readonly retirement: Retirement;
 }
@@ -56,12 +68,16 @@ export class SecretPool extends EventEmitter<SecretPoolEvents> {
   readonly secretId: string;
   readonly query: PromisePool['query'];
   readonly execute: PromisePool['execute'];
-  readonly getConnection: PromisePool['getConnection'];
+  /** mysql2's promise form, and its callback form (Kysely's MysqlDialect and TypeORM call that one). */
+  readonly getConnection: GetConnection;
   readonly releaseConnection: PromisePool['releaseConnection'];
   readonly escape: PromisePool['escape'];
   readonly escapeId: PromisePool['escapeId'];
   readonly format: PromisePool['format'];
-  /** The callback-style mysql2 pool underneath (for libraries that take one, such as Kysely). */
+  /**
+   * The callback-style mysql2 pool underneath, for code and libraries typed for it
+   * (`require('mysql2').createPool` users, Drizzle); its `end()` ends this SecretPool.
+   */
   readonly pool: CorePool;
 
   readonly #options: ResolvedPoolOptions;
@@ -69,7 +85,8 @@ export class SecretPool extends EventEmitter<SecretPoolEvents> {
   readonly #ownsCache: boolean;
   readonly #counters: PoolCounters = newPoolCounters();
   readonly #parts: PoolParts;
-  readonly #promise: PromisePool;
+  /** mysql2's own end of the core pool (its `end` now ends this SecretPool). */
+  readonly #endCore: () => Promise<void>;
   readonly #checkTimer: NodeJS.Timeout;
   readonly #forwarders = new Map<string, (...args: unknown[]) => void>();
   /** A Secrets Manager client the pool made for DescribeSecret (the `rds` option with `clientConfig`). */
@@ -92,10 +109,12 @@ export class SecretPool extends EventEmitter<SecretPoolEvents> {
     hideFromPrinting(adapter.pool, () => this.#printable());
 
     const promise = adapter.pool.promise();
-    this.#promise = promise;
+    this.#endCore = routeCoreEnd(adapter.pool, (callback) =>
+      callback ? this.end(callback) : this.end(),
+    );
     this.query = promise.query.bind(promise) as PromisePool['query'];
     this.execute = promise.execute.bind(promise) as PromisePool['execute'];
-    this.getConnection = promise.getConnection.bind(promise);
+    this.getConnection = eitherGetConnection(promise, adapter.pool);
     this.releaseConnection = promise.releaseConnection.bind(promise);
     this.escape = promise.escape.bind(promise);
     this.escapeId = promise.escapeId.bind(promise) as PromisePool['escapeId'];
@@ -135,14 +154,19 @@ export class SecretPool extends EventEmitter<SecretPoolEvents> {
     return this.#cache;
   }
 
-  /** Closes every connection; closes the cache too when the pool created it. */
-  end(): Promise<void> {
+  /**
+   * Closes every connection; closes the cache too when the pool created it. `end(callback)`
+   * is mysql2's callback form (Kysely's and TypeORM's `destroy()` call it).
+   */
+  end(): Promise<void>;
+  end(callback: EndCallback): void;
+  end(callback?: EndCallback): Promise<void> | void {
     this.#ending ??= (async () => {
       clearInterval(this.#checkTimer);
       this.#parts.retirement.stop();
       this.#parts.generations.close();
       this.#describeClient?.destroy();
-      const ended = this.#promise.end();
+      const ended = this.#endCore();
       // The core pool is closed now: waiting requests get mysql2's "Pool is closed." error.
       this.#parts.gate.close();
       try {
@@ -151,7 +175,8 @@ export class SecretPool extends EventEmitter<SecretPoolEvents> {
         if (this.#ownsCache) await this.#cache.close();
       }
     })();
-    return this.#ending;
+    if (callback === undefined) return this.#ending;
+    endWithCallback(this.#ending, callback);
   }
 
   [Symbol.asyncDispose](): Promise<void> {
@@ -192,8 +217,9 @@ export class SecretPool extends EventEmitter<SecretPoolEvents> {
       counters: this.#counters,
       announce: this.#announce,
     };
-    const generations: CredentialGenerations = new CredentialGenerations({
+    const generations = new CredentialGenerations<CorePoolConnection>({
       ...context,
+      target: new Mysql2CredentialTarget(adapter, explicit),
       cache: this.#cache,
       probePending: options.auth.probePending,
       managedRotation: options.managedRotation,
@@ -281,21 +307,6 @@ export class SecretPool extends EventEmitter<SecretPoolEvents> {
       this.#forwarders.delete(event);
     }
   }
-}
-
-/** The SecretCache a pool reads, and whether the pool owns it (and closes it on `end()`). */
-function cacheFor(options: CreatePoolOptions): [SecretCache, boolean] {
-  if (options.cache !== undefined) {
-    if (!(options.cache instanceof SecretCache)) {
-      throw InvalidOptionError.of('cache', 'expected a SecretCache from @rotakit/secret-pool');
-    }
-    return [options.cache, false];
-  }
-  const source =
-    options.client !== undefined
-      ? { client: options.client }
-      : { clientConfig: options.clientConfig ?? {} };
-  return [new SecretCache({ ...options.cacheOptions, ...source }), true];
 }
 
 /** The connection fields the caller set explicitly; they win over the secret's. */

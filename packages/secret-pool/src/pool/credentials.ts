@@ -1,5 +1,4 @@
 import { parseRdsSecret, type RdsSecret, readSslFlag, SecretFormatError } from '@rotakit/core';
-import { MYSQL_DEFAULT_PORT } from '@rotakit/engine-mysql';
 import type { SecretValue } from '../cache/secret-value.js';
 
 /** Connection fields the pool takes from the secret unless the options set them. */
@@ -10,7 +9,7 @@ export interface ExplicitConnectionFields {
   password?: string | undefined;
   database?: string | undefined;
   socketPath?: string | undefined;
-  /** The caller's mysql2 `ssl` option: when set, the secret's `ssl` key is ignored. */
+  /** The caller's driver `ssl` option: when set, the secret's `ssl` key is ignored. */
   ssl?: unknown;
 }
 
@@ -50,11 +49,12 @@ function secretSsl(secret: RdsSecret, value: SecretValue): boolean {
 /**
  * Reads the RDS secret format (`username`, `password`, `host`, `port`, `dbname`, `ssl`) with
  * @rotakit/core's parser; explicit options win over the secret's fields, so the pool requires
- * a field only when no option replaces it.
+ * a field only when no option replaces it. `defaultPort` is the engine's (it names the identity).
  */
 export function credentialsFromSecret(
   value: SecretValue,
   explicit: ExplicitConnectionFields,
+  defaultPort: number,
 ): ConnectionCredentials {
   const secret = parseRdsSecret(value.json(), {
     label: describeVersion(value),
@@ -84,9 +84,9 @@ export function credentialsFromSecret(
   }
   const port = explicit.port ?? secret.port;
   const database = explicit.database ?? secret.dbname;
-  // Without the key, or with "ssl": false, mysql2's own default applies: no TLS.
+  // Without the key, or with "ssl": false, the driver's own default applies: no TLS.
   const tls = explicit.ssl === undefined && secretSsl(secret, value);
-  const identity = `${user}@${explicit.socketPath ?? host}:${port ?? MYSQL_DEFAULT_PORT}/${database ?? ''}${tls ? ' (TLS)' : ''}`;
+  const identity = `${user}@${explicit.socketPath ?? host}:${port ?? defaultPort}/${database ?? ''}${tls ? ' (TLS)' : ''}`;
   const credentials = { user, host, port, database, tls, identity } as ConnectionCredentials;
   Object.defineProperty(credentials, 'password', { value: password, enumerable: false });
   return Object.freeze(credentials);

@@ -1,11 +1,8 @@
-import { MYSQL_DEFAULT_PORT } from '@rotakit/engine-mysql';
-import type { PoolConnection as CorePoolConnection, SslOptions } from 'mysql2';
 import type { SecretCache } from '../cache/secret-cache.js';
 import type { SecretValue } from '../cache/secret-value.js';
 import { isOwnError } from '../errors.js';
-import { REDACTED } from '../redact.js';
 import type { CredentialSource } from '../stats.js';
-import type { PoolContext } from './context.js';
+import type { PoolBasics } from './context.js';
 import {
   type ConnectionCredentials,
   credentialsFromSecret,
@@ -18,7 +15,6 @@ import {
   type ManagedWaitOutcome,
 } from './managed-rotation.js';
 import type { RdsEndpointLookup } from './rds-endpoint.js';
-import { secretSslOptions } from './tls.js';
 
 /** One applied secret version: the credentials new connections use while it is current. */
 export interface Generation {
@@ -34,7 +30,23 @@ export interface Generation {
   readonly windowStart: number | undefined;
 }
 
-export interface GenerationsOptions extends PoolContext {
+/**
+ * The driver's half of applying a version: how its new connections take the credentials.
+ * CredentialGenerations is the same for every driver; each pool brings one of these.
+ */
+export interface CredentialTarget<Connection> {
+  /** The engine's port when neither the secret nor the options name one. */
+  readonly defaultPort: number;
+  /** Points the driver's new connections at `gen`'s credentials. */
+  use(gen: Generation): void;
+  /** The version a connection was opened with. */
+  generationOf(connection: Connection): Generation | undefined;
+  /** The server's account key for the login guard: user@host:port. */
+  accountOf(credentials: ConnectionCredentials): string;
+}
+
+export interface GenerationsOptions<Connection> extends PoolBasics {
+  readonly target: CredentialTarget<Connection>;
   readonly cache: SecretCache;
   readonly probePending: boolean;
   /** Set for an RDS-managed secret: how long a refused version is re-read (managed-rotation.ts). */
@@ -54,22 +66,21 @@ export interface GenerationsOptions extends PoolContext {
 /**
  * The secret versions a pool has applied, newest first: loads the first, picks up a new
  * AWSCURRENT, and runs the one shared refresh (AWSCURRENT, then AWSPENDING) after an access
- * denied. Applying a version points mysql2's new connections at its credentials.
+ * denied. Applying a version points the driver's new connections at its credentials (through
+ * its {@link CredentialTarget}).
  */
-export class CredentialGenerations {
-  readonly #o: GenerationsOptions;
+export class CredentialGenerations<Connection = unknown> {
+  readonly #o: GenerationsOptions<Connection>;
   #current: Generation | undefined;
   /** The AWSCURRENT version last seen (may differ from the current one during a rotation window). */
   #currentVersionId: string | undefined;
   #firstLoad: Promise<void> | undefined;
   #recovery: Promise<void> | undefined;
-  /** The `ssl` option for secrets with `"ssl": true`, shared by their connections. */
-  #secretSsl: SslOptions | undefined;
   readonly #managedWait: ManagedRotationWait | undefined;
   /** The caller's own `port`: it wins over the one the RDS API gives. */
   readonly #callerPort: number | undefined;
 
-  constructor(options: GenerationsOptions) {
+  constructor(options: GenerationsOptions<Connection>) {
     this.#o = options;
     this.#callerPort = options.explicit.port;
     const budget = options.managedRotation;
@@ -149,8 +160,8 @@ export class CredentialGenerations {
   }
 
   /** The version a connection was opened with. */
-  generationOf(connection: CorePoolConnection): Generation | undefined {
-    return this.#o.adapter.tagOf(connection);
+  generationOf(connection: Connection): Generation | undefined {
+    return this.#o.target.generationOf(connection);
   }
 
   /** Loads the first version unless one is applied; one load shared by every caller. */
@@ -195,7 +206,7 @@ export class CredentialGenerations {
   }
 
   /** A connection logged in: its version's credentials work. */
-  loggedIn(connection: CorePoolConnection): void {
+  loggedIn(connection: Connection): void {
     const gen = this.generationOf(connection);
     if (gen === undefined || gen.verified) return;
     gen.verified = true;
@@ -298,18 +309,19 @@ export class CredentialGenerations {
     reason: RefreshReason,
     windowStart?: number,
   ): void {
-    const credentials = credentialsFromSecret(value, this.#o.explicit);
+    const { target } = this.#o;
+    const credentials = credentialsFromSecret(value, this.#o.explicit, target.defaultPort);
     const previous = this.#current;
     const gen: Generation = {
       value,
       source,
       credentials,
-      account: this.#accountOf(credentials),
+      account: target.accountOf(credentials),
       verified: false,
       everVerified: false,
       windowStart,
     };
-    this.#o.adapter.useConfig(this.#configFor(gen));
+    target.use(gen);
     this.#current = gen;
     this.#o.counters.credentialRefreshes++;
     const identityChanged =
@@ -324,42 +336,5 @@ export class CredentialGenerations {
       identityChanged,
     };
     this.#o.announce('credentialsRefreshed', event);
-  }
-
-  /** The server's account key: user@host:port (the database name plays no part in a login's count). */
-  #accountOf(credentials: ConnectionCredentials): string {
-    const defaults = this.#o.adapter.defaults;
-    const where = this.#o.explicit.socketPath ?? credentials.host ?? defaults.host;
-    const port = credentials.port ?? defaults.port ?? MYSQL_DEFAULT_PORT;
-    return `${credentials.user}@${String(where)}:${String(port)}`;
-  }
-
-  /** One object per pool: mysql2 builds the TLS context once per `ssl` object, not per connection. */
-  #secretSslOptions(): SslOptions {
-    this.#secretSsl ??= secretSslOptions();
-    return this.#secretSsl;
-  }
-
-  /** A mysql2 connection config of its own per version: it tells a connection's version for retirement. */
-  #configFor(gen: Generation): Record<PropertyKey, unknown> {
-    const defaults = this.#o.adapter.defaults;
-    const { credentials } = gen;
-    const fields = {
-      user: credentials.user,
-      password: credentials.password,
-      host: credentials.host ?? defaults.host,
-      port: credentials.port ?? defaults.port,
-      database: credentials.database ?? defaults.database,
-      ssl: credentials.tls ? this.#secretSslOptions() : undefined,
-    };
-    return this.#o.adapter.configWith(fields, gen, () => ({
-      user: fields.user,
-      password: REDACTED,
-      host: fields.host,
-      port: fields.port,
-      database: fields.database,
-      tls: Boolean(fields.ssl ?? this.#o.adapter.defaults.ssl),
-      secretVersionId: gen.value.versionId,
-    }));
   }
 }

@@ -1,4 +1,8 @@
 import { createHmac, randomBytes } from 'node:crypto';
+import { LoginGuardError, type LoginGuardReason } from '../errors.js';
+import type { PoolBasics } from './context.js';
+import type { LoginGuardEvent } from './events.js';
+import type { Generation } from './generations.js';
 
 /** What the guard says about a login the pool is about to start. */
 export type LoginVerdict =
@@ -85,4 +89,34 @@ export class LoginGuard {
   #fingerprint(password: string): string {
     return createHmac('sha256', this.#hashKey).update(password).digest('base64');
   }
+}
+
+/**
+ * The error for a login the guard held back (`limit`: the account's budget is spent;
+ * `password-refused`: the server refused this password and Secrets Manager has nothing newer);
+ * counted and announced. Shared by every driver's pool.
+ */
+export function loginGuardError(
+  guard: LoginGuard,
+  gen: Generation,
+  reason: LoginGuardReason,
+  { secretId, counters, announce }: PoolBasics,
+): LoginGuardError {
+  counters.loginGuardRejections++;
+  const event: LoginGuardEvent = {
+    secretId,
+    reason,
+    failures: guard.failures(gen.account),
+    maxFailures: guard.maxFailures,
+    versionId: gen.value.versionId,
+  };
+  announce('loginGuard', event);
+  const budget = `${event.failures} failed logins in a row for the account, loginGuard.maxFailures ${guard.maxFailures}`;
+  const message =
+    reason === 'limit'
+      ? `Not trying another login for secret ${secretId}: ${budget}; the server counts failures until a ` +
+        'successful login, and another could lock the account. Fix the account or the secret, then recreate the pool.'
+      : `Not logging in with version ${gen.value.versionId} of secret ${secretId}: the database already refused ` +
+        `its password (${budget}) and Secrets Manager has nothing newer. A new secret version is tried as soon as the pool sees it.`;
+  return new LoginGuardError(message, event);
 }

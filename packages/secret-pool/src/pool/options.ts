@@ -90,7 +90,8 @@ export interface RdsEndpointOptions {
   client: RdsClientLike;
 }
 
-interface SecretPoolOwnOptions {
+/** The pool options every driver's pool shares (the rest are the driver's own). */
+export interface SecretPoolOwnOptions {
   /** The secret (name or ARN) holding `username`, `password` and optionally `host`, `port`, `dbname`. */
   secretId: string;
   auth?: AuthRetryOptions;
@@ -186,9 +187,19 @@ export function resolvePoolOptions(options: CreatePoolOptions): {
   resolved: ResolvedPoolOptions;
   mysqlOptions: PoolOptions;
 } {
-  checkSecretOptions(options);
+  checkSecretOptions(options, 'uri');
   checkManagedSecretEndpoint(options);
-  const resolved: ResolvedPoolOptions = {
+  const resolved = resolveOwnOptions(options);
+  const mysqlOptions: Record<string, unknown> = { ...options };
+  for (const key of OWN_KEYS) delete mysqlOptions[key];
+  return { resolved, mysqlOptions: mysqlOptions as PoolOptions };
+}
+
+/** Our own options, with their defaults, validated and frozen (after {@link checkSecretOptions}). */
+export function resolveOwnOptions(
+  options: SecretPoolOwnOptions & SecretSourceOptions,
+): ResolvedPoolOptions {
+  return Object.freeze({
     secretId: options.secretId,
     auth: resolveAuth(options.auth ?? {}),
     loginGuard: resolveLoginGuard(options.loginGuard),
@@ -205,23 +216,31 @@ export function resolvePoolOptions(options: CreatePoolOptions): {
     ),
     metrics: toMetricSink(options.metrics),
     managedRotation: resolveManagedRotation(options.managedRotation, options.secretId),
-  };
-  const mysqlOptions: Record<string, unknown> = { ...options };
-  for (const key of OWN_KEYS) delete mysqlOptions[key];
-  return { resolved: Object.freeze(resolved), mysqlOptions: mysqlOptions as PoolOptions };
+  });
 }
 
-/** The secret's id and exactly one place to read it from. */
-function checkSecretOptions(options: CreatePoolOptions): void {
+/**
+ * The secret's id and exactly one place to read it from; `urlOption` (the driver's
+ * connection URL option) is refused: the connection comes from the secret.
+ */
+export function checkSecretOptions(
+  options: Partial<SecretPoolOwnOptions> & {
+    cache?: unknown;
+    client?: unknown;
+    clientConfig?: unknown;
+    cacheOptions?: unknown;
+  },
+  urlOption: string,
+): void {
   if (options === null || typeof options !== 'object') {
     throw InvalidOptionError.of('options', 'expected an object with `secretId`');
   }
   if (typeof options.secretId !== 'string' || options.secretId.length === 0) {
     throw InvalidOptionError.of('secretId', 'expected a non-empty secret name or ARN');
   }
-  if ('uri' in options && (options as { uri?: unknown }).uri !== undefined) {
+  if ((options as Record<string, unknown>)[urlOption] !== undefined) {
     throw InvalidOptionError.of(
-      'uri',
+      urlOption,
       'not supported: the connection comes from the secret; pass host/port/database to override it',
     );
   }

@@ -5,7 +5,7 @@ import type { CredentialGenerations } from './generations.js';
 export interface RetirementOptions extends PoolContext {
   /** The span old connections' deadlines are spread over; undefined: never retire. */
   readonly overMs: number | undefined;
-  readonly generations: CredentialGenerations;
+  readonly generations: CredentialGenerations<CorePoolConnection>;
 }
 
 /**
