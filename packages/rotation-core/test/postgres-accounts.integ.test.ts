@@ -116,6 +116,43 @@ describe.each(majors)('syncPostgresAccount on PostgreSQL %i', (major) => {
     expect(await catalogSnapshot(fx, roles, [schema])).toEqual(before);
   });
 
+  it("gives the clone the original's per-role settings and follows their changes", async () => {
+    const original = await fx.createUser();
+    const clone: User = { name: `${original.name}_clone`, password: '' };
+    const schema = `My "${original.name}"`;
+    const db = q(fx.master.database);
+    await fx.as(original, (c) => c.query(`CREATE SCHEMA ${q(schema)}`));
+    await fx.asMaster(async (c) => {
+      const role = q(original.name);
+      await c.query(`ALTER ROLE ${role} SET search_path = ${q(schema)}, "$user", public`);
+      await c.query(`ALTER ROLE ${role} SET statement_timeout = '5s'`);
+      await c.query(`ALTER ROLE ${role} IN DATABASE ${db} SET work_mem = '8MB'`);
+    });
+    const show = (user: User) =>
+      fx.as(user, async (c) => {
+        const read = async (name: string) => (await c.query(`SHOW ${name}`)).rows[0][name];
+        return {
+          search_path: await read('search_path'),
+          statement_timeout: await read('statement_timeout'),
+          lock_timeout: await read('lock_timeout'),
+          work_mem: await read('work_mem'),
+        };
+      });
+    await fx.sync(original, clone);
+    expect(await show(clone)).toEqual(await show(original));
+    expect((await show(clone)).search_path).toBe(`"My ""${original.name}""", "$user", public`);
+    // The clone finds the original's tables by the original's search_path.
+    await fx.as(original, (c) => c.query('CREATE TABLE found_by_path (id int)'));
+    await fx.as(clone, (c) => c.query('SELECT * FROM found_by_path'));
+    await fx.asMaster(async (c) => {
+      await c.query(`ALTER ROLE ${q(original.name)} RESET statement_timeout`);
+      await c.query(`ALTER ROLE ${q(original.name)} SET lock_timeout = '3s'`);
+    });
+    await fx.sync(clone, original);
+    expect(await show(clone)).toMatchObject({ statement_timeout: '0', lock_timeout: '3s' });
+    expect(await show(clone)).toEqual(await show(original));
+  });
+
   it('stores a SCRAM verifier: the clear password is not in the server log', async () => {
     const original = await fx.createUser();
     const clone: User = { name: `${original.name}_clone`, password: '' };
@@ -262,7 +299,8 @@ describe.each(majors)('syncPostgresAccount on PostgreSQL %i', (major) => {
   it('is crash-safe at every statement: a sync cut anywhere changes nothing, and runs again to the same end', async () => {
     const shared = uniqueName('shared');
     await fx.asMaster((c) => c.query(`CREATE TABLE ${q(shared)} (id int)`));
-    // The most statements: an AWS-template clone owning objects, with a grant of its own.
+    // The most statements: an AWS-template clone owning objects, with a grant of its own, and
+    // an original with a setting.
     const scenario = async () => {
       const original = await fx.createUser();
       const clone: User = { name: `${original.name}_clone`, password: newPassword() };
@@ -272,6 +310,7 @@ describe.each(majors)('syncPostgresAccount on PostgreSQL %i', (major) => {
         await c.query(`CREATE ROLE ${q(clone.name)} LOGIN PASSWORD '${clone.password}'`);
         await c.query(`GRANT ${q(original.name)} TO ${q(clone.name)}`);
         await c.query(`GRANT SELECT ON ${q(shared)} TO ${q(clone.name)}`);
+        await c.query(`ALTER ROLE ${q(original.name)} SET search_path = "$user", public`);
       });
       await fx.as(clone, (c) => makeObjects(c, { schema, round: 1 }));
       const state = async () =>

@@ -4,7 +4,7 @@
  * (`ALTER ROLE <clone> SET role = <original>`), so whatever either user creates is owned by
  * the original and fully usable by both, across any number of rotations, and whatever is
  * granted to the original reaches both at once. Privileges granted to the clone directly are
- * copied to the original at every rotation. Why this and not the AWS template's bare
+ * copied to the original at every rotation, and the original's per-role settings to the clone. Why this and not the AWS template's bare
  * membership or a shared owner role: docs/engines.md.
  *
  * Every sync runs in one transaction: a crash at any statement leaves the roles as they were,
@@ -39,6 +39,7 @@ import {
   grantPrivilegeSql,
   type MissingPrivilege,
 } from './account-privileges.js';
+import { mirrorSettings } from './account-settings.js';
 
 /** PostgreSQL's longest identifier, in bytes (NAMEDATALEN - 1); longer names are truncated. */
 const MAX_ROLE_NAME_BYTES = 63;
@@ -63,8 +64,9 @@ interface RolePair {
 
 /**
  * Makes `targetUsername` the other user of `source` (creating it if needed), then sets its
- * password, sent as a SCRAM-SHA-256 verifier. Run as the master user. `revokeExtra` has
- * nothing to revoke here: both users are one identity, so a privilege either holds is kept.
+ * password, sent as a SCRAM-SHA-256 verifier. Run as the master user. No privilege is
+ * revoked: both users are one identity, so a privilege either holds is kept. The clone gets
+ * the original's per-role settings; `revokeExtra` also resets the clone's others.
  *
  * @example
  * await syncPostgresAccount(masterClient, {
@@ -100,6 +102,7 @@ async function syncInTransaction(
   if (pair.clone) await assertNothingElsewhere(client, pair, pair.clone);
   const clone = pair.clone ?? (await createClone(client, pair));
   let granted = await makeCloneActAsOwner(client, pair, clone);
+  await mirrorSettings(client, pair.owner, clone, params.revokeExtra);
   await reassignOwnedByClone(client, pair, clone);
   granted += await copyCloneGrantsToOwner(client, pair, clone);
   await runStatement(
