@@ -30,9 +30,18 @@ describe('public types', () => {
     expectTypeOf(createPool).returns.toEqualTypeOf<SecretPool>();
     expectTypeOf<SecretPool['query']>().toEqualTypeOf<PromisePool['query']>();
     expectTypeOf<SecretPool['execute']>().toEqualTypeOf<PromisePool['execute']>();
-    expectTypeOf<SecretPool['getConnection']>().toEqualTypeOf<PromisePool['getConnection']>();
+    // Both forms: the callback one for libraries typed for mysql2's callback pool (Kysely, TypeORM).
+    expectTypeOf<SecretPool['getConnection']>().toEqualTypeOf<
+      PromisePool['getConnection'] & CorePool['getConnection']
+    >();
     expectTypeOf<SecretPool['pool']>().toEqualTypeOf<CorePool>();
-    expectTypeOf<SecretPool['end']>().toEqualTypeOf<() => Promise<void>>();
+    // end() as the promise pool has it, end(callback) as the callback pool has it.
+    // (type-checked only: never called)
+    const ends = (pool: SecretPool) => {
+      expectTypeOf(pool.end()).toEqualTypeOf<Promise<void>>();
+      expectTypeOf(pool.end((_error: Error | null) => undefined)).toEqualTypeOf<void>();
+    };
+    expectTypeOf(ends).toBeFunction();
     expectTypeOf<ReturnType<SecretPool['stats']>>().toEqualTypeOf<SecretPoolStats>();
     expectTypeOf<SecretPool>().toHaveProperty(Symbol.asyncDispose);
   });
