@@ -7,7 +7,8 @@ import type {} from './vitest.js';
 
 interface SharedServers {
   mysql: Promise<MysqlConnectionInfo>;
-  postgres: Promise<PostgresConnectionInfo>;
+  /** A PostgreSQL that failed to start fails only the tests that ask for it (testPostgres()). */
+  postgres: Promise<PostgresConnectionInfo | { error: string }>;
   stop: () => Promise<void>;
   users: number;
 }
@@ -28,7 +29,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   shared.users++;
   const [mysql, postgres] = await Promise.all([shared.mysql, shared.postgres]);
   project.provide('rotakitMysql', mysql);
-  project.provide('rotakitPostgres', postgres);
+  if ('error' in postgres) project.provide('rotakitPostgresError', postgres.error);
+  else project.provide('rotakitPostgres', postgres);
   return async () => {
     if (--shared.users > 0) return;
     delete holder[SHARED];
@@ -39,12 +41,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
 function startShared(): SharedServers {
   const mysql = sharedMysql();
   const postgres = sharedPostgres();
-  // Neither may be left running when the other failed to start.
+  // PostgreSQL may not be left running when MariaDB failed to start and fails the run.
   mysql.info.catch(() => postgres.stop());
-  postgres.info.catch(() => mysql.stop());
   return {
     mysql: mysql.info,
-    postgres: postgres.info,
+    postgres: postgres.info.catch((error: unknown) => ({
+      error: error instanceof Error ? error.message : String(error),
+    })),
     stop: async () => {
       await Promise.all([mysql.stop(), postgres.stop()]);
     },

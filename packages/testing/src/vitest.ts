@@ -1,4 +1,5 @@
 import { inject } from 'vitest';
+import { TestingError } from './errors.js';
 import { hidePassword, type MysqlConnectionInfo } from './mysql-server.js';
 import { hidePostgresPassword, type PostgresConnectionInfo } from './postgres-server.js';
 
@@ -18,7 +19,12 @@ export function testMysql(): MysqlConnectionInfo {
  */
 export function testPostgres(): PostgresConnectionInfo {
   const info = inject('rotakitPostgres');
-  if (!info) throw noServer('PostgreSQL');
+  if (!info) {
+    const startError = inject('rotakitPostgresError');
+    if (startError)
+      throw new TestingError(`The shared test PostgreSQL did not start: ${startError}`);
+    throw noServer('PostgreSQL');
+  }
   return hidePostgresPassword({ ...info, admin: { ...info.admin } });
 }
 
@@ -33,5 +39,7 @@ declare module 'vitest' {
   export interface ProvidedContext {
     rotakitMysql: MysqlConnectionInfo;
     rotakitPostgres: PostgresConnectionInfo;
+    /** Why the global setup's PostgreSQL did not start (then `rotakitPostgres` is absent). */
+    rotakitPostgresError: string;
   }
 }

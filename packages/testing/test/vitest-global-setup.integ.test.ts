@@ -6,6 +6,7 @@ import type { TestProject } from 'vitest/node';
 import {
   canLogin,
   canLoginPostgres,
+  findFreePort,
   type MysqlConnectionInfo,
   type PostgresConnectionInfo,
 } from '../src/index.js';
@@ -37,9 +38,8 @@ describe('vitest-global-setup named by several projects', { timeout: 90_000 }, (
   });
   afterAll(() => {
     if (externalUrl !== undefined) process.env.ROTAKIT_TEST_MYSQL_URL = externalUrl;
-    if (externalPostgresUrl !== undefined) {
-      process.env.ROTAKIT_TEST_POSTGRES_URL = externalPostgresUrl;
-    }
+    if (externalPostgresUrl === undefined) delete process.env.ROTAKIT_TEST_POSTGRES_URL;
+    else process.env.ROTAKIT_TEST_POSTGRES_URL = externalPostgresUrl;
   });
 
   it('starts one server for both and stops it after the last teardown', async () => {
@@ -65,11 +65,16 @@ describe('vitest-global-setup named by several projects', { timeout: 90_000 }, (
       code: 'ECONNREFUSED',
     });
 
-    // A later run (say, vitest's watch mode) gets a server of its own again.
+    // A later run (say, vitest's watch mode) gets a server of its own again. Its PostgreSQL
+    // (an external one nobody listens on) fails to come up: that fails only the tests that
+    // ask for it, with the reason, and the MariaDB is still provided.
+    process.env.ROTAKIT_TEST_POSTGRES_URL = `postgres://admin:pw@127.0.0.1:${await findFreePort()}/postgres`;
     const third = fakeProject();
     const teardownThird = await setup(third);
     const again = third.provided.rotakitMysql as MysqlConnectionInfo;
     await expect(canLogin(admin(again))).resolves.toEqual({ ok: true });
+    expect(third.provided.rotakitPostgres).toBeUndefined();
+    expect(third.provided.rotakitPostgresError).toMatch(/ECONNREFUSED/);
     await teardownThird();
   });
 });
