@@ -232,8 +232,8 @@ export function sequelizeOptions(
 
 /** The rotakit pool under a Sequelize instance made with {@link sequelizeOptions}. */
 export function secretPoolOf(sequelize: {
-  options: { dialectModule?: object };
+  config: { dialectModule?: object };
 }): SecretPool | undefined {
-  const module = sequelize.options.dialectModule as Partial<SecretPoolDialectModule> | undefined;
+  const module = sequelize.config.dialectModule as Partial<SecretPoolDialectModule> | undefined;
   return module?.secretPool;
 }
