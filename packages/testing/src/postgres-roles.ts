@@ -120,6 +120,7 @@ export async function createPostgresRole(
   const password = options.password ?? randomBytes(18).toString('base64url');
   const database = options.database === 'own' ? username : (options.database ?? 'postgres');
   await withPostgresAdmin(server, async (admin) => {
+    await keepStatementsOutOfLog(admin);
     const role = admin.escapeIdentifier(username);
     await runPostgresAdminStatement(admin, {
       statement: `CREATE ROLE ${role}`,
@@ -136,6 +137,20 @@ export async function createPostgresRole(
     }
   });
   return { host: server.host, port: server.port, username, password, database };
+}
+
+/**
+ * CREATE ROLE carries the password: keep this session's statements out of the server log
+ * even when a test turned `log_statement` on (a failed statement is logged too, by
+ * `log_min_error_statement`). Both need a superuser; a lesser external admin logs as set.
+ */
+async function keepStatementsOutOfLog(admin: pg.Client): Promise<void> {
+  try {
+    await admin.query("SET log_statement = 'none'");
+    await admin.query("SET log_min_error_statement = 'panic'");
+  } catch (error) {
+    if ((error as { code?: string }).code !== '42501') throw error;
+  }
 }
 
 /** The stand-in for RDS's `rds_superuser`: the group role an RDS master user belongs to. */

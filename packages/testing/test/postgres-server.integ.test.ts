@@ -194,6 +194,11 @@ describe('startPostgres options and lifecycle', () => {
     );
     expect(settings).toEqual({ ssl: 'off', log: 'ddl' });
     expect(server.ca).toBeUndefined();
+    // DDL is logged, but not the CREATE ROLE that carried the role's password.
+    await withPostgresAdmin(server, (admin) => admin.query('CREATE TABLE logged_ddl (id int)'));
+    const log = readFileSync(server.logFile!, 'utf8');
+    expect(log).toContain('CREATE TABLE logged_ddl');
+    expect(log).not.toContain(role.password);
 
     const pidBefore = server.pid!;
     await server.kill();
