@@ -4,7 +4,7 @@ import { ENGINES, engineNamed } from '@rotakit/core';
 export const POSTGRES_DEFAULT_PORT: number = ENGINES.postgres.port;
 
 /** The database the RDS secret format means when `dbname` is absent (`postgres`). */
-export const POSTGRES_DEFAULT_DATABASE: string = ENGINES.postgres.database ?? 'postgres';
+export const POSTGRES_DEFAULT_DATABASE: string = ENGINES.postgres.database;
 
 /** The `engine` values of the RDS secret format that mean a PostgreSQL server. */
 export const POSTGRES_ENGINES: readonly string[] = ENGINES.postgres.names;

@@ -18,7 +18,10 @@ export interface EngineFacts {
  * re-export them as `MYSQL_DEFAULT_PORT`, `POSTGRES_ENGINES`, ...). Names from the Secrets
  * Manager User Guide's "JSON structure of AWS Secrets Manager secrets" (Amazon RDS and Aurora).
  */
-export const ENGINES: Readonly<Record<Engine, EngineFacts>> = Object.freeze({
+export const ENGINES: {
+  readonly mysql: EngineFacts;
+  readonly postgres: EngineFacts & { readonly database: string };
+} = Object.freeze({
   mysql: Object.freeze({
     names: Object.freeze(['mysql', 'aurora-mysql', 'mariadb', 'aurora']),
     port: 3306,
