@@ -20,6 +20,9 @@ import type { PoolOptions } from 'mysql2';
  * from the secret.
  */
 
+/** Pools {@link secretPoolDriver} created, for {@link secretPoolOf}. */
+const createdPools = new WeakSet<SecretPool>();
+
 /** The `driver` module TypeORM's MySQL/MariaDB driver calls. */
 export interface SecretPoolTypeormDriver {
   /** Called by TypeORM once per DataSource, with the mysql2 options it built. */
@@ -44,7 +47,11 @@ export interface SecretPoolTypeormDriver {
  */
 export function secretPoolDriver(options: CreatePoolOptions): SecretPoolTypeormDriver {
   return {
-    createPool: (typeormOptions) => createPool({ ...definedOnly(typeormOptions), ...options }),
+    createPool(typeormOptions) {
+      const pool = createPool({ ...definedOnly(typeormOptions), ...options });
+      createdPools.add(pool);
+      return pool;
+    },
     createPoolCluster() {
       throw InvalidOptionError.of(
         'replication',
@@ -59,4 +66,17 @@ function definedOnly(options: PoolOptions): PoolOptions {
   return Object.fromEntries(
     Object.entries(options).filter(([, value]) => value !== undefined),
   ) as PoolOptions;
+}
+
+/**
+ * The rotakit pool of an initialized DataSource whose driver came from
+ * {@link secretPoolDriver} (its `stats()`, events), or undefined for any other DataSource.
+ * TypeORM's `destroy()` ends it.
+ *
+ * @example
+ * console.log(secretPoolOf(dataSource)?.stats().connections);
+ */
+export function secretPoolOf(dataSource: { readonly driver: unknown }): SecretPool | undefined {
+  const pool = (dataSource.driver as { pool?: unknown } | undefined)?.pool;
+  return createdPools.has(pool as SecretPool) ? (pool as SecretPool) : undefined;
 }

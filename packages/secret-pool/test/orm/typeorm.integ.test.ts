@@ -6,7 +6,7 @@ import { inspect } from 'node:util';
 import { describeLoadErrors } from '@rotakit/testing';
 import { DataSource, type DataSourceOptions, EntitySchema } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
-import { secretPoolDriver } from '../../src/adapters/typeorm.js';
+import { secretPoolDriver, secretPoolOf } from '../../src/adapters/typeorm.js';
 import {
   AuthenticationError,
   type CreatePoolOptions,
@@ -63,11 +63,11 @@ async function dataSourceOn(options: CreatePoolOptions): Promise<DataSource> {
   return dataSource.initialize();
 }
 
-/** The pool TypeORM holds (its MysqlDriver's `pool`): the one secretPoolDriver created. */
+/** The pool TypeORM holds: the one secretPoolDriver created. */
 function poolOf(dataSource: DataSource): SecretPool {
-  const pool = (dataSource.driver as unknown as { pool?: Partial<SecretPool> }).pool;
-  if (typeof pool?.stats !== 'function') throw new Error('TypeORM does not hold a SecretPool');
-  return pool as SecretPool;
+  const pool = secretPoolOf(dataSource);
+  if (pool === undefined) throw new Error('TypeORM does not hold a SecretPool');
+  return pool;
 }
 
 function typeormWorkload(dataSource: DataSource): OrmWorkload {
