@@ -2,8 +2,16 @@ import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { type SecretsManagerLocal, startSecretsManager } from '@rotakit/secrets-manager-local';
 import { createPostgresRole, type PostgresRole } from '@rotakit/testing';
 import { testMysql, testPostgres } from '@rotakit/testing/vitest';
+import nodePostgres from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkAppPath, checkRotationPath, formatReport, type PathCheck } from '../src/index.js';
+import {
+  checkAppPath,
+  checkRotationPath,
+  diagnoseFailure,
+  formatReport,
+  type PathCheck,
+} from '../src/index.js';
+import { closedPort } from './helpers/servers.js';
 
 // checkRotationPath/checkAppPath with PostgreSQL secrets ("engine": "postgres") from the local
 // Secrets Manager, against the run's shared PostgreSQL (TLS on, its own CA passed as `ca`).
@@ -113,6 +121,26 @@ describe('checkRotationPath / checkAppPath for a PostgreSQL secret', () => {
     expect(check.hint).toBe(
       `${pg.host}:${testMysql().port} does not speak PostgreSQL: wrong port in the secret?`,
     );
+  });
+
+  it('diagnoseFailure probes the PostgreSQL database a pg connection error names', async () => {
+    const port = await closedPort();
+    const client = new nodePostgres.Client({ host: '127.0.0.1', port, user: 'x', password: 'y' });
+    const error = await client.connect().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    const secret = { engine: 'postgres', host: '127.0.0.1', port, username: 'x', password: 'y' };
+    const diagnosis = await diagnoseFailure(error, {
+      secret,
+      remainingMs: 3000,
+      region: sm.region,
+    });
+    expect(diagnosis.networkError).toBe(true);
+    expect(diagnosis.focus).toBe('database');
+    const check = r7(diagnosis.report?.checks ?? []);
+    expect(check.evidence).toMatchObject({ protocol: 'postgres', status: 'refused' });
+    expect(diagnosis.summary).toMatch(/refused the connection/);
   });
 
   it('takes the default port 5432 from the engine when the secret has none', async () => {
