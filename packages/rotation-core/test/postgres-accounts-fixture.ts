@@ -101,48 +101,57 @@ export async function catalogSnapshot(
   fixture: AccountsFixture,
   roles: readonly string[],
   schemas: readonly string[],
+  admin?: pg.ClientBase,
 ): Promise<unknown> {
+  if (admin) return snapshotWith(admin, fixture.server.major, roles, schemas);
   return withPostgresAdmin(
     fixture.server,
-    async (admin) => {
-      const options = fixture.server.major >= 16 ? ', m.inherit_option, m.set_option' : '';
-      const members = await admin.query(
-        `SELECT r.rolname AS role, u.rolname AS member, m.admin_option${options}
-         FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid JOIN pg_roles u ON u.oid = m.member
-         WHERE r.rolname = ANY ($1) OR u.rolname = ANY ($1) ORDER BY 1, 2, 3`,
-        [roles],
-      );
-      const settings = await admin.query(
-        `SELECT r.rolname, s.setdatabase, s.setconfig FROM pg_db_role_setting s
-         JOIN pg_roles r ON r.oid = s.setrole WHERE r.rolname = ANY ($1) ORDER BY 1, 2`,
-        [roles],
-      );
-      const attributes = await admin.query(
-        'SELECT rolname, rolcanlogin, rolinherit FROM pg_roles WHERE rolname = ANY ($1) ORDER BY 1',
-        [roles],
-      );
-      const objects = await admin.query(
-        `SELECT n.nspname, c.relname, pg_get_userbyid(c.relowner) AS owner, c.relacl::text AS acl
-         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-         WHERE n.nspname = ANY ($1) ORDER BY 1, 2`,
-        [schemas],
-      );
-      const routines = await admin.query(
-        `SELECT p.proname, pg_get_userbyid(p.proowner) AS owner, p.proacl::text AS acl
-         FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-         WHERE n.nspname = ANY ($1) ORDER BY 1`,
-        [schemas],
-      );
-      return {
-        members: members.rows,
-        settings: settings.rows,
-        attributes: attributes.rows,
-        objects: objects.rows,
-        routines: routines.rows,
-      };
-    },
+    (client) => snapshotWith(client, fixture.server.major, roles, schemas),
     { database: fixture.master.database },
   );
+}
+
+async function snapshotWith(
+  admin: pg.ClientBase,
+  major: number,
+  roles: readonly string[],
+  schemas: readonly string[],
+): Promise<unknown> {
+  const options = major >= 16 ? ', m.inherit_option, m.set_option' : '';
+  const members = await admin.query(
+    `SELECT r.rolname AS role, u.rolname AS member, m.admin_option${options}
+       FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid JOIN pg_roles u ON u.oid = m.member
+       WHERE r.rolname = ANY ($1) OR u.rolname = ANY ($1) ORDER BY 1, 2, 3`,
+    [roles],
+  );
+  const settings = await admin.query(
+    `SELECT r.rolname, s.setdatabase, s.setconfig FROM pg_db_role_setting s
+       JOIN pg_roles r ON r.oid = s.setrole WHERE r.rolname = ANY ($1) ORDER BY 1, 2`,
+    [roles],
+  );
+  const attributes = await admin.query(
+    'SELECT rolname, rolcanlogin, rolinherit FROM pg_roles WHERE rolname = ANY ($1) ORDER BY 1',
+    [roles],
+  );
+  const objects = await admin.query(
+    `SELECT n.nspname, c.relname, pg_get_userbyid(c.relowner) AS owner, c.relacl::text AS acl
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE n.nspname = ANY ($1) ORDER BY 1, 2`,
+    [schemas],
+  );
+  const routines = await admin.query(
+    `SELECT p.proname, pg_get_userbyid(p.proowner) AS owner, p.proacl::text AS acl
+       FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+       WHERE n.nspname = ANY ($1) ORDER BY 1`,
+    [schemas],
+  );
+  return {
+    members: members.rows,
+    settings: settings.rows,
+    attributes: attributes.rows,
+    objects: objects.rows,
+    routines: routines.rows,
+  };
 }
 
 /** Thrown by {@link crashingClient} in place of statement number `at`. */

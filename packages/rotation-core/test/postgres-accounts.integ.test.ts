@@ -1,13 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import {
   canLoginPostgres,
+  connectPostgresAdmin,
   createPostgresRole,
   postgresMajorsUnderTest,
   uniqueName,
   withPostgresAdmin,
 } from '@rotakit/testing';
 import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { syncPostgresAccount } from '../src/database/postgres/accounts.js';
 import { AccountCopyError, AdminOptionRequiredError } from '../src/errors.js';
 import {
@@ -299,6 +300,9 @@ describe.each(majors)('syncPostgresAccount on PostgreSQL %i', (major) => {
   it('is crash-safe at every statement: a sync cut anywhere changes nothing, and runs again to the same end', async () => {
     const shared = uniqueName('shared');
     await fx.asMaster((c) => c.query(`CREATE TABLE ${q(shared)} (id int)`));
+    // One admin session for the many snapshots.
+    const admin = await connectPostgresAdmin(fx.server, { database: fx.master.database });
+    onTestFinished(() => admin.end());
     // The most statements: an AWS-template clone owning objects, with a grant of its own, and
     // an original with a setting.
     const scenario = async () => {
@@ -314,7 +318,7 @@ describe.each(majors)('syncPostgresAccount on PostgreSQL %i', (major) => {
       });
       await fx.as(clone, (c) => makeObjects(c, { schema, round: 1 }));
       const state = async () =>
-        anonymized(await catalogSnapshot(fx, [original.name, clone.name], [schema]), {
+        anonymized(await catalogSnapshot(fx, [original.name, clone.name], [schema], admin), {
           [original.name]: '<original>',
           [clone.name]: '<clone>',
           [schema]: '<schema>',

@@ -62,8 +62,8 @@ function scopeSql(setting: RoleSetting): string {
   return setting.database === undefined ? '' : ` IN DATABASE ${quoteIdentifier(setting.database)}`;
 }
 
-/** `name = 'value'`, or the identifier list as the server stores it. */
-function assignmentSql(setting: RoleSetting): string {
+/** `name = 'value'`, or the identifier list as the server stores it. @internal */
+export function assignmentSql(setting: RoleSetting): string {
   if (!SETTING_NAME.test(setting.name)) {
     throw new AccountCopyError(
       `Cannot copy the setting ${JSON.stringify(setting.name)}: not a parameter name`,

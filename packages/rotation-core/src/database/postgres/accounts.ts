@@ -97,9 +97,13 @@ async function syncInTransaction(
   verifier: string,
 ): Promise<SyncAccountResult> {
   const pair = await readPair(client, params);
-  const target = pair.targetName === pair.owner.name ? pair.owner : pair.clone;
-  if (target) await requireAdminOption(client, pair, target, 'change its password');
-  if (pair.clone) await assertNothingElsewhere(client, pair, pair.clone);
+  if (pair.targetName === pair.owner.name) {
+    await requireAdminOption(client, pair, pair.owner, 'change its password');
+  }
+  if (pair.clone) {
+    await requireAdminOption(client, pair, pair.clone, 'keep it a copy of the original');
+    await assertNothingElsewhere(client, pair, pair.clone);
+  }
   const clone = pair.clone ?? (await createClone(client, pair));
   let granted = await makeCloneActAsOwner(client, pair, clone);
   await mirrorSettings(client, pair.owner, clone, params.revokeExtra);
@@ -248,12 +252,6 @@ async function makeCloneActAsOwner(
     );
   }
   if (!(await hasRoleSetting(client, clone, owner))) {
-    await requireAdminOption(
-      client,
-      pair,
-      clone,
-      `make its sessions act as ${JSON.stringify(owner.name)}`,
-    );
     await runStatement(
       client,
       'ALTER ROLE SET role',
@@ -282,7 +280,6 @@ async function reassignOwnedByClone(
   const me = quoteIdentifier(pair.session.user);
   const borrow = !(await hasPrivilegesOf(client, clone));
   if (borrow) {
-    await requireAdminOption(client, pair, clone, 'take over the objects it owns');
     const options = pair.serverMajor >= 16 ? ' WITH INHERIT TRUE' : '';
     await runStatement(client, 'GRANT ROLE', `GRANT ${cloneSql} TO ${me}${options}`);
   }
