@@ -54,6 +54,8 @@ export {
   type PostgresLoginCredentials,
   type PostgresLoginResult,
   type PostgresRole,
+  RDS_PASSWORD_ROLE,
+  RDS_REPLICATION_ROLE,
   RDS_SUPERUSER_ROLE,
   runPostgresAdminStatement,
   withPostgresAdmin,

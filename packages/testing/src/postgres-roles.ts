@@ -156,31 +156,55 @@ async function keepStatementsOutOfLog(admin: pg.Client): Promise<void> {
 /** The stand-in for RDS's `rds_superuser`: the group role an RDS master user belongs to. */
 export const RDS_SUPERUSER_ROLE = 'rds_superuser';
 
-/** Creates the `rds_superuser`-like group once per server (concurrent callers race safely). */
-async function ensureRdsSuperuserRole(admin: pg.Client): Promise<void> {
-  const role = admin.escapeIdentifier(RDS_SUPERUSER_ROLE);
+/** RDS's group for restricted password management (`rds.restrict_password_commands`). */
+export const RDS_PASSWORD_ROLE = 'rds_password';
+/** RDS's group for logical replication. */
+export const RDS_REPLICATION_ROLE = 'rds_replication';
+
+/** Any number for pg_advisory_xact_lock, the same in every session: "rotakit" in ASCII. */
+const RDS_ROLES_LOCK = 0x726f74616b6974n;
+
+/**
+ * Creates the `rds_superuser`-like group once per server, with `rds_password` and
+ * `rds_replication`, which RDS lets it grant. An advisory lock serialises concurrent
+ * callers on a shared server, so none sees the roles half made.
+ */
+async function ensureRdsRoles(admin: pg.Client): Promise<void> {
+  const superuser = admin.escapeIdentifier(RDS_SUPERUSER_ROLE);
+  await admin.query('BEGIN');
   try {
-    // Like RDS's: no login, can create roles and databases, reads monitoring views.
-    await admin.query(`CREATE ROLE ${role} NOLOGIN CREATEROLE CREATEDB`);
-    await admin.query(`GRANT pg_monitor, pg_signal_backend TO ${role}`);
+    await admin.query('SELECT pg_advisory_xact_lock($1)', [RDS_ROLES_LOCK.toString()]);
+    const found = await admin.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [
+      RDS_SUPERUSER_ROLE,
+    ]);
+    if (found.rowCount === 0) {
+      // Like RDS's: no login, can create roles and databases, reads monitoring views.
+      await admin.query(`CREATE ROLE ${superuser} NOLOGIN CREATEROLE CREATEDB`);
+      await admin.query(`GRANT pg_monitor, pg_signal_backend TO ${superuser}`);
+      for (const name of [RDS_PASSWORD_ROLE, RDS_REPLICATION_ROLE]) {
+        const group = admin.escapeIdentifier(name);
+        await admin.query(`CREATE ROLE ${group} NOLOGIN`);
+        await admin.query(`GRANT ${group} TO ${superuser} WITH ADMIN OPTION`);
+      }
+    }
+    await admin.query('COMMIT');
   } catch (error) {
-    // 42710 duplicate_object; 23505 when two sessions create it at the same moment.
-    const code = (error as { code?: string }).code;
-    if (code !== '42710' && code !== '23505') throw error;
+    await admin.query('ROLLBACK').catch(() => undefined);
+    throw error;
   }
 }
 
 /**
  * An RDS-style master user: NOT a superuser, but CREATEROLE and CREATEDB, a member of an
- * `rds_superuser`-like role (WITH ADMIN OPTION, so it can grant it on), owning its own
- * database. On 16+ it holds ADMIN OPTION only on the roles it creates itself, as on RDS.
+ * `rds_superuser`-like role (WITH ADMIN OPTION, so it can grant it on, and through it
+ * `rds_password` and `rds_replication`), owning its own database. On 16+ it holds ADMIN OPTION only on the roles it creates itself, as on RDS.
  *
  * @example
  * const master = await createRdsLikeMaster(server);
  * // log in as master and CREATE ROLE / GRANT as an RDS master would
  */
 export async function createRdsLikeMaster(server: PostgresConnectionInfo): Promise<PostgresRole> {
-  await withPostgresAdmin(server, ensureRdsSuperuserRole);
+  await withPostgresAdmin(server, ensureRdsRoles);
   const master = await createPostgresRole(server, {
     name: uniqueName('master'),
     createRole: true,

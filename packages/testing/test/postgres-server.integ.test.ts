@@ -14,6 +14,7 @@ import {
   type PostgresServer,
   PostgresStartError,
   postgresMajorsUnderTest,
+  RDS_PASSWORD_ROLE,
   RDS_SUPERUSER_ROLE,
   startPostgres,
   withPostgresAdmin,
@@ -159,6 +160,9 @@ describe.each(majors)('PostgreSQL %i', (major) => {
     await expect(
       canLoginPostgres(server, { username: 'm_child', password: 'child-pass-1' }),
     ).resolves.toEqual({ ok: true });
+    // As on RDS, it hands out rds_password (restricted password management) to its roles.
+    const granted = await runAs(server, master, `GRANT ${RDS_PASSWORD_ROLE} TO m_child`);
+    expect(granted.sqlState).toBeUndefined();
     // A superuser-only power stays out of reach: 42501 insufficient_privilege.
     expect((await runAs(server, master, 'CREATE ROLE m_root SUPERUSER')).sqlState).toBe('42501');
     await dropPostgresRole(server, { username: 'm_child' });
