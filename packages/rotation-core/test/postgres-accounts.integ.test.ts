@@ -57,9 +57,11 @@ async function useObjects(client: pg.Client, made: Made): Promise<void> {
   expect((await client.query(`SELECT ${s}.f${r}(1) AS y`)).rows[0].y).toBe(1 + r);
   await client.query(`CALL ${s}.p${r}()`);
   await client.query(`ALTER TABLE ${s}.t${r} ADD COLUMN added int`);
+  await client.query(`ALTER SEQUENCE ${s}.t${r}_id_seq RESTART WITH 100`);
   await client.query(`ALTER FUNCTION ${s}.f${r}(int) RENAME TO f${r}_renamed`);
   await client.query(`DROP VIEW ${s}.v${r}`);
   await client.query(`DROP PROCEDURE ${s}.p${r}()`);
+  await client.query(`DROP FUNCTION ${s}.f${r}_renamed(int)`);
 }
 
 describe.each(majors)('syncPostgresAccount on PostgreSQL %i', (major) => {
