@@ -105,9 +105,10 @@ export interface PostgresEvidence extends TcpEvidence {
   login?: PostgresLoginEvidence;
 }
 
-interface Settings {
+/** A probe's resolved options (`probePostgres` validates them; the presets build them). */
+export interface PostgresProbeSettings {
   tls: PostgresTlsMode;
-  ca: TrustStore;
+  trust: TrustStore;
   user: string;
   database: string;
   login?: PostgresLogin;
@@ -117,7 +118,7 @@ interface Settings {
 let defaultStore: TrustStore | undefined;
 
 /** Every CA the probe trusts: Node's default store and the RDS CAs, plus the caller's. */
-export function trustedCas(extra: ProbeTlsOptions['ca']): TrustStore {
+export function trustStoreWith(extra: ProbeTlsOptions['ca']): TrustStore {
   const extras = extra === undefined ? [] : Array.isArray(extra) ? extra : [extra];
   if (extras.length === 0) {
     defaultStore ??= trustStore(defaultTrustedCas());
@@ -130,6 +131,14 @@ function checkLoginOption(login: PostgresLogin | undefined): void {
   if (login && (typeof login.user !== 'string' || typeof login.password !== 'string')) {
     throw InvalidOptionError.of('login', 'expected { user: string, password: string }');
   }
+}
+
+/** A StartupMessage value is NUL-terminated: it cannot hold a NUL. */
+function startupValue(value: unknown, option: string): string {
+  if (typeof value !== 'string' || value.includes('\0')) {
+    throw InvalidOptionError.of(option, 'expected a string without NUL characters');
+  }
+  return value;
 }
 
 function checkTlsMode(value: unknown): PostgresTlsMode {
@@ -147,9 +156,11 @@ function checkTlsMode(value: unknown): PostgresTlsMode {
  * Connects to a PostgreSQL server, asks for TLS (SSLRequest) and verifies the certificate
  * against Node's CAs and the RDS CAs, sends a StartupMessage and reads the server's first
  * answer: the authentication it asks for (SCRAM-SHA-256, md5, cleartext, none) or an
- * ErrorResponse with its SQLSTATE (28000: no pg_hba.conf entry; 57P03: starting up). It then
- * closes without authenticating: PostgreSQL logs and counts nothing for a client that leaves
- * at that point, so these probes need no rate limit. With `login`, also logs in with pg.
+ * ErrorResponse with its SQLSTATE (28000: no pg_hba.conf entry; 57P03: starting up). With
+ * `tls: 'prefer'` (the default) a certificate that does not verify sends it to plain text on
+ * a second connection (`evidence.tlsFallback`). It closes without authenticating:
+ * PostgreSQL logs and counts nothing for a client that leaves at that point, so these
+ * probes need no rate limit. With `login`, also logs in with pg.
  * @example
  * const r = await probePostgres({ host: 'db.cluster-xyz.us-east-1.rds.amazonaws.com', user: 'app' });
  * r.evidence.authRequest // 'sasl'; r.evidence.saslMechanisms // ['SCRAM-SHA-256']
@@ -162,11 +173,14 @@ export async function probePostgres(
   const timeoutMs = checkTimeout(options.timeoutMs);
   const signal = checkSignal(options.signal);
   checkLoginOption(options.login);
-  const settings: Settings = {
+  const settings: PostgresProbeSettings = {
     tls: checkTlsMode(options.tls),
-    ca: trustedCas(options.ca),
-    user: options.user || options.login?.user || PROBE_USER,
-    database: options.database || options.login?.database || POSTGRES_DEFAULT_DATABASE,
+    trust: trustStoreWith(options.ca),
+    user: startupValue(options.user || options.login?.user || PROBE_USER, 'user'),
+    database: startupValue(
+      options.database || options.login?.database || POSTGRES_DEFAULT_DATABASE,
+      'database',
+    ),
     ...definedOnly({ login: options.login || undefined }),
   };
   using deadline = new Deadline(timeoutMs, signal);
@@ -216,7 +230,7 @@ function tlsEvidence(tls: TlsEvidence): NonNullable<PostgresEvidence['tls']> {
 async function negotiateTls(
   connected: Connected,
   host: string,
-  settings: Settings,
+  settings: PostgresProbeSettings,
   deadline: Deadline,
   evidence: PostgresEvidence,
 ): Promise<{ stream: Duplex; tlsSocket?: TLSSocket } | Step> {
@@ -243,7 +257,7 @@ async function negotiateTls(
   }
   const servername = /^[\d.]+$|:/.test(host) ? undefined : host;
   const tls: TlsEvidence = { host, port: evidence.port, attempts: [], servername };
-  const outcome = await handshake(connected, servername, settings.ca, deadline, tls, [
+  const outcome = await handshake(connected, servername, settings.trust, deadline, tls, [
     'postgresql',
   ]);
   evidence.tls = tlsEvidence(tls);
@@ -309,7 +323,7 @@ const TERMINATE = Buffer.from([0x58, 0, 0, 0, 4]);
 async function exchangeGreeting(
   connected: Connected,
   host: string,
-  settings: Settings,
+  settings: PostgresProbeSettings,
   deadline: Deadline,
   evidence: PostgresEvidence,
 ): Promise<Step & { tlsUsed?: boolean }> {
@@ -346,7 +360,7 @@ async function greetOnce(
   host: string,
   port: number,
   deadline: Deadline,
-  settings: Settings,
+  settings: PostgresProbeSettings,
   into?: PostgresEvidence,
 ): Promise<{ evidence: PostgresEvidence; step: GreetingOutcome }> {
   const tcp = await connectTcp(host, port, deadline, settings.resolved);
@@ -376,7 +390,7 @@ export async function runPostgres(
   host: string,
   port: number,
   deadline: Deadline,
-  settings: Settings,
+  settings: PostgresProbeSettings,
 ): Promise<ProbeResult<PostgresEvidence>> {
   const started = deadline.elapsed();
   const result = (step: Step, evidence: PostgresEvidence): ProbeResult<PostgresEvidence> => ({
@@ -397,7 +411,7 @@ export async function runPostgres(
   }
   if (step.status !== 'ok' || !settings.login) return result(step, evidence);
   const ssl = step.tlsUsed
-    ? { secureContext: settings.ca.secureContext, rejectUnauthorized: true }
+    ? { secureContext: settings.trust.secureContext, rejectUnauthorized: true }
     : false;
   const login = await checkPostgresLogin({ host, port, ssl, login: settings.login, deadline });
   evidence.login = login.evidence;

@@ -3,7 +3,7 @@ import { POSTGRES_DEFAULT_DATABASE } from '@rotakit/engine-postgres';
 import { type Deadline, roundMs } from '../../util/deadline.js';
 import { resolveHost } from '../dns.js';
 import { type MysqlEvidence, runMysql } from '../mysql.js';
-import { type PostgresEvidence, PROBE_USER, runPostgres, trustedCas } from '../postgres.js';
+import { type PostgresEvidence, PROBE_USER, runPostgres, trustStoreWith } from '../postgres.js';
 import { type ParsedSecret, parseSecret } from '../secret.js';
 import { type CallOutcome, callSecretsManager } from '../secrets-manager.js';
 import { connectTcp } from '../tcp.js';
@@ -169,7 +169,7 @@ function probePostgresTarget(
   const login = credentialsFor(input, secret);
   return runPostgres(host, port, deadline, {
     tls: ssl === true ? 'require' : ssl === false ? 'disable' : 'prefer',
-    ca: trustedCas(input.ca),
+    trust: trustStoreWith(input.ca),
     user: username || PROBE_USER,
     database: dbname || POSTGRES_DEFAULT_DATABASE,
     resolved: dns,
