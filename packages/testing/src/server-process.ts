@@ -21,7 +21,12 @@ export function trackServer(server: TrackedServer): void {
   process.once('exit', () => {
     for (const entry of liveServers) {
       killNow(entry, 'SIGKILL');
-      rmSync(entry.dir, { recursive: true, force: true });
+      try {
+        // A killed server may still be writing for a moment; the watchdog is the backstop.
+        rmSync(entry.dir, { recursive: true, force: true, maxRetries: 3 });
+      } catch {
+        // the watchdog removes it once we are gone
+      }
     }
   });
 }
