@@ -4,8 +4,9 @@
  * (`ALTER ROLE <clone> SET role = <original>`), so whatever either user creates is owned by
  * the original and fully usable by both, across any number of rotations, and whatever is
  * granted to the original reaches both at once. Privileges granted to the clone directly are
- * copied to the original at every rotation, and the original's per-role settings to the clone. Why this and not the AWS template's bare
- * membership or a shared owner role: docs/engines.md.
+ * copied to the original at every rotation, and the original's per-role settings to the
+ * clone. Why this and not the AWS template's bare membership or a shared owner role:
+ * docs/engines.md.
  *
  * Every sync runs in one transaction: a crash at any statement leaves the roles as they were,
  * and running it again finds nothing to do but the password.
@@ -219,8 +220,9 @@ async function createClone(client: ClientBase, pair: RolePair): Promise<RoleRow>
     `CREATE ROLE ${quoteIdentifier(pair.cloneName)} NOLOGIN`,
   );
   const clone = await readRole(client, pair.cloneName);
-  if (!clone)
+  if (!clone) {
     throw new AccountCopyError(`CREATE ROLE ${JSON.stringify(pair.cloneName)} left no role`);
+  }
   return clone;
 }
 
