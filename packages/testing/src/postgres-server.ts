@@ -87,6 +87,11 @@ export interface StartPostgresOptions {
   binDir?: string;
   /** Serve TLS with a certificate for `localhost` and `127.0.0.1` from a private CA. @default true */
   tls?: boolean;
+  /**
+   * pg_hba.conf lines instead of ours (`local`, `hostssl`, `host` for 127.0.0.1, all
+   * scram-sha-256). They must let the admin, `rotakit_admin`, in over TCP from 127.0.0.1.
+   */
+  hba?: readonly string[];
   /** postgresql.conf settings (`-c name=value`), after ours, e.g. `{ log_statement: 'all' }`. */
   settings?: Record<string, string>;
   /** @default a free port on 127.0.0.1 */
@@ -202,7 +207,8 @@ class PrivatePostgres {
   async initialise(): Promise<void> {
     // openssl and initdb are independent; on a busy machine each takes seconds.
     await Promise.all([this.tls ? this.#installCertificates() : undefined, this.#initdb()]);
-    writeFileSync(join(this.dataDir, 'pg_hba.conf'), hbaConf(this.tls));
+    const hba = this.options.hba ? [...this.options.hba, ''].join('\n') : hbaConf(this.tls);
+    writeFileSync(join(this.dataDir, 'pg_hba.conf'), hba);
   }
 
   async #installCertificates(): Promise<void> {

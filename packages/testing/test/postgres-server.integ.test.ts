@@ -184,8 +184,16 @@ describe.each(majors)('PostgreSQL %i', (major) => {
 });
 
 describe('startPostgres options and lifecycle', () => {
-  it('without TLS and with settings; survives kill and restart; stop() removes it', async () => {
-    const server = await startPostgres({ tls: false, settings: { log_statement: 'ddl' } });
+  it('without TLS, with settings and pg_hba lines; survives kill and restart; stop() removes it', async () => {
+    const server = await startPostgres({
+      tls: false,
+      settings: { log_statement: 'ddl' },
+      // Roles may use the postgres database only; anything else has no pg_hba.conf entry.
+      hba: [
+        'host all rotakit_admin 127.0.0.1/32 scram-sha-256',
+        'host postgres all 127.0.0.1/32 scram-sha-256',
+      ],
+    });
     const role = await createPostgresRole(server);
     const settings = await withPostgresAdmin(
       server,
@@ -198,6 +206,11 @@ describe('startPostgres options and lifecycle', () => {
     );
     expect(settings).toEqual({ ssl: 'off', log: 'ddl' });
     expect(server.ca).toBeUndefined();
+    await expect(canLoginPostgres(server, role)).resolves.toEqual({ ok: true });
+    await expect(canLoginPostgres(server, { ...role, database: 'template1' })).resolves.toEqual({
+      ok: false,
+      sqlState: '28000',
+    });
     // DDL is logged, but not the CREATE ROLE that carried the role's password.
     await withPostgresAdmin(server, (admin) => admin.query('CREATE TABLE logged_ddl (id int)'));
     const log = readFileSync(server.logFile!, 'utf8');
