@@ -1,4 +1,5 @@
 import { definedOnly } from '@rotakit/core';
+import { sqlStateOf } from '@rotakit/engine-postgres';
 import { InvalidOptionError } from '../errors.js';
 import { type Deadline, roundMs } from '../util/deadline.js';
 import { classifyNetworkError, postgresSqlStateStatus } from './classify.js';
@@ -50,16 +51,12 @@ async function loadPg(): Promise<PgClientClass> {
   }
 }
 
-const SQLSTATE = /^[0-9A-Z]{5}$/;
-
 /** A login error's status: by SQLSTATE when the server answered, else by the socket code. */
 function loginStatus(error: unknown, deadline: Deadline): ProbeStatus {
   if (deadline.timedOut) return 'timeout';
   if (deadline.aborted) return 'aborted';
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && SQLSTATE.test(code)) {
-    return postgresSqlStateStatus(code) ?? 'error';
-  }
+  const sqlState = sqlStateOf(error);
+  if (sqlState !== undefined) return postgresSqlStateStatus(sqlState) ?? 'error';
   return classifyNetworkError(error).status;
 }
 

@@ -1,3 +1,4 @@
+import { sqlStateOf } from '@rotakit/engine-postgres';
 import type { MysqlEvidence } from '../mysql.js';
 import type { PostgresEvidence } from '../postgres.js';
 import type { ParsedSecret } from '../secret.js';
@@ -118,8 +119,14 @@ function databaseDetail(db: Probed): string {
     db.engine === 'postgres'
       ? (db.result.evidence.login?.errorCode ?? db.result.evidence.sqlState)
       : db.result.evidence.errorCode;
-  const err = code ? ` ${db.engine === 'postgres' ? 'SQLSTATE' : 'ERR'} ${code}` : '';
-  return `${host}:${port}: ${db.result.status}${phase}${err}`;
+  return `${host}:${port}: ${db.result.status}${phase}${codeText(db.engine, code)}`;
+}
+
+/** ` ERR 1045`, ` SQLSTATE 28P01`, or a socket code as it is. */
+function codeText(engine: Probed['engine'], code: string | number | undefined): string {
+  if (code === undefined || code === '') return '';
+  if (engine === 'mysql') return ` ERR ${code}`;
+  return sqlStateOf({ code }) ? ` SQLSTATE ${code}` : ` ${code}`;
 }
 
 /**
