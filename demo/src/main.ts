@@ -2,14 +2,14 @@
 // `pnpm demo`: an application under load through rotations, with rotakit and without.
 import { parseArgs } from 'node:util';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import type { Engine } from '@rotakit/core';
 import { checkRotationPath, formatReport } from '@rotakit/netcheck';
 import type { RotationStrategy } from '@rotakit/rotation-core';
-import { createPool } from '@rotakit/secret-pool';
 import { type QueryLoad, type QueryLoadOptions, startQueryLoad } from '@rotakit/testing';
 import Table from 'cli-table3';
-import { createPool as createPlainPool } from 'mysql2/promise';
 import pc from 'picocolors';
-import { cleanupDatabase, prepareDatabase, type RotationRun, startStack } from './stack.js';
+import { plainPool as createPlainPool, rotakitPool as createRotakitPool } from './pools.js';
+import { type RotationRun, startStack } from './stack.js';
 
 // The SDK's Node 20 support notice would land mid-table (docs/node-versions.md covers it);
 // clients read this when they are created, after these imports. A user's own setting wins.
@@ -17,20 +17,35 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const USAGE = `Usage: pnpm demo [-- options]
 
-Starts a private MariaDB and the local Secrets Manager, runs an application under load through
-rotations (single-user, then alternating users) with a rotakit pool and, side by side, a plain
-mysql2 pool given the secret once. Exits 0 only if the rotakit side had zero failed queries.
+Starts a private MariaDB (or PostgreSQL) and the local Secrets Manager, runs an application
+under load through rotations (single-user, then alternating users) with a rotakit pool and,
+side by side, a plain mysql2 (or pg) pool given the secret once. Exits 0 only if the rotakit
+side had zero failed queries.
 
 Options:
+  --engine <name>       mysql (a private MariaDB, the default) or postgres (a private PostgreSQL)
   --single <n>          single-user rotations (default 4)
   --alternating <n>     alternating-users rotations (default 4)
   --workers <n>         concurrent workers per pool (default 32)
   --step-gap-ms <ms>    pause between rotation steps, as the service's invocations take (default 300)
-  --no-baseline         skip the plain mysql2 pool
+  --no-baseline         skip the plain pool
   --mysql-url <url>     use this server's admin account (mysql://USER:PASSWORD@HOST:PORT) instead of a private MariaDB
   --aws                 use AWS Secrets Manager (default credentials and Region) instead of the local one;
                         rotations then run from this machine (runRotation); the database must be reachable
   -h, --help`;
+
+function engineOption(value: string | undefined, mysqlUrl: string | undefined): Engine {
+  const engine = value ?? 'mysql';
+  if (engine !== 'mysql' && engine !== 'postgres') {
+    console.error(`--engine must be mysql or postgres (got ${engine})\n\n${USAGE}`);
+    process.exit(2);
+  }
+  if (engine === 'postgres' && mysqlUrl !== undefined) {
+    console.error(`--mysql-url is for --engine mysql\n\n${USAGE}`);
+    process.exit(2);
+  }
+  return engine;
+}
 
 function count(value: string | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
@@ -47,6 +62,7 @@ async function main(): Promise<number> {
     // `pnpm demo -- --single 2` passes the `--` through; take it as nothing.
     args: process.argv.slice(2).filter((arg, i) => !(i === 0 && arg === '--')),
     options: {
+      engine: { type: 'string' },
       single: { type: 'string' },
       alternating: { type: 'string' },
       workers: { type: 'string' },
@@ -61,6 +77,7 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
+  const engine = engineOption(values.engine, values['mysql-url']);
   const singleRotations = count(values.single, 4, 'single');
   const alternatingRotations = count(values.alternating, 4, 'alternating');
   const workers = count(values.workers, 32, 'workers');
@@ -71,6 +88,7 @@ async function main(): Promise<number> {
 
   console.log(pc.bold('rotakit demo') + pc.dim(' - credential rotation that apps survive\n'));
   const stack = await startStack({
+    engine,
     mysqlUrl: values['mysql-url'],
     aws: values.aws ?? false,
     stepGapMs,
@@ -79,12 +97,12 @@ async function main(): Promise<number> {
   try {
     console.log(`  database         ${stack.description.database}`);
     console.log(`  secrets manager  ${stack.description.secretsManager}`);
-    const db = await prepareDatabase(stack.mysql);
-    if (values['mysql-url']) cleanups.push(() => cleanupDatabase(stack.mysql, db));
+    const db = await stack.prepareDatabase();
+    if (values['mysql-url']) cleanups.push(() => stack.cleanupDatabase(db));
     const base = {
-      engine: 'mysql',
-      host: stack.mysql.host,
-      port: stack.mysql.port,
+      engine,
+      host: stack.server.host,
+      port: stack.server.port,
       dbname: db.database,
       ssl: false,
     };
@@ -92,26 +110,25 @@ async function main(): Promise<number> {
       ...base,
       username: db.masterUser,
       password: db.masterPassword,
+      dbname: db.masterDatabase ?? db.database,
     });
     const appSecret = { ...base, username: db.appUser, password: db.appPassword, team: 'checkout' };
     const secretArn = await stack.createSecret('demo/app', appSecret);
     console.log(`  app secret       demo/app (user ${db.appUser}, RDS secret JSON)\n`);
 
-    // The same pool settings on both sides: 8 connections for 32 workers, idle ones closed
-    // after 200 ms, and churn in the load, so new logins happen during every rotation window.
-    const poolSettings = { connectionLimit: 8, maxIdle: 2, idleTimeout: 200 };
-    const rotakitPool = createPool({ secretId: secretArn, client: stack.client, ...poolSettings });
+    const target = {
+      engine,
+      secretId: secretArn,
+      client: stack.client,
+      host: base.host,
+      port: base.port,
+      user: appSecret.username,
+      password: appSecret.password,
+      database: db.database,
+    };
+    const rotakitPool = createRotakitPool(target);
     cleanups.push(() => rotakitPool.end());
-    const plainPool = baseline
-      ? createPlainPool({
-          host: base.host,
-          port: base.port,
-          user: appSecret.username,
-          password: appSecret.password,
-          database: db.database,
-          ...poolSettings,
-        })
-      : undefined;
+    const plainPool = baseline ? createPlainPool(target) : undefined;
     if (plainPool) cleanups.push(() => plainPool.end());
 
     // Every 4th query of a worker opens its own connection and destroys it afterwards, so new
@@ -125,8 +142,8 @@ async function main(): Promise<number> {
       pauseAfterErrorMs: 20,
     };
     const loads: { rotakit: QueryLoad; plain?: QueryLoad } = {
-      rotakit: startQueryLoad(rotakitPool, load),
-      ...(plainPool ? { plain: startQueryLoad(plainPool, load) } : {}),
+      rotakit: startQueryLoad(rotakitPool.queryable, load),
+      ...(plainPool ? { plain: startQueryLoad(plainPool.queryable, load) } : {}),
     };
     const rotations: Array<RotationRun & { strategy: RotationStrategy }> = [];
     const total = singleRotations + alternatingRotations;
@@ -140,7 +157,9 @@ async function main(): Promise<number> {
         `rotations ${rotations.filter((x) => x.ok).length}/${total}`,
         `rotakit ${pc.green(`${r.ok} ok`)} ${r.failed ? pc.red(`${r.failed} failed`) : '0 failed'}`,
         ...(p
-          ? [`plain mysql2 ${p.ok} ok ${p.failed ? pc.red(`${p.failed} failed`) : '0 failed'}`]
+          ? [
+              `${plainPool?.label} ${p.ok} ok ${p.failed ? pc.red(`${p.failed} failed`) : '0 failed'}`,
+            ]
           : []),
         ...(smCalls !== undefined ? [`SM calls ${smCalls}`] : []),
         `user ${user}`,
@@ -209,7 +228,7 @@ async function main(): Promise<number> {
     const stats = rotakitPool.stats();
     const calls = stack.secretsManagerCalls();
     const table = new Table({
-      head: ['', 'rotakit createPool', ...(plainResult ? ['plain mysql2 pool'] : [])],
+      head: ['', rotakitPool.label, ...(plainResult && plainPool ? [plainPool.label] : [])],
       style: tty ? {} : { head: [], border: [] },
     });
     const both = (a: string | number, b: string | number) => [a, ...(plainResult ? [b] : [])];

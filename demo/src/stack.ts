@@ -6,9 +6,12 @@ import {
   SecretsManagerClient,
   UpdateSecretCommand,
 } from '@aws-sdk/client-secrets-manager';
+import type { Engine } from '@rotakit/core';
 import {
+  byEngine,
   createRotationHandler,
   mysql,
+  postgres,
   type RotationHandler,
   type RotationStrategy,
   runRotation,
@@ -18,12 +21,14 @@ import { type SecretsManagerLocal, startSecretsManager } from '@rotakit/secrets-
 import {
   createDatabaseUser,
   type MysqlConnectionInfo,
-  type MysqlServer,
+  type PostgresServer,
   parseMysqlUrl,
   startMysql,
+  startPostgres,
   uniqueName,
   withAdmin,
 } from '@rotakit/testing';
+import { preparePostgresDatabase } from './postgres.js';
 
 const FUNCTION_ARN: Record<RotationStrategy, string> = {
   'single-user': 'arn:aws:lambda:us-east-1:123456789012:function:rotakit-single-user',
@@ -31,6 +36,8 @@ const FUNCTION_ARN: Record<RotationStrategy, string> = {
 };
 
 export interface StackOptions {
+  /** Which database the app uses: a private MariaDB or a private PostgreSQL. */
+  engine: Engine;
   /** An existing server's admin account instead of a private MariaDB. */
   mysqlUrl?: string | undefined;
   /** Use the real Secrets Manager (default credentials and Region) instead of the local one. */
@@ -45,9 +52,25 @@ export interface RotationRun {
   error?: string;
 }
 
+/** The app's database, table and user, and the master account for alternating users. */
+export interface PreparedDatabase {
+  database: string;
+  appUser: string;
+  appPassword: string;
+  masterUser: string;
+  masterPassword: string;
+  /** The database the master's secret names (PostgreSQL: the master's own). */
+  masterDatabase?: string;
+}
+
 /** The database, Secrets Manager, and a way to rotate through it. */
 export interface Stack {
-  mysql: MysqlConnectionInfo;
+  engine: Engine;
+  /** Where the database listens. */
+  server: { host: string; port: number };
+  prepareDatabase(): Promise<PreparedDatabase>;
+  /** Drops what prepareDatabase created, on a server the demo did not start. */
+  cleanupDatabase(db: PreparedDatabase): Promise<void>;
   client: SecretsManagerClient;
   /** What the local endpoint counted; undefined against AWS. */
   secretsManagerCalls(): Record<string, number> | undefined;
@@ -60,13 +83,10 @@ export interface Stack {
 }
 
 export async function startStack(options: StackOptions): Promise<Stack> {
-  const [server, local] = await Promise.all([
-    options.mysqlUrl
-      ? Promise.resolve(undefined)
-      : startMysql({ serverArgs: ['--max-connections=500'] }),
+  const [database, local] = await Promise.all([
+    startDatabase(options),
     options.aws ? Promise.resolve(undefined) : startSecretsManager(),
   ]);
-  const mysqlInfo: MysqlConnectionInfo = server ?? parseMysqlUrl(options.mysqlUrl!);
   const client = local ? local.client({ maxAttempts: 2 }) : new SecretsManagerClient({});
   const handlers: RotationHandler[] = [];
   const created: string[] = [];
@@ -74,7 +94,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const handlerFor = (strategy: RotationStrategy) => {
     const handler = createRotationHandler({
       strategy,
-      database: mysql(),
+      // One rotation function for both engines: the secret's engine picks the driver.
+      database: byEngine({ mysql: mysql(), postgres: postgres() }),
       client,
       logger: silentLogger,
       env: {},
@@ -93,14 +114,15 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   }
 
   return {
-    mysql: mysqlInfo,
+    engine: database.engine,
+    server: database.server,
+    prepareDatabase: database.prepareDatabase,
+    cleanupDatabase: database.cleanupDatabase,
     client,
     local,
     secretsManagerCalls: () => (local ? { ...local.counts() } : undefined),
     description: {
-      database: server
-        ? `private ${server.flavor === 'mysql' ? 'MySQL' : 'MariaDB'} ${server.version} on ${server.host}:${server.port}`
-        : `${mysqlInfo.host}:${mysqlInfo.port}`,
+      database: database.description,
       secretsManager: local
         ? `local Secrets Manager at ${local.endpoint}`
         : 'AWS Secrets Manager (default credentials)',
@@ -145,7 +167,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         await runRotation({
           secretId,
           client,
-          options: { strategy, database: mysql(), logger: silentLogger },
+          options: {
+            strategy,
+            database: byEngine({ mysql: mysql(), postgres: postgres() }),
+            logger: silentLogger,
+          },
         });
         return { ok: true, durationMs: performance.now() - started };
       } catch (error) {
@@ -167,13 +193,60 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         }
         client.destroy();
       }
-      await Promise.all([local?.close(), (server as MysqlServer | undefined)?.stop()]);
+      await Promise.all([local?.close(), database.stop()]);
     },
   };
 }
 
+interface DemoDatabase {
+  engine: Engine;
+  server: { host: string; port: number };
+  description: string;
+  prepareDatabase(): Promise<PreparedDatabase>;
+  cleanupDatabase(db: PreparedDatabase): Promise<void>;
+  stop(): Promise<void>;
+}
+
+function startDatabase(options: StackOptions): Promise<DemoDatabase> {
+  return options.engine === 'postgres' ? startDemoPostgres() : startDemoMysql(options.mysqlUrl);
+}
+
+async function startDemoMysql(mysqlUrl: string | undefined): Promise<DemoDatabase> {
+  const server = mysqlUrl ? undefined : await startMysql({ serverArgs: ['--max-connections=500'] });
+  const info: MysqlConnectionInfo = server ?? parseMysqlUrl(mysqlUrl ?? '');
+  return {
+    engine: 'mysql',
+    server: { host: info.host, port: info.port },
+    description: server
+      ? `private ${server.flavor === 'mysql' ? 'MySQL' : 'MariaDB'} ${server.version} on ${server.host}:${server.port}`
+      : `${info.host}:${info.port}`,
+    prepareDatabase: () => prepareDatabase(info),
+    cleanupDatabase: (db) => cleanupDatabase(info, db),
+    stop: async () => {
+      await server?.stop();
+    },
+  };
+}
+
+async function startDemoPostgres(): Promise<DemoDatabase> {
+  // Two pools of 8 plus the churned connections of 64 workers need more than 100 slots.
+  const server: PostgresServer = await startPostgres({
+    tls: false,
+    settings: { max_connections: '300' },
+  });
+  return {
+    engine: 'postgres',
+    server: { host: server.host, port: server.port },
+    description: `private PostgreSQL ${server.version} on ${server.host}:${server.port}`,
+    prepareDatabase: () => preparePostgresDatabase(server),
+    // The demo started this server and removes it whole.
+    cleanupDatabase: async () => undefined,
+    stop: () => server.stop(),
+  };
+}
+
 /** Creates the app's database, table and user, and the master account for alternating users. */
-export async function prepareDatabase(info: MysqlConnectionInfo) {
+async function prepareDatabase(info: MysqlConnectionInfo): Promise<PreparedDatabase> {
   const app = await createDatabaseUser(info, {
     username: uniqueName('app', 6),
     database: uniqueName('shop'),
@@ -205,7 +278,7 @@ export async function prepareDatabase(info: MysqlConnectionInfo) {
 }
 
 /** Drops what `prepareDatabase` created (on a server the demo did not start). */
-export async function cleanupDatabase(
+async function cleanupDatabase(
   info: MysqlConnectionInfo,
   created: { database: string; appUser: string; masterUser: string },
   cloneSuffix = '_clone',
