@@ -67,7 +67,7 @@ async function generateClient(): Promise<PrismaClientClass> {
   await promisify(execFile)(process.execPath, [cli, 'generate', '--schema', SCHEMA], {
     env: { ...process.env, PRISMA_SCHEMA_ENGINE_BINARY: process.execPath },
   });
-  const module = (await import('./prisma/generated/client.js')) as {
+  const module = (await import('./prisma/generated/client.js')) as unknown as {
     PrismaClient: PrismaClientClass;
   };
   return module.PrismaClient;

@@ -3,7 +3,7 @@
 // transaction across a rotation, a wrong secret, and Sequelize's connection semantics kept.
 import { DataTypes, type Model, type ModelStatic, Sequelize, type Transaction } from 'sequelize';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { secretPoolOf, sequelizeOptions } from '../../src/adapters/sequelize.js';
+import { secretPoolOf, sequelizeOptions, sessionTimeZone } from '../../src/adapters/sequelize.js';
 import { AuthenticationError, type SecretPool } from '../../src/index.js';
 import {
   loadedPoolOptions,
@@ -205,5 +205,15 @@ describe('Sequelize transactions, errors and connection semantics', () => {
     } finally {
       await orm.close();
     }
+  });
+});
+
+describe('sessionTimeZone', () => {
+  it("gives Sequelize's SET time_zone value: offsets as they are, named zones as their offset now", () => {
+    expect(sessionTimeZone('+02:00')).toBe('+02:00');
+    expect(sessionTimeZone('Etc/UTC')).toBe('+00:00');
+    // POSIX-style names: Etc/GMT-3 is three hours east of UTC.
+    expect(sessionTimeZone('Etc/GMT-3')).toBe('+03:00');
+    expect(sessionTimeZone('Asia/Kolkata')).toBe('+05:30');
   });
 });
