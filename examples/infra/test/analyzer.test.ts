@@ -24,10 +24,11 @@ describe('infra/template.yaml through netcheck analyzeRotationNetwork', () => {
   const deploy = (
     edit?: (t: CfnTemplate) => void,
     parameters?: ExistingEnvironment['parameters'],
+    engine: 'mysql' | 'postgres' = 'mysql',
   ) => {
     const copy = structuredClone(template);
     edit?.(copy);
-    return snapshotFromTemplate(copy, existingEnvironment(parameters));
+    return snapshotFromTemplate(copy, existingEnvironment(parameters, engine));
   };
   const groupNamed = (snapshot: RotationNetworkSnapshot, logicalId: string) => {
     const group = snapshot.securityGroups.find((g) => g.GroupName?.includes(`-${logicalId}-`));
@@ -61,6 +62,26 @@ describe('infra/template.yaml through netcheck analyzeRotationNetwork', () => {
         ],
       }),
     ]);
+  });
+
+  it('an Aurora PostgreSQL cluster: DatabasePort=5432 deploys clean; the default 3306 does not', () => {
+    const snapshot = deploy(undefined, { DatabasePort: 5432 }, 'postgres');
+    expect(findingsOf(snapshot)).toEqual([]);
+    expect(analyzeRotationNetwork(snapshot).databases).toEqual([
+      expect.objectContaining({ id: IDS.cluster, port: 5432 }),
+    ]);
+    const wrongPort = deploy(undefined, {}, 'postgres');
+    expect(findingsOf(wrongPort)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          severity: 'error',
+          code: 'ENI_SG_RULES_MISMATCH',
+          condition: 'R7',
+          resource: IDS.sgDb,
+          rule: expect.objectContaining({ direction: 'ingress', ports: '5432' }),
+        }),
+      ]),
+    );
   });
 
   // A clean result means something only if the snapshot holds exactly the template's rules

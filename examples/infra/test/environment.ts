@@ -256,12 +256,33 @@ export function environmentSnapshot(): RotationNetworkSnapshot {
   };
 }
 
+/** The same environment with an Aurora PostgreSQL cluster (port 5432) instead of MySQL. */
+export function withAuroraPostgres(snapshot: RotationNetworkSnapshot): RotationNetworkSnapshot {
+  const postgres = { Engine: 'aurora-postgresql', Port: 5432 };
+  return {
+    ...snapshot,
+    dbClusters: snapshot.dbClusters.map((c) => ({
+      ...c,
+      ...postgres,
+      EngineVersion: '16.6',
+      MasterUsername: 'postgres',
+    })),
+    dbInstances: snapshot.dbInstances.map((i) => ({
+      ...i,
+      Engine: postgres.Engine,
+      Endpoint: { ...i.Endpoint, Port: postgres.Port },
+    })),
+  };
+}
+
 /** The environment with the parameter values a deploy into it would pass. */
 export function existingEnvironment(
   parameters: ExistingEnvironment['parameters'] = {},
+  engine: 'mysql' | 'postgres' = 'mysql',
 ): ExistingEnvironment {
+  const snapshot = environmentSnapshot();
   return {
-    snapshot: environmentSnapshot(),
+    snapshot: engine === 'postgres' ? withAuroraPostgres(snapshot) : snapshot,
     accountId: ACCOUNT,
     stackName: 'rotakit-rotation',
     parameters: {
