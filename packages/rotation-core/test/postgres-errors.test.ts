@@ -128,6 +128,7 @@ describe('statementLabel', () => {
     ['  create role "a" LOGIN', 'CREATE ROLE'],
     ['GRANT "a" TO "b"', 'GRANT'],
     ['SELECT 1', 'SELECT'],
+    ['(SELECT 1) UNION (SELECT 2)', 'SELECT'],
     ['REASSIGN OWNED BY a TO b', 'REASSIGN OWNED'],
   ])('%s -> %s', (sql, label) => {
     expect(statementLabel(sql)).toBe(label);

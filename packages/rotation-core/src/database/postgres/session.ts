@@ -254,8 +254,9 @@ function loginError(failure: LoginAttemptFailure, login: Login, tlsRequired: boo
 
 /** The statement kind of a SQL text, for boundaries and errors (`ALTER ROLE`, `GRANT`). */
 export function statementLabel(sql: string): string {
+  // `(SELECT ...) UNION ...` is a SELECT too.
   const words = sql
-    .trim()
+    .replace(/^[\s(]+/, '')
     .split(/\s+/, 2)
     .map((word) => word.toUpperCase());
   const [first = 'SQL', second] = words;
