@@ -1,62 +1,11 @@
-import { once } from 'node:events';
-import { createServer, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { parsePostgresGreeting, probePostgres } from '../src/index.js';
-import { speakingServer, type TestServer } from './helpers/servers.js';
+import { errorResponse, int32, message, SASL, scriptedServer } from './helpers/postgres-wire.js';
+import { speakingServer } from './helpers/servers.js';
 
 // A peer that is not PostgreSQL must be `protocol-error`, never `ok`. The stand-ins listen on
 // 127.0.0.1 and answer the SSLRequest and the StartupMessage with scripted bytes; the real
 // servers' answers are tested in postgres.integ.test.ts.
-
-/** A backend message: type byte, Int32 length (itself included), body. */
-function message(type: string, body: Buffer): Buffer {
-  const header = Buffer.alloc(5);
-  header.write(type, 0, 'latin1');
-  header.writeUInt32BE(body.length + 4, 1);
-  return Buffer.concat([header, body]);
-}
-
-const int32 = (n: number) => {
-  const b = Buffer.alloc(4);
-  b.writeUInt32BE(n);
-  return b;
-};
-
-const SASL = message('R', Buffer.concat([int32(10), Buffer.from('SCRAM-SHA-256\0\0')]));
-
-function errorResponse(fields: Record<string, string>): Buffer {
-  const text = Object.entries(fields)
-    .map(([k, v]) => `${k}${v}\0`)
-    .join('');
-  return message('E', Buffer.from(`${text}\0`));
-}
-
-/**
- * Answers the 8-byte SSLRequest with `sslAnswer`, then the StartupMessage with `reply`
- * (`reply` undefined: says nothing more).
- */
-async function scriptedServer(sslAnswer: Buffer, reply?: Buffer): Promise<TestServer> {
-  const sockets = new Set<Socket>();
-  const server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on('error', () => {});
-    socket.on('close', () => sockets.delete(socket));
-    let received = 0;
-    socket.on('data', (chunk) => {
-      const before = received;
-      received += chunk.length;
-      if (before < 8 && received >= 8) socket.write(sslAnswer);
-      else if (before >= 8 && reply) socket.end(reply);
-    });
-  });
-  server.listen({ host: '127.0.0.1', port: 0 });
-  await once(server, 'listening');
-  const close = async () => {
-    for (const socket of sockets) socket.destroy();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  };
-  return { port: (server.address() as { port: number }).port, close, [Symbol.asyncDispose]: close };
-}
 
 const probe = (port: number) => probePostgres({ host: '127.0.0.1', port, timeoutMs: 3000 });
 

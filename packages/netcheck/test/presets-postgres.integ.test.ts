@@ -11,6 +11,7 @@ import {
   formatReport,
   type PathCheck,
 } from '../src/index.js';
+import { errorResponse, scriptedServer } from './helpers/postgres-wire.js';
 import { closedPort } from './helpers/servers.js';
 
 // checkRotationPath/checkAppPath with PostgreSQL secrets ("engine": "postgres") from the local
@@ -141,6 +142,31 @@ describe('checkRotationPath / checkAppPath for a PostgreSQL secret', () => {
     const check = r7(diagnosis.report?.checks ?? []);
     expect(check.evidence).toMatchObject({ protocol: 'postgres', status: 'refused' });
     expect(diagnosis.summary).toMatch(/refused the connection/);
+  });
+
+  it.each([
+    [
+      '28000 (pg_hba.conf) fails',
+      '28000',
+      'fail',
+      /no pg_hba\.conf entry matches this host, user, database and TLS state/,
+    ],
+    [
+      '57P03 (starting up) warns',
+      '57P03',
+      'warn',
+      /starting up, in recovery or shutting down \(57P03\): the path works/,
+    ],
+    ['53300 (too many connections) warns', '53300', 'warn', /too many connections \(53300\)/],
+  ])('R7 on an ErrorResponse %s, with its hint', async (_name, code, status, hint) => {
+    const answer = errorResponse({ S: 'FATAL', V: 'FATAL', C: code, M: 'scripted' });
+    await using server = await scriptedServer(Buffer.from('N'), answer);
+    const secret = { engine: 'postgres', host: '127.0.0.1', port: server.port, username: 'app' };
+    const report = await checkAppPath({ secret, region: sm.region, timeoutMs: 3000 });
+    const check = r7(report.checks);
+    expect(check.status).toBe(status);
+    expect(check.detail).toContain(`SQLSTATE ${code}`);
+    expect(check.hint).toMatch(hint);
   });
 
   it('takes the default port 5432 from the engine when the secret has none', async () => {
