@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parsePostgresGreeting, probePostgres } from '../src/index.js';
 import { errorResponse, int32, message, SASL, scriptedServer } from './helpers/postgres-wire.js';
-import { speakingServer } from './helpers/servers.js';
+import { blackholeServer, speakingServer } from './helpers/servers.js';
 
 // A peer that is not PostgreSQL must be `protocol-error`, never `ok`. The stand-ins listen on
 // 127.0.0.1 and answer the SSLRequest and the StartupMessage with scripted bytes; the real
@@ -81,6 +81,36 @@ describe('probePostgres against peers that are not PostgreSQL', () => {
     const r = await probePostgres({ host: '127.0.0.1', port: server.port, timeoutMs: 400 });
     expect(r.status).toBe('timeout');
     expect(r.evidence.phase).toBe('greeting');
+  });
+});
+
+describe('probePostgres within its budget', () => {
+  it('ends a connect the peer silently drops at the deadline (phase connect)', async () => {
+    await using hole = await blackholeServer();
+    const r = await probePostgres({ host: '127.0.0.1', port: hole.port, timeoutMs: 400 });
+    expect(r.status).toBe('timeout');
+    expect(r.evidence.phase).toBe('connect');
+  });
+
+  it("ends a TLS handshake that never completes after 'S' at the deadline (phase tls-handshake)", async () => {
+    await using server = await scriptedServer(Buffer.from('S'));
+    const r = await probePostgres({ host: '127.0.0.1', port: server.port, timeoutMs: 400 });
+    expect(r.status).toBe('timeout');
+    expect(r.evidence.sslResponse).toBe('S');
+    expect(r.evidence.phase).toBe('tls-handshake');
+  });
+
+  it('stops at once when the caller aborts', async () => {
+    await using server = await scriptedServer(Buffer.from('N'));
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    const r = await probePostgres({
+      host: '127.0.0.1',
+      port: server.port,
+      timeoutMs: 10_000,
+      signal: controller.signal,
+    });
+    expect(r.status).toBe('aborted');
   });
 });
 
