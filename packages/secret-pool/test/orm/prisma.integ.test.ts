@@ -3,8 +3,10 @@
 // rotations (both strategies), an interactive transaction across a rotation, a wrong secret,
 // and the value types Prisma reads back through the mariadb-shaped pool.
 import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prismaAdapter } from '../../src/adapters/prisma.js';
@@ -57,17 +59,23 @@ interface PrismaLike {
 
 let stack: OrmStack;
 let PrismaClient: PrismaClientClass;
+let generatedDir: string | undefined;
 
 /**
  * `prisma generate` runs offline: the CLI only checks that a schema engine binary exists
- * before any command (generate itself does not run it), so any file stands in for it.
+ * before any command (generate itself does not run it), so any file stands in for it. Each
+ * run generates into its own folder (inside the package, so the client resolves
+ * `@prisma/client` from here), removed afterwards: parallel runs do not share it.
  */
 async function generateClient(): Promise<PrismaClientClass> {
+  generatedDir = mkdtempSync(join(dirname(SCHEMA), 'generated-'));
+  const schema = join(generatedDir, 'schema.prisma');
+  writeFileSync(schema, readFileSync(SCHEMA, 'utf8').replace('"./generated"', '"./client"'));
   const cli = createRequire(import.meta.url).resolve('prisma/build/index.js');
-  await promisify(execFile)(process.execPath, [cli, 'generate', '--schema', SCHEMA], {
+  await promisify(execFile)(process.execPath, [cli, 'generate', '--schema', schema], {
     env: { ...process.env, PRISMA_SCHEMA_ENGINE_BINARY: process.execPath },
   });
-  const module = (await import('./prisma/generated/client.js')) as unknown as {
+  const module = (await import(pathToFileURL(join(generatedDir, 'client', 'client.ts')).href)) as {
     PrismaClient: PrismaClientClass;
   };
   return module.PrismaClient;
@@ -79,6 +87,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stack?.close();
+  if (generatedDir !== undefined) rmSync(generatedDir, { recursive: true, force: true });
 });
 
 /** A PrismaClient on a rotakit pool for a new secret, with an `items` table holding one row. */
