@@ -234,8 +234,10 @@ class PrivatePostgres {
       await execFileAsync(this.binaries.initdb, args, {
         ...spawnIdentity(this.runAs),
         cwd: this.dir,
+        ...(this.options.signal ? { signal: this.options.signal } : {}),
       });
     } catch (error) {
+      this.options.signal?.throwIfAborted();
       const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
       throw PostgresStartError.of(
         `${this.binaries.initdb} failed to create a data directory (as ${this.runAs.name})`,
@@ -356,8 +358,10 @@ class PrivatePostgres {
   /** Stops the process (if running) and removes everything it left. */
   async remove(signal: NodeJS.Signals): Promise<void> {
     await this.shutdown(signal);
+    // An aborted initdb still deletes its data dir for a moment after we stop waiting for it:
+    // retry; if the dir still cannot go, the exit hook and the watchdog stay on it.
+    rmSync(this.dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
     this.#watchdog.stop();
-    rmSync(this.dir, { recursive: true, force: true });
     untrackServer(this.entry);
   }
 }
@@ -382,7 +386,8 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
     await proc.initialise();
     await proc.startOnFreePort();
   } catch (error) {
-    await proc.remove('SIGKILL');
+    // The start's failure is the news; a dir that will not go yet is the watchdog's.
+    await proc.remove('SIGKILL').catch(() => undefined);
     throw error;
   }
   return serverHandle(proc);

@@ -257,10 +257,15 @@ describe('startPostgres options and lifecycle', () => {
     });
   });
 
-  it('stops waiting when the signal aborts', async () => {
+  it('stops when the signal aborts, before or during the start', async () => {
     const controller = new AbortController();
     const starting = startPostgres({ signal: controller.signal });
     controller.abort();
     await expect(starting).rejects.toMatchObject({ name: 'AbortError' });
+    // Mid-way (initdb or the wait for logins): the same AbortError, not a start failure.
+    const later = new AbortController();
+    const midway = startPostgres({ signal: later.signal });
+    setTimeout(() => later.abort(), 200);
+    await expect(midway).rejects.toMatchObject({ name: 'AbortError' });
   });
 });
