@@ -83,7 +83,7 @@ export function parsePostgresVersion(versionLine: string): string {
   return /\(PostgreSQL\)\s+(\d+(?:\.\d+)?)/.exec(versionLine)?.[1] ?? versionLine.trim();
 }
 
-async function describe(candidate: Candidate): Promise<PostgresBinaries | undefined> {
+async function binariesIn(candidate: Candidate): Promise<PostgresBinaries | undefined> {
   const postgres = join(candidate.binDir, 'postgres');
   const initdb = join(candidate.binDir, 'initdb');
   if (!isExecutable(postgres) || !isExecutable(initdb)) return undefined;
@@ -105,7 +105,7 @@ export function findPostgresInstallations(): Promise<PostgresBinaries[]> {
 async function lookForInstallations(): Promise<PostgresBinaries[]> {
   const found: PostgresBinaries[] = [];
   for (const candidate of [...debianCandidates(), ...embeddedCandidates()]) {
-    const binaries = await describe(candidate).catch(() => undefined);
+    const binaries = await binariesIn(candidate).catch(() => undefined);
     if (binaries && !found.some((other) => other.major === binaries.major)) found.push(binaries);
   }
   return found.sort((a, b) => b.major - a.major);
@@ -120,7 +120,7 @@ export async function findPostgresBinaries(
   options: { major?: number | undefined; binDir?: string | undefined } = {},
 ): Promise<PostgresBinaries> {
   if (options.binDir) {
-    const explicit = await describe({ binDir: options.binDir, source: 'explicit' }).catch(
+    const explicit = await binariesIn({ binDir: options.binDir, source: 'explicit' }).catch(
       () => undefined,
     );
     if (!explicit) throw PostgresBinaryNotFoundError.of([options.binDir], options.major);
