@@ -1,6 +1,11 @@
 import { EventEmitter } from 'node:events';
 // The package's own entry, not its files: one copy of its classes in CJS too (see knex.ts).
-import { type CreatePoolOptions, createPool, type SecretPool } from '@rotakit/secret-pool';
+import {
+  type CreatePoolOptions,
+  createPool,
+  InvalidOptionError,
+  type SecretPool,
+} from '@rotakit/secret-pool';
 import type { PoolConnection as CorePoolConnection, QueryError } from 'mysql2';
 import type { Options, PoolOptions } from 'sequelize';
 
@@ -210,6 +215,13 @@ export function sequelizeOptions(
   pool: CreatePoolOptions,
   options: SecretPoolSequelizeOptions = {},
 ): Options & { keepDefaultTimezone: boolean } {
+  if (options.replication) {
+    // Sequelize would open its read connections through the same module: the secret's host.
+    throw InvalidOptionError.of(
+      'replication',
+      'not supported: one secret names one endpoint; use a Sequelize per endpoint',
+    );
+  }
   const secretPool = createPool({ ...connectionOptions(options), ...pool } as CreatePoolOptions);
   if (options.keepDefaultTimezone !== true) {
     setTimeZoneOnLogin(secretPool, options.timezone ?? '+00:00');

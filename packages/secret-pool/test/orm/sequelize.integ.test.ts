@@ -4,7 +4,7 @@
 import { DataTypes, type Model, type ModelStatic, Sequelize, type Transaction } from 'sequelize';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { secretPoolOf, sequelizeOptions, sessionTimeZone } from '../../src/adapters/sequelize.js';
-import { AuthenticationError, type SecretPool } from '../../src/index.js';
+import { AuthenticationError, InvalidOptionError, type SecretPool } from '../../src/index.js';
 import {
   loadedPoolOptions,
   type OrmStack,
@@ -205,6 +205,18 @@ describe('Sequelize transactions, errors and connection semantics', () => {
     } finally {
       await orm.close();
     }
+  });
+});
+
+describe('sequelizeOptions', () => {
+  it('refuses replication by name: one secret names one endpoint', () => {
+    const replication = { read: [{ host: 'replica' }], write: { host: 'primary' } };
+    expect(() =>
+      sequelizeOptions({ secretId: 'unused', clientConfig: {} }, { replication }),
+    ).toThrow(expect.objectContaining({ name: 'InvalidOptionError', option: 'replication' }));
+    expect(() =>
+      sequelizeOptions({ secretId: 'unused', clientConfig: {} }, { replication }),
+    ).toThrow(InvalidOptionError);
   });
 });
 
