@@ -7,6 +7,9 @@ import { quoteIdentifier } from '@rotakit/engine-postgres';
 import { type SecretsManagerLocal, startSecretsManager } from '@rotakit/secrets-manager-local';
 import { withPostgresAdmin } from '@rotakit/testing';
 import { testPostgres } from '@rotakit/testing/vitest';
+import { sql as drizzleSql } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/node-postgres';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -205,6 +208,27 @@ describe('refusals are typed, never a hang', () => {
     expect(error).toMatchObject({ reason, sqlState, secretId: secret.name });
     expect(Date.now() - started).toBeLessThan(2000);
     expect(pool.stats()).toMatchObject({ terminalErrors: 1, connectRetries: 0 });
+  });
+});
+
+describe('libraries that take a pg.Pool, across a password change', () => {
+  it("Kysely's PostgresDialect and Drizzle's node-postgres driver run on it as is", async () => {
+    const secret = await createPgSecret(server, client);
+    await using pool = poolFor(secret.name, { max: 2, idleTimeoutMillis: 50 });
+    const kysely = new Kysely<Record<string, never>>({ dialect: new PostgresDialect({ pool }) });
+    const db = drizzle({ client: pool });
+    const viaKysely = () => sql<{ u: string }>`SELECT current_user AS u`.execute(kysely);
+    const viaDrizzle = () => db.execute<{ n: number }>(drizzleSql`SELECT 1 AS n`);
+    expect((await viaKysely()).rows).toEqual([{ u: secret.role.username }]);
+    expect((await viaDrizzle()).rows).toEqual([{ n: 1 }]);
+    const password = newPassword();
+    await putPendingPg(client, secret.name, { ...secret.value, password });
+    await alterRolePassword(server, secret.role.username, password);
+    // The idle clients time out: the next queries log in anew, inside the window.
+    await expect.poll(() => pool.totalCount).toBe(0);
+    expect((await viaKysely()).rows).toEqual([{ u: secret.role.username }]);
+    expect((await viaDrizzle()).rows).toEqual([{ n: 1 }]);
+    expect(pool.stats()).toMatchObject({ pendingProbeSuccesses: 1 });
   });
 });
 

@@ -98,13 +98,16 @@ export class SecretPgPool extends pg.Pool {
   override connect(): Promise<pg.PoolClient>;
   override connect(callback: PoolConnectCallback): void;
   override connect(callback?: PoolConnectCallback): Promise<pg.PoolClient> | undefined {
-    const acquired = this.#acquire();
-    if (callback === undefined) return acquired;
-    acquired.then(
-      (client) => callback(undefined, client, client.release),
-      (error: unknown) => callback(asError(error), undefined, noop),
+    if (callback !== undefined) {
+      this.#connectFor(callback, undefined);
+      return undefined;
+    }
+    return new Promise((resolve, reject) =>
+      this.#connectFor(
+        (error, client) => (error ? reject(error) : resolve(client as pg.PoolClient)),
+        undefined,
+      ),
     );
-    return undefined;
   }
 
   /** Counters and state; never contains a secret. */
@@ -171,20 +174,32 @@ export class SecretPgPool extends pg.Pool {
     }
   }
 
-  /** A client for the caller: pg's Pool hands out an idle one or opens one through the gate. */
-  async #acquire(): Promise<pg.PoolClient> {
+  /**
+   * A client for the caller: pg's Pool hands out an idle one or opens one through the gate.
+   * The hot path is pg's own callback (no promise of ours); a failure goes to the outcomes,
+   * which say whether `request` tries again.
+   */
+  #connectFor(callback: PoolConnectCallback, request: PgConnectRequest | undefined): void {
     const { generations, retirement, outcomes } = this.#parts;
-    const request = new PgConnectRequest();
-    for (;;) {
-      if (generations.current === undefined) await generations.ensure();
-      try {
-        const client = await super.connect();
-        retirement.watchRelease(client);
-        return client;
-      } catch (error) {
-        await outcomes.afterFailure(request, error);
-      }
+    if (generations.current === undefined) {
+      generations.ensure().then(
+        () => this.#connectFor(callback, request),
+        (error: unknown) => callback(asError(error), undefined, noop),
+      );
+      return;
     }
+    super.connect((error, client) => {
+      if (!error && client !== undefined) {
+        retirement.watchRelease(client);
+        callback(undefined, client, client.release);
+        return;
+      }
+      const retried = request ?? new PgConnectRequest();
+      outcomes.afterFailure(retried, error).then(
+        () => this.#connectFor(callback, retried),
+        (final: unknown) => callback(asError(final), undefined, noop),
+      );
+    });
   }
 
   #printable(): Record<string, unknown> {
