@@ -1,4 +1,11 @@
-import { createRotationHandler, fromEnvironment, jsonLogger, mysql } from '@rotakit/rotation-core';
+import {
+  byEngine,
+  createRotationHandler,
+  fromEnvironment,
+  jsonLogger,
+  mysql,
+  postgres,
+} from '@rotakit/rotation-core';
 
 // The template's variables (SECRETS_MANAGER_ENDPOINT, EXCLUDE_CHARACTERS, PASSWORD_LENGTH,
 // USERNAME_CHARACTER_LIMIT, ROTAKIT_STRICT_TLS, ...) are read by createRotationHandler itself;
@@ -12,6 +19,8 @@ const settings = fromEnvironment();
  */
 export const handler = createRotationHandler({
   strategy: 'alternating-users',
-  database: mysql(),
+  // One function for MySQL and PostgreSQL secrets: each is rotated by the driver of its
+  // `engine`. Keep only the engine you use to drop the other's client from the bundle.
+  database: byEngine({ mysql: mysql(), postgres: postgres() }),
   logger: jsonLogger({ level: settings.logLevel, service: 'rotakit-alternating-users' }),
 });

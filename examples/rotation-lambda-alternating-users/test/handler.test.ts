@@ -1,10 +1,17 @@
 // The built bundle (dist/index.mjs), run in its own node process with the template's
 // environment variables, as the rotation function of the local Secrets Manager, rotating
-// accounts on the shared MariaDB as a separate master account.
+// accounts on the shared MariaDB as a separate master account, and roles on the shared
+// PostgreSQL as an RDS-like master with the same bundle.
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { type SecretsManagerLocal, startSecretsManager } from '@rotakit/secrets-manager-local';
-import { createDatabaseUser, type DatabaseUser } from '@rotakit/testing';
-import { testMysql } from '@rotakit/testing/vitest';
+import {
+  createDatabaseUser,
+  createPostgresRole,
+  createRdsLikeMaster,
+  type DatabaseUser,
+  withPostgresAdmin,
+} from '@rotakit/testing';
+import { testMysql, testPostgres } from '@rotakit/testing/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // The bundle runner is shared with the single-user example.
 import {
@@ -15,6 +22,7 @@ import {
 import {
   createSecret,
   loginWith,
+  loginWithPostgres,
   rotate,
   type SecretJson,
   secretValue,
@@ -102,6 +110,54 @@ describe('alternating-users bundle', { timeout: 45_000 }, () => {
     expect(usernames).toEqual([`${user.username}_clone`, user.username]);
     // The original password was replaced on the second rotation.
     expect(await loginWith(value)).toMatchObject({ ok: false, errno: 1045 });
+  });
+
+  it('flips a PostgreSQL secret between user and user_clone with the same bundle', async () => {
+    const pg = testPostgres();
+    // An RDS-like master: not a superuser; CREATEROLE, and ADMIN OPTION on the user's role.
+    const master = await createRdsLikeMaster(pg);
+    passwords.push(master.password);
+    const pgMaster = await createSecret(client, {
+      engine: 'postgres',
+      host: master.host,
+      port: master.port,
+      username: master.username,
+      password: master.password,
+      dbname: master.database,
+      ssl: false,
+    });
+    const role = await createPostgresRole(pg, { database: master.database });
+    await withPostgresAdmin(pg, (admin) =>
+      admin.query(
+        `GRANT ${admin.escapeIdentifier(role.username)} TO ${admin.escapeIdentifier(master.username)} WITH ADMIN OPTION`,
+      ),
+    );
+    passwords.push(role.password);
+    const value = {
+      engine: 'postgres',
+      host: role.host,
+      port: role.port,
+      username: role.username,
+      password: role.password,
+      dbname: role.database,
+      ssl: false,
+      masterarn: pgMaster.arn,
+    };
+    const { name } = await createSecret(client, value);
+    const usernames = [];
+    let previous: SecretJson = value;
+    for (let i = 0; i < 2; i++) {
+      const outcome = await rotate(sm, client, name, FUNCTION_ARN);
+      expect(outcome.status, JSON.stringify(outcome.error)).toBe('succeeded');
+      const current = await secretValue(client, name);
+      passwords.push(String(current.password));
+      usernames.push(current.username);
+      expect(await loginWithPostgres(current)).toEqual({ ok: true });
+      expect(await loginWithPostgres(previous)).toEqual({ ok: true });
+      previous = current;
+    }
+    expect(usernames).toEqual([`${role.username}_clone`, role.username]);
+    expect(await loginWithPostgres(value)).toMatchObject({ ok: false, sqlState: '28P01' });
   });
 
   it('fails createSecret with SecretFormatError when the secret has no masterarn', async () => {

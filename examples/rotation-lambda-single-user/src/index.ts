@@ -1,4 +1,11 @@
-import { createRotationHandler, fromEnvironment, jsonLogger, mysql } from '@rotakit/rotation-core';
+import {
+  byEngine,
+  createRotationHandler,
+  fromEnvironment,
+  jsonLogger,
+  mysql,
+  postgres,
+} from '@rotakit/rotation-core';
 
 // The template's variables (SECRETS_MANAGER_ENDPOINT, EXCLUDE_CHARACTERS, PASSWORD_LENGTH,
 // EXCLUDE_*, ROTAKIT_STRICT_TLS, ...) are read by createRotationHandler itself; a bad value
@@ -8,6 +15,8 @@ const settings = fromEnvironment();
 /** The rotation function: `Handler: index.handler`. */
 export const handler = createRotationHandler({
   strategy: 'single-user',
-  database: mysql(),
+  // One function for MySQL and PostgreSQL secrets: each is rotated by the driver of its
+  // `engine`. Keep only the engine you use to drop the other's client from the bundle.
+  database: byEngine({ mysql: mysql(), postgres: postgres() }),
   logger: jsonLogger({ level: settings.logLevel, service: 'rotakit-single-user' }),
 });

@@ -1,13 +1,20 @@
 // The built bundle (dist/index.mjs), run in its own node process with the template's
 // environment variables, as the rotation function of the local Secrets Manager, rotating
-// accounts on the shared MariaDB.
+// accounts on the shared MariaDB, and roles on the shared PostgreSQL with the same bundle.
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { type SecretsManagerLocal, startSecretsManager } from '@rotakit/secrets-manager-local';
-import { createDatabaseUser } from '@rotakit/testing';
-import { testMysql } from '@rotakit/testing/vitest';
+import { createDatabaseUser, createPostgresRole } from '@rotakit/testing';
+import { testMysql, testPostgres } from '@rotakit/testing/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BundledFunction, exampleDirOf, startBundledFunction } from './lambda-harness.js';
-import { createSecret, loginWith, rotate, type SecretJson, secretValue } from './secrets.js';
+import {
+  createSecret,
+  loginWith,
+  loginWithPostgres,
+  rotate,
+  type SecretJson,
+  secretValue,
+} from './secrets.js';
 
 const FUNCTION_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:rotakit-single-user';
 const EXCLUDED = '/@"\'\\';
@@ -96,6 +103,33 @@ describe('single-user bundle', { timeout: 45_000 }, () => {
     expect(outcome.error?.message).not.toContain('not-the-password');
     // The untouched secret still works.
     expect(await loginWith(await secretValue(client, name))).toEqual({ ok: true });
+  });
+
+  it('rotates a PostgreSQL secret twice with the same bundle', async () => {
+    const role = await createPostgresRole(testPostgres());
+    passwords.push(role.password);
+    const value = {
+      engine: 'postgres',
+      host: role.host,
+      port: role.port,
+      username: role.username,
+      password: role.password,
+      dbname: role.database,
+      ssl: false,
+    };
+    const { name } = await createSecret(client, value);
+    let previous: SecretJson = value;
+    for (let i = 0; i < 2; i++) {
+      const outcome = await rotate(sm, client, name, FUNCTION_ARN);
+      expect(outcome.status, JSON.stringify(outcome.error)).toBe('succeeded');
+      const current = await secretValue(client, name);
+      passwords.push(String(current.password));
+      expect(current).toMatchObject({ engine: 'postgres', username: role.username });
+      expect(current.password).toHaveLength(40);
+      expect(await loginWithPostgres(current)).toEqual({ ok: true });
+      expect(await loginWithPostgres(previous)).toMatchObject({ ok: false, sqlState: '28P01' });
+      previous = current;
+    }
   });
 
   it('logs JSON lines and never a password', () => {

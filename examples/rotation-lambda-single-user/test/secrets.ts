@@ -5,7 +5,14 @@ import {
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import type { RotationOutcome, SecretsManagerLocal } from '@rotakit/secrets-manager-local';
-import { canLogin, type LoginResult, uniqueName } from '@rotakit/testing';
+import {
+  canLogin,
+  canLoginPostgres,
+  type LoginResult,
+  type PostgresLoginResult,
+  uniqueName,
+} from '@rotakit/testing';
+import { testPostgres } from '@rotakit/testing/vitest';
 
 export type SecretJson = Record<string, unknown>;
 
@@ -52,6 +59,16 @@ export function loginWith(value: SecretJson): Promise<LoginResult> {
     password: String(value.password),
     // Logging into dbname also proves the account still has its grants there.
     ...(typeof value.dbname === 'string' ? { database: value.dbname } : {}),
+    connectTimeoutMs: 5000,
+  });
+}
+
+/** Whether a PostgreSQL secret value logs in to the test PostgreSQL. */
+export function loginWithPostgres(value: SecretJson): Promise<PostgresLoginResult> {
+  return canLoginPostgres(testPostgres(), {
+    username: String(value.username),
+    password: String(value.password),
+    database: String(value.dbname),
     connectTimeoutMs: 5000,
   });
 }
