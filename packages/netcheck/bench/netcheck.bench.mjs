@@ -7,6 +7,7 @@
 //    target total <= budget + 10%.
 // 2. All healthy on loopback: the local Secrets Manager and a real MariaDB (started here, or
 //    ROTAKIT_TEST_MYSQL_URL). Median and p90 of the full run.
+// 3. The same with a PostgreSQL secret (a PostgreSQL started here, TLS verified).
 // Loopback only.
 import { once } from 'node:events';
 import { connect, createServer } from 'node:net';
@@ -161,12 +162,37 @@ async function startDatabase() {
   };
 }
 
+/** The same checkRotationPath run HEALTHY_RUNS times (after 3 warm-ups) on one secret. */
+async function timeHealthyRuns(client, secretId, extra = {}) {
+  const durations = [];
+  const limiter = new ProbeRateLimiter({ maxProbes: HEALTHY_RUNS + 5, windowMs: 600_000 });
+  for (let i = 0; i < HEALTHY_RUNS + 3; i++) {
+    const started = performance.now();
+    const report = await checkRotationPath({
+      secretId,
+      client,
+      rateLimiter: limiter,
+      timeoutMs: 5000,
+      ...extra,
+    });
+    const wall = performance.now() - started;
+    if (!report.ok) throw new Error(`healthy run failed: ${report.summary}`);
+    if (i >= 3) durations.push(wall); // the first runs warm up module loading and the JIT
+  }
+  const sorted = [...durations].sort((a, b) => a - b);
+  return {
+    runs: durations.length,
+    medianMs: Math.round(quantile(sorted, 0.5) * 10) / 10,
+    p90Ms: Math.round(quantile(sorted, 0.9) * 10) / 10,
+    minMs: Math.round(sorted[0] * 10) / 10,
+  };
+}
+
 async function healthyScenario() {
   const { startSecretsManager } = await import('@rotakit/secrets-manager-local');
   const { CreateSecretCommand } = await import('@aws-sdk/client-secrets-manager');
   const sm = await startSecretsManager();
   const db = await startDatabase();
-  const durations = [];
   try {
     const client = sm.client();
     await client.send(
@@ -181,31 +207,43 @@ async function healthyScenario() {
         }),
       }),
     );
-    const limiter = new ProbeRateLimiter({ maxProbes: HEALTHY_RUNS + 5, windowMs: 600_000 });
-    for (let i = 0; i < HEALTHY_RUNS + 3; i++) {
-      const started = performance.now();
-      const report = await checkRotationPath({
-        secretId: 'bench/healthy',
-        client,
-        rateLimiter: limiter,
-        timeoutMs: 5000,
-      });
-      const wall = performance.now() - started;
-      if (!report.ok) throw new Error(`healthy run failed: ${report.summary}`);
-      if (i >= 3) durations.push(wall); // the first runs warm up module loading and the JIT
-    }
+    return { database: db.kind, ...(await timeHealthyRuns(client, 'bench/healthy')) };
   } finally {
     await sm.close();
     await db.stop();
   }
-  const sorted = [...durations].sort((a, b) => a - b);
-  return {
-    runs: durations.length,
-    database: db.kind,
-    medianMs: Math.round(quantile(sorted, 0.5) * 10) / 10,
-    p90Ms: Math.round(quantile(sorted, 0.9) * 10) / 10,
-    minMs: Math.round(sorted[0] * 10) / 10,
-  };
+}
+
+/**
+ * PostgreSQL (started here): SSLRequest, TLS verified against the server's CA (given as `ca`,
+ * beside Node's and the RDS CAs), the startup answer; no login.
+ */
+async function healthyPostgresScenario() {
+  const { startSecretsManager } = await import('@rotakit/secrets-manager-local');
+  const { CreateSecretCommand } = await import('@aws-sdk/client-secrets-manager');
+  const { startPostgres } = await import('@rotakit/testing');
+  const [sm, server] = await Promise.all([startSecretsManager(), startPostgres()]);
+  try {
+    const client = sm.client();
+    await client.send(
+      new CreateSecretCommand({
+        Name: 'bench/healthy-postgres',
+        SecretString: JSON.stringify({
+          engine: 'postgres',
+          host: server.host,
+          port: server.port,
+          username: server.admin.username,
+          password: server.admin.password,
+          ssl: true,
+        }),
+      }),
+    );
+    const timed = await timeHealthyRuns(client, 'bench/healthy-postgres', { ca: server.ca });
+    return { database: `postgres ${server.version}`, ...timed };
+  } finally {
+    await sm.close();
+    await server.stop();
+  }
 }
 
 const unreachable = await timeoutScenario();
@@ -217,4 +255,11 @@ try {
   healthy = { error: `${error?.name}: ${error?.message}` };
 }
 log('healthy:', JSON.stringify(healthy));
-console.log(JSON.stringify({ name: 'netcheck', unreachable, healthy }));
+let healthyPostgres;
+try {
+  healthyPostgres = await healthyPostgresScenario();
+} catch (error) {
+  healthyPostgres = { error: `${error?.name}: ${error?.message}` };
+}
+log('healthy PostgreSQL:', JSON.stringify(healthyPostgres));
+console.log(JSON.stringify({ name: 'netcheck', unreachable, healthy, healthyPostgres }));

@@ -115,16 +115,23 @@ export interface PostgresProbeSettings {
   resolved?: ProbeResult<DnsEvidence>;
 }
 
-let defaultStore: TrustStore | undefined;
+/** Parsed stores by their extra CAs ('' for none): parsing the CAs takes hundreds of ms. */
+const stores = new Map<string, TrustStore>();
+const MAX_STORES = 8;
 
 /** Every CA the probe trusts: Node's default store and the RDS CAs, plus the caller's. */
 export function trustStoreWith(extra: ProbeTlsOptions['ca']): TrustStore {
-  const extras = extra === undefined ? [] : Array.isArray(extra) ? extra : [extra];
-  if (extras.length === 0) {
-    defaultStore ??= trustStore(defaultTrustedCas());
-    return defaultStore;
+  const extras = (extra === undefined ? [] : Array.isArray(extra) ? extra : [extra]).map((ca) =>
+    ca.toString(),
+  );
+  const key = extras.join('\n');
+  let store = stores.get(key);
+  if (!store) {
+    if (stores.size >= MAX_STORES) stores.clear();
+    store = trustStore([...defaultTrustedCas(), ...extras]);
+    stores.set(key, store);
   }
-  return trustStore([...defaultTrustedCas(), ...extras.map((ca) => ca.toString())]);
+  return store;
 }
 
 function checkLoginOption(login: PostgresLogin | undefined): void {
