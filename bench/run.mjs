@@ -90,7 +90,8 @@ function buildHeadline(all) {
   const rows = [];
   const find = (part) => all.find((r) => r.file.includes(part))?.result;
   const ms = (n) => `${Math.round(n)} ms`;
-  const pool = find('secret-pool/bench');
+  // The pool benchmark by its file name: the package's bench folder also has pg-pool and ORM ones.
+  const pool = find('secret-pool/bench/pool.bench');
   if (pool?.throughput) {
     const t = pool.throughput;
     const [q1, , q3] = t.ratioQuartiles ?? [];
@@ -125,6 +126,18 @@ function buildHeadline(all) {
     rows.push([
       `fleet: ${f.pools} pools, one rotation (${f.label})`,
       `${f.callsPerPool} Secrets Manager calls per pool; peak ${f.peakCallsPer100ms} per 100 ms, ${f.peakCallsInAnySecond} in any second; ${f.failedQueries} failed queries`,
+    ]);
+  }
+  for (const orm of all.filter((r) => /secret-pool\/bench\/orm-/.test(r.file))) {
+    // orm-knex nests its figures under knexThroughput; the others print them at the top.
+    const o = orm.result?.knexThroughput ?? orm.result;
+    if (o?.medianRatio === undefined) continue;
+    const name = /orm-([\w-]+)\.bench/.exec(orm.file)?.[1];
+    const [q1, , q3] = o.ratioQuartiles ?? [];
+    const [c1, , c3] = o.controlRatioQuartiles ?? [];
+    rows.push([
+      `ORM throughput, ${name}, one query at ${o.concurrency} concurrency: rotakit-backed / plain mysql2 setup`,
+      `${o.medianRatio} median of ${o.groups} groups (quartiles ${q1}-${q3}); A/A control ${o.controlMedianRatio} (quartiles ${c1}-${c3})`,
     ]);
   }
   const rotation = find('rotation-core/bench');
