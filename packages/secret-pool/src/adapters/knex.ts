@@ -1,6 +1,6 @@
 import { promisify } from 'node:util';
-// The package's own entry, not its files: the built subpath then shares the main entry's
-// classes (one SecretCache, one set of error classes) in CJS too, where tsup does not split.
+// The package's own entry, not its files: the built subpath then uses the main entry's
+// classes (one SecretCache, one set of error classes) in ESM and CJS alike.
 import {
   type CreatePoolOptions,
   createPool,
@@ -30,8 +30,6 @@ export type SecretPoolKnexConfig = Omit<Knex.Config, 'client' | 'connection' | '
 /** The members of Knex's mysql2 client this module calls or overrides. */
 interface KnexMysql2Client {
   config: Knex.Config;
-  version?: string;
-  connectionSettings: { database?: string };
   acquireConnection(): Promise<CorePoolConnection>;
   checkVersion(connection: CorePoolConnection): Promise<unknown>;
   destroy(callback?: (error?: unknown) => void): Promise<void>;

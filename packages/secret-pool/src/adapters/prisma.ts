@@ -1,4 +1,4 @@
-// The package's own entry, not its files: one copy of its classes in CJS too (see knex.ts).
+// The package's own entry, not its files: one copy of its classes (see knex.ts).
 import { PrismaMariaDb, type PrismaMariadbOptions } from '@prisma/adapter-mariadb';
 import { type CreatePoolOptions, createPool, type SecretPool } from '@rotakit/secret-pool';
 import type { FieldPacket, PoolConnection, ResultSetHeader } from 'mysql2/promise';

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-// The package's own entry, not its files: one copy of its classes in CJS too (see knex.ts).
+// The package's own entry, not its files: one copy of its classes (see knex.ts).
 import {
   type CreatePoolOptions,
   createPool,
