@@ -1,5 +1,5 @@
-// The package's own entry, not its files: one copy of its classes (see knex.ts).
 import { PrismaMariaDb, type PrismaMariadbOptions } from '@prisma/adapter-mariadb';
+// The package's own entry, not its files: one copy of its classes (see knex.ts).
 import { type CreatePoolOptions, createPool, type SecretPool } from '@rotakit/secret-pool';
 import type { FieldPacket, PoolConnection, ResultSetHeader } from 'mysql2/promise';
 
