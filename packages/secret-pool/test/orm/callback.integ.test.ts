@@ -130,6 +130,23 @@ describe("mysql2's callback API on createPool(...).pool", () => {
     expect(inspect(error)).not.toContain(secret.user.password);
   });
 
+  it("the SecretPool's own getConnection(callback) and end(callback) settle their callbacks", async () => {
+    const secret = await secretWithItems('single-user');
+    const pool = createPool({ secretId: secret.name, client: stack.client });
+    const connection = await new Promise<CorePoolConnection>((resolve, reject) =>
+      pool.getConnection((error, c) => (error ? reject(error) : resolve(c))),
+    );
+    // The callback form hands out mysql2's callback connection, not a promise one.
+    expect(await query(connection, 'SELECT 1 AS ok')).toEqual([{ ok: 1 }]);
+    connection.release();
+    expect(await new Promise<unknown>((resolve) => pool.end(resolve))).toBeNull();
+    expect(await new Promise<unknown>((resolve) => pool.end(resolve))).toBeNull();
+    const refused = await new Promise<unknown>((resolve) =>
+      pool.getConnection((error) => resolve(error)),
+    );
+    expect(refused).toMatchObject({ message: 'Pool is closed.' });
+  });
+
   it('.pool.end(callback) ends the whole SecretPool', async () => {
     const secret = await secretWithItems('single-user');
     const pool = createPool({ secretId: secret.name, client: stack.client });
