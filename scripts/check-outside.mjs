@@ -37,7 +37,11 @@ const STEP_TIMEOUT_MS = 15 * 60_000;
 /** Versions for snippet imports that no workspace package.json names. */
 const SNIPPET_ONLY_VERSIONS = { '@aws-lambda-powertools/logger': '^2.0.0' };
 /** Type packages that a snippet import's own declarations need. */
-const SNIPPET_COMPANIONS = { '@aws-lambda-powertools/logger': ['@types/aws-lambda'] };
+const SNIPPET_COMPANIONS = {
+  '@aws-lambda-powertools/logger': ['@types/aws-lambda'],
+  // @rotakit/secret-pool/pg's declarations extend pg's Pool: pg is an optional peer, typed apart.
+  '@rotakit/secret-pool': ['pg', '@types/pg'],
+};
 /** Entry points whose CommonJS build cannot load, and why (their types still resolve). */
 const NOT_REQUIRABLE = {
   '@rotakit/testing/vitest': "vitest's test API (inject) refuses require(); import it",
