@@ -147,7 +147,7 @@ describe('logins on the shared server (TLS, verify-full)', () => {
   it('reports refused and timed-out connections by reason', async () => {
     const closedPort = await findFreePort();
     const refused = await loginError({
-      ...targetOf(shared, { username: 'x', password: 'not-the-password' }),
+      ...targetOf(shared, { username: 'x', password: 'not-the-password' }, true),
       port: closedPort,
     });
     expect(refused.reason).toBe('refused');
@@ -158,7 +158,7 @@ describe('logins on the shared server (TLS, verify-full)', () => {
     try {
       const port = (silent.address() as { port: number }).port;
       const timedOut = await loginError(
-        { ...targetOf(shared, { username: 'x', password: 'not-the-password' }), port },
+        { ...targetOf(shared, { username: 'x', password: 'not-the-password' }, true), port },
         connectOptions({ tls, connectTimeoutMs: 300 }),
       );
       expect(timedOut.reason).toBe('timeout');
