@@ -10,6 +10,8 @@ import {
   withPostgresAdmin,
 } from '@rotakit/testing';
 import pg from 'pg';
+import { postgres } from '../src/database/postgres/driver.js';
+import type { CrashEngine } from './crash-harness.js';
 import { createSecret } from './stack.js';
 
 const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
@@ -116,4 +118,21 @@ export function loginWithPostgres(
     database: String(value.dbname),
     connectTimeoutMs: 3000,
   });
+}
+
+/** The crash harness's view of a PostgreSQL server (TLS when the server has it). */
+export async function postgresCrashEngine(
+  client: SecretsManagerClient,
+  server: PostgresConnectionInfo,
+): Promise<CrashEngine> {
+  const ssl = server.tls;
+  const master = await postgresMaster(client, server, ssl);
+  return {
+    newSecret: async (strategy) => {
+      const masterarn = strategy === 'alternating-users';
+      return (await postgresUserSecret(client, server, master, { ssl, masterarn })).name;
+    },
+    logsIn: async (value) => (await loginWithPostgres(server, value)).ok,
+    handlerOptions: { database: postgres(), tls: { ca: server.ca } },
+  };
 }
