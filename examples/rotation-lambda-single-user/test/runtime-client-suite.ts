@@ -23,7 +23,14 @@ import {
 } from '../../../packages/secrets-manager-local/test/lambda-runtimes.js';
 import { type DatabaseProxy, startDatabaseProxy } from './database-proxy.js';
 import { prepareTaskDirectory } from './lambda-harness.js';
-import { createSecret, loginWith, rotate, type SecretJson, secretValue } from './secrets.js';
+import {
+  createSecret,
+  loginWith,
+  loginWithPostgres,
+  rotate,
+  type SecretJson,
+  secretValue,
+} from './secrets.js';
 
 /**
  * Shorter than setSecret takes against a database that never answers (5 s connect timeout),
@@ -47,6 +54,14 @@ export interface RuntimeClientSuiteOptions {
     client: SecretsManagerClient,
     passwords: string[],
   ): Promise<(at: { host: string; port: number }) => Promise<SecretJson>>;
+  /**
+   * Like `prepare`, for a PostgreSQL secret on the test PostgreSQL: the same bundle rotates
+   * both engines (the driver comes from the secret's `engine`).
+   */
+  preparePostgres(
+    client: SecretsManagerClient,
+    passwords: string[],
+  ): Promise<() => Promise<SecretJson>>;
 }
 
 export function describeUnderRuntimeClients(options: RuntimeClientSuiteOptions): void {
@@ -68,6 +83,7 @@ function defineSuite(options: RuntimeClientSuiteOptions, runtime: LambdaRuntime)
   let proxy: DatabaseProxy;
   let task: ReturnType<typeof prepareTaskDirectory> | undefined;
   let newSecretValue: Awaited<ReturnType<RuntimeClientSuiteOptions['prepare']>>;
+  let newPostgresSecretValue: Awaited<ReturnType<RuntimeClientSuiteOptions['preparePostgres']>>;
 
   beforeAll(async () => {
     sm = await startSecretsManager();
@@ -91,6 +107,7 @@ function defineSuite(options: RuntimeClientSuiteOptions, runtime: LambdaRuntime)
     sm.registerRotationFunction(arn, definition(60_000));
     sm.registerRotationFunction(shortArn, definition(SHORT_TIMEOUT_MS));
     newSecretValue = await options.prepare(client, passwords);
+    newPostgresSecretValue = await options.preparePostgres(client, passwords);
   });
 
   afterAll(async () => {
@@ -199,6 +216,27 @@ function defineSuite(options: RuntimeClientSuiteOptions, runtime: LambdaRuntime)
     expect(await versionOf(name, 'AWSCURRENT')).toBe(currentVersion);
     expect(await loginWith(direct(await secretValue(client, name)))).toEqual({ ok: true });
     await expectRetryCompletes(name, value);
+  });
+
+  it('rotates a PostgreSQL secret three times with the same bundle; each new AWSCURRENT logs in', async () => {
+    const value = await newPostgresSecretValue();
+    const { name } = await createSecret(client, value);
+    let previous = value;
+    for (let i = 0; i < 3; i++) {
+      const outcome = await rotate(sm, client, name, arn);
+      expect(outcome.status, JSON.stringify(outcome.error)).toBe('succeeded');
+      expect(outcome.steps.map((s) => s.step)).toEqual(STEPS);
+      const current = await secretValue(client, name);
+      passwords.push(String(current.password));
+      expect(current).toMatchObject({ engine: 'postgres' });
+      expect(current.password).not.toBe(previous.password);
+      expect(await loginWithPostgres(current)).toEqual({ ok: true });
+      if (options.previousStaysValid)
+        expect(await loginWithPostgres(previous)).toEqual({ ok: true });
+      else
+        expect(await loginWithPostgres(previous)).toMatchObject({ ok: false, sqlState: '28P01' });
+      previous = current;
+    }
   });
 
   it('logs through the log sink, and never a password', () => {

@@ -1,7 +1,7 @@
 // The single-user bundle under the real Lambda runtime interface clients: five rotations
-// and the database fault cases (see runtime-client-suite.ts).
-import { createDatabaseUser } from '@rotakit/testing';
-import { testMysql } from '@rotakit/testing/vitest';
+// and the database fault cases (see runtime-client-suite.ts), and a PostgreSQL secret.
+import { createDatabaseUser, createPostgresRole } from '@rotakit/testing';
+import { testMysql, testPostgres } from '@rotakit/testing/vitest';
 import { exampleDirOf } from './lambda-harness.js';
 import { describeUnderRuntimeClients } from './runtime-client-suite.js';
 
@@ -20,6 +20,21 @@ describeUnderRuntimeClients({
         username: user.username,
         password: user.password,
         dbname: user.database,
+      };
+    };
+  },
+  async preparePostgres(_client, passwords) {
+    return async () => {
+      const role = await createPostgresRole(testPostgres());
+      passwords.push(role.password);
+      return {
+        engine: 'postgres',
+        host: role.host,
+        port: role.port,
+        username: role.username,
+        password: role.password,
+        dbname: role.database,
+        ssl: false,
       };
     };
   },
