@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -118,7 +118,11 @@ describe('resolveOptions', () => {
     const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
     const file = join(tmpdir(), `rotakit-ca-${process.pid}.pem`);
     writeFileSync(file, pem);
-    expect(resolveOptions({ ...base, tls: { ca: pem } }).tls.ca).toBe(pem);
-    expect(resolveOptions({ ...base, tls: { ca: file } }).tls.ca).toBe(pem);
+    try {
+      expect(resolveOptions({ ...base, tls: { ca: pem } }).tls.ca).toBe(pem);
+      expect(resolveOptions({ ...base, tls: { ca: file } }).tls.ca).toBe(pem);
+    } finally {
+      rmSync(file, { force: true });
+    }
   });
 });
