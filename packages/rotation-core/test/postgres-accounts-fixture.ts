@@ -15,12 +15,12 @@ import { syncPostgresAccount } from '../src/database/postgres/accounts.js';
 export interface AccountsFixture {
   readonly server: PostgresServer;
   readonly master: PostgresRole;
-  /** A client in the master's database as `username`; the caller ends it. */
-  connect(username: string, password: string): Promise<pg.Client>;
-  /** Runs `fn` as the master (in its database) and ends the client. */
-  asMaster<T>(fn: (client: pg.Client) => Promise<T>): Promise<T>;
-  /** Runs `fn` as `username` and ends the client. */
-  as<T>(user: User, fn: (client: pg.Client) => Promise<T>): Promise<T>;
+  /** A client as `username` in `database` (the master's by default); the caller ends it. */
+  connect(username: string, password: string, database?: string): Promise<pg.Client>;
+  /** Runs `fn` as the master (in its database by default) and ends the client. */
+  asMaster<T>(fn: (client: pg.Client) => Promise<T>, database?: string): Promise<T>;
+  /** Runs `fn` as `username` (in the master's database by default) and ends the client. */
+  as<T>(user: User, fn: (client: pg.Client) => Promise<T>, database?: string): Promise<T>;
   /** A login role made by the master, allowed to create schemas in the master's database. */
   createUser(): Promise<User>;
   /** syncPostgresAccount as the master; the target gets a new password. */
@@ -43,13 +43,13 @@ export async function startAccountsFixture(
 ): Promise<AccountsFixture> {
   const server = await startPostgres({ major, tls: false, ...(settings ? { settings } : {}) });
   const master = await createRdsLikeMaster(server);
-  const connect = async (username: string, password: string) => {
+  const connect = async (username: string, password: string, database = master.database) => {
     const client = new pg.Client({
       host: server.host,
       port: server.port,
       user: username,
       password,
-      database: master.database,
+      database,
     });
     await client.connect();
     return client;
@@ -61,14 +61,14 @@ export async function startAccountsFixture(
       await client.end().catch(() => undefined);
     }
   };
-  const asMaster = <T>(fn: (c: pg.Client) => Promise<T>) =>
-    connect(master.username, master.password).then((c) => run(c, fn));
+  const asMaster = <T>(fn: (c: pg.Client) => Promise<T>, database?: string) =>
+    connect(master.username, master.password, database).then((c) => run(c, fn));
   return {
     server,
     master,
     connect,
     asMaster,
-    as: (user, fn) => connect(user.name, user.password).then((c) => run(c, fn)),
+    as: (user, fn, database) => connect(user.name, user.password, database).then((c) => run(c, fn)),
     async createUser() {
       const user = { name: uniqueName('app'), password: newPassword() };
       await asMaster(async (c) => {

@@ -100,3 +100,57 @@ it('upgrades an AWS-template clone on the first rotation; grants to the clone re
     c.query(`DROP TABLE ${table}, ${q(original.name)}.by_clone`),
   );
 });
+
+// The master's secret names no database (an RDS-managed one holds only username and password):
+// the master works in the user's database, as the AWS templates do. There the clone's objects
+// are handed over and grants made to it reach the original; from `postgres` they could not be.
+it('works in the secret’s own database, not the master’s', async () => {
+  const base = { engine: 'postgres', host: fx.server.host, port: fx.server.port, ssl: false };
+  const masterSecret = await createSecret(client, {
+    ...base,
+    username: fx.master.username,
+    password: fx.master.password,
+  });
+  const original = await fx.createUser();
+  const appDb = `${original.name}_db`;
+  await fx.asMaster((c) => c.query(`CREATE DATABASE ${q(appDb)}`));
+  await fx.asMaster(async (c) => {
+    await c.query(`GRANT ALL ON DATABASE ${q(appDb)} TO ${q(original.name)}`);
+    await c.query(`GRANT CREATE ON SCHEMA public TO ${q(original.name)}`);
+  }, appDb);
+  const clone: User = { name: `${original.name}_clone`, password: newPassword() };
+  await fx.asMaster(async (c) => {
+    await c.query(`CREATE ROLE ${q(clone.name)} WITH LOGIN PASSWORD '${clone.password}'`);
+    await c.query(`GRANT ${q(original.name)} TO ${q(clone.name)}`);
+  });
+  // Made by an AWS-template clone in the app's database: owned by the clone.
+  await fx.as(clone, (c) => c.query('CREATE TABLE by_template_clone (id int)'), appDb);
+  const secret = await createSecret(client, {
+    ...base,
+    username: clone.name,
+    password: clone.password,
+    dbname: appDb,
+    masterarn: masterSecret.arn,
+  });
+
+  const first = await rotate(sm, client, secret.name, ARN);
+  expect(first.status, first.error?.message).toBe('succeeded');
+  expect((await userAt(secret.name, 'AWSCURRENT')).name).toBe(original.name);
+  const owner = await fx.asMaster(
+    (c) => c.query("SELECT tableowner FROM pg_tables WHERE tablename = 'by_template_clone'"),
+    appDb,
+  );
+  expect(owner.rows).toEqual([{ tableowner: original.name }]);
+
+  // A table of the master's, granted to the clone only: the next rotation passes it on.
+  await fx.asMaster(async (c) => {
+    await c.query('CREATE TABLE masters_table (id int)');
+    await c.query(`GRANT SELECT ON masters_table TO ${q(clone.name)}`);
+  }, appDb);
+  const second = await rotate(sm, client, secret.name, ARN);
+  expect(second.status, second.error?.message).toBe('succeeded');
+  for (const stage of ['AWSCURRENT', 'AWSPREVIOUS'] as const) {
+    const user = await userAt(secret.name, stage);
+    await fx.as(user, (c) => c.query('SELECT * FROM masters_table, by_template_clone'), appDb);
+  }
+});

@@ -5,10 +5,12 @@ import { CREDENTIAL_LABEL, type CredentialRole } from '../errors.js';
 import type { DatabaseSecret } from '../secret.js';
 import type { StepContext } from './context.js';
 
-/** What a caller may set instead of the secret's own values (the master's found endpoint). */
-export type TargetOverrides = Partial<Pick<DatabaseTarget, 'host' | 'port' | 'ssl' | 'engine'>>;
+/** What a caller may set instead of the secret's own values (the master's endpoint and database). */
+export type TargetOverrides = Partial<
+  Pick<DatabaseTarget, 'host' | 'port' | 'ssl' | 'engine' | 'database'>
+>;
 
-/** The login target for a secret; `overrides` replace host/port/ssl/engine (previous uses current's ssl). */
+/** The login target for a secret; `overrides` replace its fields (previous uses current's ssl). */
 export function targetOf(
   ctx: StepContext,
   secret: DatabaseSecret,
@@ -20,7 +22,7 @@ export function targetOf(
     port: overrides.port ?? secret.port ?? driverFor(ctx.options.database, engine).defaultPort,
     username: secret.username,
     password: secret.password,
-    database: secret.dbname,
+    database: 'database' in overrides ? overrides.database : secret.dbname,
     ssl: 'ssl' in overrides ? overrides.ssl : secret.ssl,
     engine,
   };

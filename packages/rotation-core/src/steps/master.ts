@@ -15,7 +15,7 @@ async function readMaster(ctx: StepContext, masterArn: string): Promise<Database
   });
 }
 
-/** Where and as whom the master logs in: its secret, else the resolver's or the user's endpoint. */
+/** Where and as whom the master logs in: its secret, else the resolver's or the user's endpoint; in the user's database. */
 export async function masterTarget(ctx: StepContext, current: DatabaseSecret) {
   const masterArn = current.masterarn as string;
   const master = await readMaster(ctx, masterArn);
@@ -34,6 +34,9 @@ export async function masterTarget(ctx: StepContext, current: DatabaseSecret) {
     host: host ?? current.host,
     port: port ?? current.port ?? driverFor(ctx.options.database, current.engine).defaultPort,
     ssl: master.ssl ?? current.ssl,
+    // The user's database, as the AWS templates do: on PostgreSQL what the master hands from
+    // one user to the other (REASSIGN OWNED, grants on tables) exists per database.
+    database: current.dbname ?? master.dbname,
     // An RDS-managed master secret names no engine: it is the user's database.
     engine: master.engine ?? current.engine,
   });

@@ -208,7 +208,7 @@ async function assertNothingElsewhere(
     )
     .join(', ');
   throw new AccountCopyError(
-    `Role ${JSON.stringify(clone.name)} owns objects or holds privileges in other databases than ${JSON.stringify(pair.session.database)}, where this session is: ${where}. They would be out of its reach once it acts as ${JSON.stringify(pair.owner.name)}. Connect the master to that database, or run there as a role with the privileges of both: REASSIGN OWNED BY ${quoteIdentifier(clone.name)} TO ${quoteIdentifier(pair.owner.name)}; and grant ${quoteIdentifier(pair.owner.name)} the privileges ${quoteIdentifier(clone.name)} holds there.`,
+    `Role ${JSON.stringify(clone.name)} owns objects or holds privileges in other databases than ${JSON.stringify(pair.session.database)}, where this session is: ${where}. They would be out of its reach once it acts as ${JSON.stringify(pair.owner.name)}. The rotation works in the database the secret names (its dbname): run there as a role with the privileges of both: REASSIGN OWNED BY ${quoteIdentifier(clone.name)} TO ${quoteIdentifier(pair.owner.name)}; and grant ${quoteIdentifier(pair.owner.name)} the privileges ${quoteIdentifier(clone.name)} holds there.`,
   );
 }
 
