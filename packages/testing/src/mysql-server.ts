@@ -1,23 +1,13 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir, userInfo } from 'node:os';
+import { mkdirSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { inspect, promisify } from 'node:util';
 import { createConnection } from 'mysql2/promise';
 import { MysqlStartError, TestingError } from './errors.js';
-import { findFreePort } from './free-port.js';
 import { findMysqlBinaries, type MysqlBinaries, type MysqlFlavor } from './mysql-binaries.js';
-import {
-  hasExited,
-  readLogTail,
-  stopServerProcess,
-  type TrackedServer,
-  trackServer,
-  untrackServer,
-} from './server-process.js';
-import { startWatchdog, type Watchdog } from './watchdog.js';
+import { readLogTail, ServerProcess } from './server-process.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -110,33 +100,34 @@ async function initialiseDataDir(
   }
 }
 
-/** One private server process: its temp dir, port, admin account and lifecycle steps. */
-class PrivateServer {
-  readonly dir = mkdtempSync(join(tmpdir(), 'rotakit-mysql-'));
+/** One private server process: its data dir, admin account and how to run and probe it. */
+class PrivateServer extends ServerProcess {
   readonly dataDir = join(this.dir, 'data');
   readonly tmpDir = join(this.dir, 'tmp');
   readonly socketPath = join(this.dir, 'mysqld.sock');
-  readonly logFile = join(this.dir, 'error.log');
   readonly adminPassword = randomBytes(18).toString('base64url');
-  readonly entry: TrackedServer = { child: undefined, dir: this.dir };
-  readonly #childPidFile = join(this.dir, 'server.pid');
-  readonly #watchdog: Watchdog;
-  readonly #startupTimeoutMs: number;
   #bootstrapped = false;
-  port: number;
 
   constructor(
     readonly binaries: MysqlBinaries,
     readonly options: StartMysqlOptions,
   ) {
+    super({
+      command: binaries.server,
+      dirPrefix: 'rotakit-mysql-',
+      logName: 'error.log',
+      logOutput: false,
+      processGroup: false,
+      host: HOST,
+      readiness: 'accept connections',
+      portTaken: /address already in use|bind on tcp\/ip port/i,
+      startError: MysqlStartError.of,
+      options,
+    });
     mkdirSync(this.tmpDir);
-    trackServer(this.entry);
-    this.#watchdog = startWatchdog(this.#childPidFile, this.dir);
-    this.#startupTimeoutMs = options.startupTimeoutMs ?? 60_000;
-    this.port = options.port ?? 0;
   }
 
-  #serverArgs(): string[] {
+  protected override serverArgs(): string[] {
     return [
       '--no-defaults',
       `--datadir=${this.dataDir}`,
@@ -158,60 +149,14 @@ class PrivateServer {
     ];
   }
 
-  /** On a free port (unless one was given), trying another if the port was taken meanwhile. */
-  async startOnFreePort(): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      if (!this.options.port) this.port = await findFreePort(HOST);
-      try {
-        await this.spawn();
-        return;
-      } catch (error) {
-        // Another process may have taken the free port between our probe and the bind.
-        const portTaken = /address already in use|bind on tcp\/ip port/i.test(
-          readLogTail(this.logFile),
-        );
-        if (!portTaken || this.options.port || attempt >= 3) throw error;
-        await this.shutdown('SIGKILL');
-      }
+  protected override async checkReady(): Promise<void> {
+    try {
+      await this.#adminLogin();
+    } catch (error) {
+      // Access denied before we bootstrapped: the fresh data dir has no admin yet.
+      if ((error as { errno?: number }).errno !== 1045 || this.#bootstrapped) throw error;
+      await this.#bootstrapAdmin();
     }
-  }
-
-  async spawn(): Promise<void> {
-    const child = spawn(this.binaries.server, this.#serverArgs(), { stdio: 'ignore' });
-    // Don't keep the event loop alive for the server: the exit hook and the watchdog end it
-    // (docs/architecture.md "Timers and the event loop").
-    child.unref();
-    this.entry.child = child;
-    if (child.pid !== undefined) writeFileSync(this.#childPidFile, String(child.pid));
-    await this.#waitUntilReady(child);
-  }
-
-  async #waitUntilReady(child: ChildProcess): Promise<void> {
-    const deadline = Date.now() + this.#startupTimeoutMs;
-    let lastError: unknown;
-    while (Date.now() < deadline) {
-      this.options.signal?.throwIfAborted();
-      if (hasExited(child)) {
-        throw MysqlStartError.of(
-          `${this.binaries.server} exited during startup (code ${child.exitCode}, signal ${child.signalCode})`,
-          readLogTail(this.logFile),
-        );
-      }
-      try {
-        await this.#adminLogin();
-        return;
-      } catch (error) {
-        lastError = error;
-        if ((error as { errno?: number }).errno === 1045 && (await this.#bootstrapAdmin())) return;
-      }
-      // Ref'd on purpose: the unref'd child does not keep the loop alive while we poll.
-      await sleep(100);
-    }
-    throw MysqlStartError.of(
-      `${this.binaries.server} did not accept connections on ${HOST}:${this.port} within ${this.#startupTimeoutMs} ms`,
-      readLogTail(this.logFile),
-      { cause: lastError },
-    );
   }
 
   async #adminLogin(): Promise<void> {
@@ -226,37 +171,32 @@ class PrivateServer {
   }
 
   /** The fresh data dir only has root (no password) over the socket; create our admin once. */
-  async #bootstrapAdmin(): Promise<boolean> {
-    if (this.#bootstrapped) return false;
-    const root = await createConnection({
-      socketPath: this.socketPath,
-      user: 'root',
-      password: '',
-    });
+  async #bootstrapAdmin(): Promise<void> {
     try {
-      await root.query('CREATE USER IF NOT EXISTS ?@? IDENTIFIED BY ?', [
-        ADMIN_USER,
-        '%',
-        this.adminPassword,
-      ]);
-      await root.query('GRANT ALL PRIVILEGES ON *.* TO ?@? WITH GRANT OPTION', [ADMIN_USER, '%']);
-    } finally {
-      await root.end();
+      const root = await createConnection({
+        socketPath: this.socketPath,
+        user: 'root',
+        password: '',
+      });
+      try {
+        await root.query('CREATE USER IF NOT EXISTS ?@? IDENTIFIED BY ?', [
+          ADMIN_USER,
+          '%',
+          this.adminPassword,
+        ]);
+        await root.query('GRANT ALL PRIVILEGES ON *.* TO ?@? WITH GRANT OPTION', [ADMIN_USER, '%']);
+      } finally {
+        await root.end();
+      }
+    } catch (error) {
+      // The server is up, but we cannot get in: waiting longer will not help.
+      throw MysqlStartError.of(
+        `could not create the admin account as root over ${this.socketPath}`,
+        readLogTail(this.logFile),
+        { cause: error },
+      );
     }
     this.#bootstrapped = true;
-    return true;
-  }
-
-  shutdown(signal: NodeJS.Signals): Promise<void> {
-    return stopServerProcess(this.entry, signal);
-  }
-
-  /** Stops the process (if running) and removes everything it left. */
-  async remove(signal: NodeJS.Signals): Promise<void> {
-    await this.shutdown(signal);
-    this.#watchdog.stop();
-    rmSync(this.dir, { recursive: true, force: true });
-    untrackServer(this.entry);
   }
 }
 

@@ -1,37 +1,18 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile, type SpawnOptions } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import {
-  chownSync,
-  closeSync,
-  mkdtempSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chownSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { inspect, promisify } from 'node:util';
 import pg from 'pg';
 import { PostgresStartError, TestingError } from './errors.js';
-import { findFreePort } from './free-port.js';
 import {
   ensureRunnableBy,
   findPostgresBinaries,
   type PostgresBinaries,
 } from './postgres-binaries.js';
 import { type PostgresRunAs, postgresRunAs, spawnIdentity } from './postgres-run-as.js';
-import {
-  hasExited,
-  readLogTail,
-  stopServerProcess,
-  type TrackedServer,
-  trackServer,
-  untrackServer,
-} from './server-process.js';
+import { ServerProcess } from './server-process.js';
 import { createTestCertificates } from './test-certificates.js';
-import { startWatchdog, type Watchdog } from './watchdog.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -164,30 +145,32 @@ function hbaConf(tls: boolean): string {
   ].join('\n');
 }
 
-/** One private server: its temp dir, port, admin password and lifecycle steps. */
-class PrivatePostgres {
-  readonly dir = mkdtempSync(join(tmpdir(), 'rotakit-postgres-'));
+/** One private server: its data dir, TLS, admin password and how to run and probe it. */
+class PrivatePostgres extends ServerProcess {
   readonly dataDir = join(this.dir, 'data');
-  readonly logFile = join(this.dir, 'postgres.log');
   readonly adminPassword = randomBytes(18).toString('base64url');
-  readonly entry: TrackedServer = { child: undefined, dir: this.dir, processGroup: true };
   readonly runAs: PostgresRunAs = postgresRunAs();
   readonly tls: boolean;
   ca: string | undefined;
-  port: number;
-  readonly #pidFile = join(this.dir, 'server.pid');
-  readonly #watchdog: Watchdog;
-  readonly #startupTimeoutMs: number;
 
   constructor(
     readonly binaries: PostgresBinaries,
     readonly options: StartPostgresOptions,
   ) {
-    trackServer(this.entry);
-    this.#watchdog = startWatchdog(this.#pidFile, this.dir);
+    super({
+      command: binaries.postgres,
+      dirPrefix: 'rotakit-postgres-',
+      logName: 'postgres.log',
+      logOutput: true,
+      // Its own process group, so kill() and the watchdog reach the backends too.
+      processGroup: true,
+      host: HOST,
+      readiness: 'accept logins',
+      portTaken: /could not bind|address already in use/i,
+      startError: PostgresStartError.of,
+      options,
+    });
     this.tls = options.tls ?? true;
-    this.port = options.port ?? 0;
-    this.#startupTimeoutMs = options.startupTimeoutMs ?? 60_000;
     this.#giveToServerAccount(this.dir);
   }
 
@@ -249,7 +232,7 @@ class PrivatePostgres {
     }
   }
 
-  #serverArgs(): string[] {
+  protected override serverArgs(): string[] {
     const settings: Record<string, string> = {
       listen_addresses: HOST,
       unix_socket_directories: this.dir,
@@ -268,74 +251,12 @@ class PrivatePostgres {
     return args;
   }
 
-  /** On a free port (unless one was given), trying another if the port was taken meanwhile. */
-  async startOnFreePort(): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      if (!this.options.port) this.port = await findFreePort(HOST);
-      try {
-        await this.spawn();
-        return;
-      } catch (error) {
-        // Another process may have taken the free port between our probe and the bind.
-        const portTaken = /could not bind|address already in use/i.test(readLogTail(this.logFile));
-        if (!portTaken || this.options.port || attempt >= 3) throw error;
-        await this.shutdown('SIGKILL');
-      }
-    }
+  protected override spawnOptions(): SpawnOptions {
+    return { ...spawnIdentity(this.runAs), cwd: this.dir };
   }
 
-  async spawn(): Promise<void> {
-    const log = openSync(this.logFile, 'a');
-    let child: ChildProcess;
-    try {
-      child = spawn(this.binaries.postgres, this.#serverArgs(), {
-        ...spawnIdentity(this.runAs),
-        cwd: this.dir,
-        // Its own process group, so kill() and the watchdog reach the backends too.
-        detached: true,
-        stdio: ['ignore', log, log],
-      });
-    } finally {
-      closeSync(log);
-    }
-    // Don't keep the event loop alive for the server: the exit hook and the watchdog end it
-    // (docs/architecture.md "Timers and the event loop").
-    child.unref();
-    this.entry.child = child;
-    if (child.pid !== undefined) writeFileSync(this.#pidFile, String(child.pid));
-    await this.#waitUntilReady(child);
-  }
-
-  async #waitUntilReady(child: ChildProcess): Promise<void> {
-    const deadline = Date.now() + this.#startupTimeoutMs;
-    let lastError: unknown;
-    while (Date.now() < deadline) {
-      this.options.signal?.throwIfAborted();
-      if (hasExited(child)) {
-        throw PostgresStartError.of(
-          `${this.binaries.postgres} exited during startup (code ${child.exitCode}, signal ${child.signalCode})`,
-          readLogTail(this.logFile),
-        );
-      }
-      try {
-        await this.#adminLogin();
-        return;
-      } catch (error) {
-        lastError = error;
-      }
-      // Ref'd on purpose: the unref'd child does not keep the loop alive while we poll.
-      await sleep(100, undefined, this.options.signal ? { signal: this.options.signal } : {});
-    }
-    const code = (lastError as { code?: string } | undefined)?.code;
-    throw PostgresStartError.of(
-      `${this.binaries.postgres} did not accept logins on ${HOST}:${this.port} within ${this.#startupTimeoutMs} ms` +
-        (code ? ` (last error ${code})` : ''),
-      readLogTail(this.logFile),
-      { cause: lastError },
-    );
-  }
-
-  async #adminLogin(): Promise<void> {
+  /** Ready once the admin logs in over TCP (what every test does next). */
+  protected override async checkReady(): Promise<void> {
     const client = new pg.Client({
       host: HOST,
       port: this.port,
@@ -349,20 +270,6 @@ class PrivatePostgres {
     } finally {
       await client.end().catch(() => undefined);
     }
-  }
-
-  shutdown(signal: NodeJS.Signals): Promise<void> {
-    return stopServerProcess(this.entry, signal);
-  }
-
-  /** Stops the process (if running) and removes everything it left. */
-  async remove(signal: NodeJS.Signals): Promise<void> {
-    await this.shutdown(signal);
-    // An aborted initdb still deletes its data dir for a moment after we stop waiting for it:
-    // retry; if the dir still cannot go, the exit hook and the watchdog stay on it.
-    rmSync(this.dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
-    this.#watchdog.stop();
-    untrackServer(this.entry);
   }
 }
 

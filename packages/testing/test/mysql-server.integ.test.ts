@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +10,7 @@ import {
   createDatabaseUser,
   MysqlBinaryNotFoundError,
   type MysqlServer,
+  MysqlStartError,
   startMysql,
   withAdmin,
 } from '../src/index.js';
@@ -128,6 +131,26 @@ describe('teardown', () => {
     expect(isRunning(pid)).toBe(true);
     child.kill('SIGKILL');
     expect(await eventually(() => !isRunning(pid) && !existsSync(dir))).toBe(true);
+  });
+});
+
+describe('a server that cannot start', () => {
+  const ownDirs = () =>
+    new Set(readdirSync(tmpdir()).filter((name) => name.startsWith('rotakit-mysql-')));
+
+  it('fails with a typed error carrying its log tail, and leaves no temp dir', async () => {
+    const before = ownDirs();
+    const failure = startMysql({ serverArgs: ['--rotakit-no-such-option'] });
+    const error = await failure.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MysqlStartError);
+    expect((error as MysqlStartError).message).toMatch(/exited during startup \(code \d+/);
+    expect((error as MysqlStartError).logTail).toMatch(/rotakit-no-such-option/);
+    // Other servers may start meanwhile: look for ours by its log.
+    const ours = [...ownDirs()].filter((dir) => {
+      const log = join(tmpdir(), dir, 'error.log');
+      return !before.has(dir) && existsSync(log) && readFileSync(log, 'utf8').includes('no-such');
+    });
+    expect(ours).toEqual([]);
   });
 });
 
