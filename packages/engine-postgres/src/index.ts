@@ -17,3 +17,4 @@ export {
 } from './errors.js';
 export { quoteIdentifier, quoteLiteral } from './quote.js';
 export { type ScramVerifierOptions, scramSha256Verifier } from './scram.js';
+export { scrubSecrets } from './scrub.js';

@@ -1,5 +1,5 @@
 import { definedOnly } from '@rotakit/core';
-import { sqlStateOf } from '@rotakit/engine-postgres';
+import { scrubSecrets, sqlStateOf } from '@rotakit/engine-postgres';
 import { InvalidOptionError } from '../errors.js';
 import { type Deadline, roundMs } from '../util/deadline.js';
 import { classifyNetworkError, postgresSqlStateStatus } from './classify.js';
@@ -60,12 +60,6 @@ function loginStatus(error: unknown, deadline: Deadline): ProbeStatus {
   return classifyNetworkError(error).status;
 }
 
-function scrubbed(message: string, password: string): string {
-  // pg's messages name the user, not the password; scrubbing anyway keeps a driver that
-  // echoes its config from putting it into a report.
-  return password ? message.split(password).join('***') : message;
-}
-
 export interface LoginOutcome {
   evidence: PostgresLoginEvidence;
   step: { status: ProbeStatus; error?: ProbeError };
@@ -115,7 +109,9 @@ export async function checkPostgresLogin(args: {
     const info = classifyNetworkError(error);
     const code = (error as { code?: unknown } | null)?.code;
     const errorCode = typeof code === 'string' ? code : info.code;
-    const message = scrubbed(info.message, login.password);
+    // pg's messages name the user, not the password; scrubbing anyway keeps a driver that
+    // echoes its config (or a verifier in a server message) out of the report.
+    const message = scrubSecrets(info.message, [login.password]);
     return {
       evidence: {
         user: login.user,

@@ -3,6 +3,7 @@ import {
   type PostgresErrorMeaning,
   postgresErrorMeaning,
   SQLSTATES,
+  scrubSecrets,
   sqlStateOf,
 } from '@rotakit/engine-postgres';
 import type { LoginFailureReason } from '../../errors.js';
@@ -74,20 +75,8 @@ export function describePostgresCodes(info: Pick<PostgresErrorInfo, 'code' | 'sq
   return info.code ?? '';
 }
 
-// A SCRAM verifier is not the password, but it allows an offline attack on it: never shown.
-const VERIFIER = /SCRAM-SHA-256\$[^'\s]*/g;
-
-/**
- * Removes the given secrets, and any SCRAM verifier, from a message. PostgreSQL's messages
- * do not quote statements (a syntax error gives a position), so nothing is cut short.
- */
-export function scrubSecrets(message: string, secrets: readonly string[]): string {
-  let out = message.replace(VERIFIER, '[redacted]');
-  for (const secret of secrets) {
-    if (secret) out = out.split(secret).join('[redacted]');
-  }
-  return out;
-}
+// session.ts takes it from engine-postgres; the re-export keeps test/postgres-errors.test.ts's import.
+export { scrubSecrets };
 
 /** A plain error holding only safe fields, used as `cause` instead of pg's error. */
 export function safePostgresCause(info: PostgresErrorInfo, secrets: readonly string[] = []): Error {

@@ -5,6 +5,7 @@ import {
   quoteIdentifier,
   quoteLiteral,
   scramSha256Verifier,
+  scrubSecrets,
 } from '@rotakit/engine-postgres';
 import { defaultTrustedCas } from '@rotakit/rds-trust';
 import type { Client, ClientBase, QueryConfig, QueryResult } from 'pg';
@@ -46,7 +47,6 @@ import {
   type PostgresErrorInfo,
   postgresErrorInfo,
   safePostgresCause,
-  scrubSecrets,
 } from './errors.js';
 
 // pg loads at the first login: a MySQL-only deployment never needs it.
