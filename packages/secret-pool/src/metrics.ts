@@ -5,7 +5,12 @@ import {
   metricSinkOf,
 } from '@rotakit/core';
 import { InvalidOptionError } from './errors.js';
-import type { SecretPool } from './pool/create-pool.js';
+import type {
+  AuthFailureEvent,
+  CredentialsRefreshedEvent,
+  LoginGuardEvent,
+} from './pool/events.js';
+import type { SecretPoolStats } from './stats.js';
 
 export type { MetricCallback, MetricsLike, MetricsOption, MetricUnitName } from '@rotakit/core';
 
@@ -34,13 +39,32 @@ export function toMetricSink(option: MetricsOption | undefined): MetricSink | un
   return sink;
 }
 
+/** What the metrics read from a pool, whichever its driver (SecretPool, SecretPgPool). @internal */
+export interface MeteredPool {
+  on(event: 'credentialsRefreshed', listener: (event: CredentialsRefreshedEvent) => void): unknown;
+  on(event: 'authFailure', listener: (event: AuthFailureEvent) => void): unknown;
+  on(event: 'loginGuard', listener: (event: LoginGuardEvent) => void): unknown;
+  stats(): Pick<SecretPoolStats, 'pendingProbeSuccesses'>;
+}
+
+/**
+ * The driver pool's event for a new connection that logged in: mysql2's `connection`, pg's
+ * `connect`. Both come after the pool counted the login (see the pending-probe successes).
+ * @internal
+ */
+export type ConnectionOpenedEvent = 'connection' | 'connect';
+
 /**
  * Subscribes to the pool's events and emits a metric for each refresh, auth failure, login
  * guard rejection and pending-probe success. The listeners run inside the pool's own code, so
  * a sink that throws is reported once as a process warning and never reaches the pool.
  * @internal
  */
-export function attachPoolMetrics(pool: SecretPool, sink: MetricSink): void {
+export function attachPoolMetrics(
+  pool: MeteredPool,
+  sink: MetricSink,
+  openedEvent: ConnectionOpenedEvent = 'connection',
+): void {
   let warned = false;
   const emit = (name: string, dimensions: Record<string, string> = {}) => {
     try {
@@ -60,9 +84,10 @@ export function attachPoolMetrics(pool: SecretPool, sink: MetricSink): void {
   pool.on('authFailure', (event) => emit(POOL_METRICS.authFailure, { Source: event.source }));
   pool.on('loginGuard', (event) => emit(POOL_METRICS.loginGuard, { Reason: event.reason }));
   // No event marks a pending-probe success; the pool counts it when the connection opens,
-  // before mysql2's 'connection' event reaches listeners here.
+  // before the driver's event for it (`openedEvent`) reaches listeners here.
   let pendingSuccesses = 0;
-  pool.on('connection', () => {
+  // Both pools are EventEmitters; the driver's own events are typed apart from ours.
+  (pool as unknown as Pick<NodeJS.EventEmitter, 'on'>).on(openedEvent, () => {
     const seen = pool.stats().pendingProbeSuccesses;
     for (; pendingSuccesses < seen; pendingSuccesses++) emit(POOL_METRICS.pendingProbeSuccess);
   });

@@ -10,8 +10,8 @@ import {
   type SecretSourceOptions,
 } from '../pool/options.js';
 
-/** Our options for a pg pool (the mysql2 pool's, without `rds` and `metrics` for now). */
-export type PgPoolOwnOptions = Omit<SecretPoolOwnOptions, 'rds' | 'metrics'>;
+/** Our options for a pg pool: the same as the mysql2 pool's. */
+export type PgPoolOwnOptions = SecretPoolOwnOptions;
 
 /**
  * Options of {@link createPgPool}: pg `Pool` options (`host`, `port`, `user`, `password` as a
@@ -39,7 +39,9 @@ const OWN_KEYS = [
   'retireConnections',
   'serverBusy',
   'credentialCheckIntervalMs',
+  'metrics',
   'managedRotation',
+  'rds',
 ] as const;
 
 export interface ResolvedPgOptions {
@@ -59,7 +61,7 @@ export function resolvePgOptions(options: CreatePgPoolOptions): ResolvedPgOption
       'expected a string: the pool supplies the password from the secret for each new connection',
     );
   }
-  checkManagedSecretHost(options);
+  checkManagedSecretEndpoint(options);
   const resolved = resolveOwnOptions(options);
   const pgOptions: Record<string, unknown> = { ...options };
   for (const key of [...OWN_KEYS, 'password']) delete pgOptions[key];
@@ -67,25 +69,37 @@ export function resolvePgOptions(options: CreatePgPoolOptions): ResolvedPgOption
 }
 
 function checkUnsupported(options: CreatePgPoolOptions): void {
-  const given = options as Record<string, unknown>;
-  if (given.Client !== undefined) {
+  // Typed away from the options, so only a caller without types can pass it.
+  if ((options as { Client?: unknown }).Client !== undefined) {
     throw InvalidOptionError.of('Client', 'not supported: the pool brings its own pg Client class');
-  }
-  for (const key of ['rds', 'metrics']) {
-    if (given[key] !== undefined) {
-      throw InvalidOptionError.of(key, 'not supported by createPgPool yet (createPool has it)');
-    }
   }
 }
 
-/** An RDS-managed secret holds only `username` and `password`: say so now, not at the first query. */
-function checkManagedSecretHost(options: CreatePgPoolOptions): void {
+/**
+ * An RDS-managed secret holds only `username` and `password`: without `host` or `rds` every
+ * login would fail, so say what to pass now rather than at the first query. The same check as
+ * the mysql2 pool's (pg has no `socketPath`: a socket directory is a `host` starting with `/`).
+ */
+function checkManagedSecretEndpoint(options: CreatePgPoolOptions): void {
+  if (options.rds !== undefined) {
+    if (typeof options.rds?.client?.send !== 'function') {
+      throw InvalidOptionError.of('rds.client', 'expected an RDSClient from @aws-sdk/client-rds');
+    }
+    if (options.cache !== undefined) {
+      throw InvalidOptionError.of(
+        'rds',
+        "needs `client` or `clientConfig` (not a shared `cache`) to read the secret's tags with DescribeSecret",
+      );
+    }
+    return;
+  }
   if (!isRdsManagedSecretName(options.secretId) || options.host !== undefined) return;
   throw InvalidOptionError.of(
     'host',
     `secret ${options.secretId} is an RDS-managed master user secret, which holds only ` +
       '`username` and `password`: pass `host` (the cluster or instance endpoint, with `port` ' +
-      'and `database` unless the defaults 5432 and postgres are right)',
+      'and `database` unless the defaults 5432 and postgres are right), or ' +
+      '`rds: { client: new RDSClient() }` to look the endpoint up from the RDS API',
   );
 }
 

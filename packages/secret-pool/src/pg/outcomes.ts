@@ -9,6 +9,7 @@ import type { PoolBasics } from '../pool/context.js';
 import type { AuthFailureEvent } from '../pool/events.js';
 import type { CredentialGenerations, Generation } from '../pool/generations.js';
 import type { ResolvedPoolOptions } from '../pool/options.js';
+import { endpointMayHaveMoved } from '../pool/rds-endpoint.js';
 import type { LoginFailure } from './client.js';
 import { pgErrorContext, pgTerminalError } from './failures.js';
 import { CredentialsMoved, LoginSkipped, type PgLoginGate } from './login-gate.js';
@@ -19,6 +20,8 @@ export class PgConnectRequest {
   /** Logins not sent because the server had already refused the password. */
   skippedLogins = 0;
   busyRetries = 0;
+  /** The RDS endpoint was looked up again for this request (once per request). */
+  endpointRechecked = false;
   /** When its latest login (or skipped login) started: a refresh must be newer than that. */
   startedAt = 0;
   lastDenial: Error | undefined;
@@ -66,8 +69,29 @@ export class PgLoginOutcomes {
       case 'busy':
         return this.#onServerBusy(request, error as Error);
       default:
-        throw error;
+        return this.#onOtherError(request, failure, error as Error);
     }
+  }
+
+  /** Not ours to handle, unless the RDS endpoint may have moved: then look it up again, once. */
+  async #onOtherError(
+    request: PgConnectRequest,
+    failure: LoginFailure,
+    error: Error,
+  ): Promise<void> {
+    const { generations } = this.#o;
+    if (!generations.looksUpEndpoint || request.endpointRechecked || !endpointMayHaveMoved(error)) {
+      throw error;
+    }
+    request.endpointRechecked = true;
+    try {
+      await generations.refreshEndpoint();
+    } catch {
+      // The lookup failed too: the caller gets the connect error it met (as the mysql2 pool does).
+      throw error;
+    }
+    // The same endpoint as before: nothing to retry with.
+    if (generations.current === failure.ticket.gen) throw error;
   }
 
   #terminal(error: unknown): SecretPoolError {

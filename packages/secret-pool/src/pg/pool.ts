@@ -1,6 +1,7 @@
 import { inspect } from 'node:util';
 import pg from 'pg';
 import type { SecretCache } from '../cache/secret-cache.js';
+import { attachPoolMetrics } from '../metrics.js';
 import { asError } from '../pool/connect-request.js';
 import { newPoolCounters, type PoolBasics, type PoolCounters } from '../pool/context.js';
 import type { ExplicitConnectionFields } from '../pool/credentials.js';
@@ -14,6 +15,11 @@ import { CredentialGenerations } from '../pool/generations.js';
 import { LoginGuard } from '../pool/login-guard.js';
 import type { ResolvedPoolOptions } from '../pool/options.js';
 import { cacheFor } from '../pool/pool-cache.js';
+import {
+  type DescribeSecretVia,
+  describeSecretVia,
+  RdsEndpointLookup,
+} from '../pool/rds-endpoint.js';
 import { REDACTED } from '../redact.js';
 import type { SecretPoolStats } from '../stats.js';
 import {
@@ -75,6 +81,8 @@ export class SecretPgPool extends pg.Pool {
   readonly #parts: PgPoolParts;
   readonly #checkTimer: NodeJS.Timeout;
   readonly #ended = new AbortController();
+  /** DescribeSecret for the `rds` lookup (its own Secrets Manager client with `clientConfig`). */
+  #describeSecret: DescribeSecretVia | undefined;
   #ending: Promise<void> | undefined;
 
   /** @internal Use {@link createPgPool}. */
@@ -85,9 +93,11 @@ export class SecretPgPool extends pg.Pool {
     this.#options = resolved;
     this.secretId = resolved.secretId;
     [this.#cache, this.#ownsCache] = cacheFor(options);
-    parts = this.#buildParts(new PgCredentialTarget(), explicit);
+    const endpoint = this.#endpointLookup(options, explicit);
+    parts = this.#buildParts(new PgCredentialTarget(), explicit, endpoint);
     this.#parts = parts;
     const { generations } = parts;
+    if (resolved.metrics) attachPoolMetrics(this, resolved.metrics, 'connect');
     this.#checkTimer = setInterval(() => generations.check(), resolved.credentialCheckIntervalMs);
     // Unref'd: a periodic look at the cache that nobody awaits (docs/secret-pool.md, timers).
     this.#checkTimer.unref();
@@ -167,6 +177,7 @@ export class SecretPgPool extends pg.Pool {
     this.#ended.abort();
     this.#parts.generations.close();
     this.#parts.gate.close();
+    this.#describeSecret?.close();
     try {
       await super.end();
     } finally {
@@ -215,7 +226,11 @@ export class SecretPgPool extends pg.Pool {
   }
 
   /** Composes the parts around pg's Pool (docs/secret-pool.md, "PostgreSQL (pg)"). */
-  #buildParts(target: PgCredentialTarget, explicit: ExplicitConnectionFields): PgPoolParts {
+  #buildParts(
+    target: PgCredentialTarget,
+    explicit: ExplicitConnectionFields,
+    endpoint: RdsEndpointLookup | undefined,
+  ): PgPoolParts {
     const options = this.#options;
     const basics: PoolBasics = {
       secretId: this.secretId,
@@ -230,7 +245,7 @@ export class SecretPgPool extends pg.Pool {
       probePending: options.auth.probePending,
       managedRotation: options.managedRotation,
       explicit,
-      endpoint: undefined,
+      endpoint,
       onIdentityChanged: () => retirement.start(),
       onSettled: () => gate.drain(),
       onFirstLoadFailed: (error) => gate.failWaiting(asError(error)),
@@ -258,6 +273,19 @@ export class SecretPgPool extends pg.Pool {
       signal: this.#ended.signal,
     });
     return { ...basics, generations, gate, target, loginErrors, retirement, outcomes };
+  }
+
+  /**
+   * The RDS API lookup, when `rds` is given and no `host` replaces it: it writes host and port
+   * into `explicit`, so they reach each client through PgCredentialTarget.fieldsOf.
+   */
+  #endpointLookup(
+    options: CreatePgPoolOptions,
+    explicit: ExplicitConnectionFields,
+  ): RdsEndpointLookup | undefined {
+    if (options.rds === undefined || explicit.host !== undefined) return undefined;
+    this.#describeSecret = describeSecretVia(this.secretId, options);
+    return new RdsEndpointLookup(this.secretId, options.rds.client, this.#describeSecret.describe);
   }
 
   readonly #announce: Announce = (event, payload) => {

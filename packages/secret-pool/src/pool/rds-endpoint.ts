@@ -1,4 +1,9 @@
 import {
+  DescribeSecretCommand,
+  SecretsManagerClient,
+  type SecretsManagerClientConfig,
+} from '@aws-sdk/client-secrets-manager';
+import {
   managedSecretOf,
   networkErrorMeaning,
   RDS_MANAGED_SECRET_TAGS,
@@ -19,6 +24,41 @@ export interface RdsEndpoint {
 
 /** DescribeSecret's answer for the pool's secret (its name, owner and tags). */
 export type DescribeSecretMetadata = () => Promise<SecretOwnershipMetadata>;
+
+/** A pool's secret source, as far as DescribeSecret needs it. */
+export interface DescribeSecretSource {
+  readonly client?: unknown;
+  readonly clientConfig?: SecretsManagerClientConfig;
+}
+
+/** DescribeSecret for one secret, and the end of the client made for it (if one was). */
+export interface DescribeSecretVia {
+  readonly describe: DescribeSecretMetadata;
+  /** Destroys the Secrets Manager client made from `clientConfig`, if one was made. */
+  close(): void;
+}
+
+/**
+ * DescribeSecret for the pool's secret through the pool's `client`, else through a
+ * SecretsManagerClient of its own made from `clientConfig` at the first call.
+ */
+export function describeSecretVia(
+  secretId: string,
+  source: DescribeSecretSource,
+): DescribeSecretVia {
+  let own: SecretsManagerClient | undefined;
+  const ownClient = () => {
+    own ??= new SecretsManagerClient({ ...source.clientConfig });
+    return own;
+  };
+  const describe: DescribeSecretMetadata = async () => {
+    const client = (source.client ?? ownClient()) as {
+      send(command: DescribeSecretCommand): Promise<SecretOwnershipMetadata>;
+    };
+    return client.send(new DescribeSecretCommand({ SecretId: secretId }));
+  };
+  return { describe, close: () => own?.destroy() };
+}
 
 interface OwningResource {
   readonly kind: 'cluster' | 'instance';
