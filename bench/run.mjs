@@ -128,9 +128,18 @@ function buildHeadline(all) {
       `${f.callsPerPool} Secrets Manager calls per pool; peak ${f.peakCallsPer100ms} per 100 ms, ${f.peakCallsInAnySecond} in any second; ${f.failedQueries} failed queries`,
     ]);
   }
+  const pgPool = find('secret-pool/bench/pg-pool.bench')?.throughput;
+  if (pgPool) {
+    const [q1, , q3] = pgPool.ratioQuartiles;
+    const [c1, , c3] = pgPool.controlRatioQuartiles;
+    const { plain, rotakit } = pgPool.qpsMedian;
+    rows.push([
+      `pg pool throughput, SELECT 1 at ${pgPool.concurrency} concurrency: createPgPool / raw pg.Pool`,
+      `${pgPool.medianRatio} median of ${pgPool.groups} groups (quartiles ${q1}-${q3}; target >= ${pgPool.targetRatio}); ${rotakit} vs ${plain} queries/s; A/A control ${pgPool.controlMedianRatio} (quartiles ${c1}-${c3}); client CPU per query ${pgPool.clientCpuPerQueryRatio}`,
+    ]);
+  }
   for (const orm of all.filter((r) => /secret-pool\/bench\/orm-/.test(r.file))) {
-    // orm-knex nests its figures under knexThroughput; the others print them at the top.
-    const o = orm.result?.knexThroughput ?? orm.result;
+    const o = orm.result;
     if (o?.medianRatio === undefined) continue;
     const name = /orm-([\w-]+)\.bench/.exec(orm.file)?.[1];
     const [q1, , q3] = o.ratioQuartiles ?? [];

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Drizzle ORM on a rotakit pool vs Drizzle on a plain mysql2 pool: throughput of one Drizzle
-// query at 32 concurrency, with an A/A control (orm-throughput.mjs has the design). Against
+// query at 32 concurrency, with an A/A control (throughput-harness.mjs has the design). Against
 // the built dist (`pnpm bench` builds first). Prints one JSON object on its last stdout line.
 //
 //   node packages/secret-pool/bench/orm-drizzle.bench.mjs
@@ -21,7 +21,7 @@ const drizzleOn = async (client, end) => {
 
 const setups = {
   // Drizzle's documented setup: a mysql2/promise pool as the client.
-  async raw(job) {
+  async plain(job) {
     const mysql = (await import('mysql2/promise')).default;
     const { host, port, user, password, database, connectionLimit } = job;
     const pool = mysql.createPool({ host, port, user, password, database, connectionLimit });

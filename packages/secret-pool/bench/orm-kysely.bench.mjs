@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Kysely on a rotakit pool vs Kysely on a plain mysql2 pool: throughput of one Kysely query at
-// 32 concurrency, with an A/A control (orm-throughput.mjs has the design). Against the built
+// 32 concurrency, with an A/A control (throughput-harness.mjs has the design). Against the built
 // dist (`pnpm bench` builds first). Prints one JSON object on its last stdout line.
 //
 //   node packages/secret-pool/bench/orm-kysely.bench.mjs
@@ -18,7 +18,7 @@ const kyselyOn = async (pool) => {
 
 const setups = {
   // Kysely's documented setup: a mysql2 (callback) pool.
-  async raw(job) {
+  async plain(job) {
     const { createPool } = await import('mysql2');
     const { host, port, user, password, database, connectionLimit } = job;
     return kyselyOn(createPool({ host, port, user, password, database, connectionLimit }));
