@@ -23,13 +23,22 @@ const ROTATIONS = 5;
 
 // ---------------------------------------------------------------- child: one pool per process
 
-const sqlSelect1 = (pool) => ({ query: () => pool.query('SELECT 1'), end: () => pool.end() });
+/**
+ * Opens all `max` clients before the slices: createPgPool opens two at a time (`maxConnecting`,
+ * which bounds failed logins in a rotation), a raw pool all at once, and on a loaded machine
+ * the warm-up alone may not fill either. The comparison is of queries, not of logins.
+ */
+async function sqlSelect1(pool, max) {
+  const clients = await Promise.all(Array.from({ length: max }, () => pool.connect()));
+  for (const client of clients) client.release();
+  return { query: () => pool.query('SELECT 1'), end: () => pool.end() };
+}
 
 const setups = {
   async plain(job) {
     const pg = (await import('pg')).default;
     const { host, port, user, password, database, max } = job;
-    return sqlSelect1(new pg.Pool({ host, port, user, password, database, max }));
+    return sqlSelect1(new pg.Pool({ host, port, user, password, database, max }), max);
   },
   async rotakit(job) {
     const { createPgPool } = await import('@rotakit/secret-pool/pg');
@@ -43,6 +52,7 @@ const setups = {
         },
         max: job.max,
       }),
+      job.max,
     );
   },
 };
