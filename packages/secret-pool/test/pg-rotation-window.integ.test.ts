@@ -1,7 +1,7 @@
 // createPgPool through rotation windows done by hand under load (32 workers, 8 clients that
 // keep being replaced, so new logins happen in every window), on the run's shared PostgreSQL:
-// alternating users, and Secrets Manager throttling or down. RotateSecret-driven single-user
-// rotations are in pg-rotation.integ.test.ts.
+// alternating users, and Secrets Manager throttling or down. RotateSecret-driven rotations
+// (single-user and alternating users) are in pg-rotation.integ.test.ts.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { type SecretsManagerLocal, startSecretsManager } from '@rotakit/secrets-manager-local';
@@ -60,8 +60,9 @@ const LOADED_TEST_TIMEOUT_MS = 180_000;
 
 describe('createPgPool through rotation windows under load', () => {
   // By hand (the strategy's effect on the secret: the other user, with a new password, becomes
-  // AWSCURRENT): rotation-core's alternating-users rotation on PostgreSQL costs about a second
-  // per rotation on a loaded machine, and its own tests prove it; this proves the pool.
+  // AWSCURRENT), each rotation waiting until the pool has seen the last one finish, which proves
+  // the pool refuses no login at all. The 20 through RotateSecret and rotation-core, back to
+  // back, are in pg-rotation.integ.test.ts.
   it(
     '20 alternating-users rotations, back to back: zero failed queries, the users alternate',
     async () => {

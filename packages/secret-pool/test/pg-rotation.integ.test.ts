@@ -1,5 +1,6 @@
 // createPgPool through RotateSecret rotations (the local Secrets Manager with rotation-core's
-// PostgreSQL driver as the rotation function) while 32 workers query through 8 clients that
+// PostgreSQL driver as the rotation function, single-user and alternating users with an
+// RDS-like master) while 32 workers query through 8 clients that
 // keep being replaced (churn and a short idle timeout: new logins in every window). A
 // dedicated PostgreSQL, so the load does not compete with other test files.
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -22,6 +23,7 @@ import {
 } from '@rotakit/secrets-manager-local';
 import {
   createPostgresRole,
+  createRdsLikeMaster,
   describeLoadErrors,
   type PostgresServer,
   startPostgres,
@@ -35,6 +37,7 @@ import { type CreatePgPoolOptions, createPgPool, type SecretPgPool } from '../sr
 import { pgQueryable } from './pg-helpers.js';
 
 const SINGLE = 'arn:aws:lambda:us-east-1:123456789012:function:pg-single-user';
+const ALTERNATING = 'arn:aws:lambda:us-east-1:123456789012:function:pg-alternating-users';
 /** How long each rotation holds the window open between setSecret and finishSecret. */
 const WINDOW_MS = 100;
 
@@ -75,7 +78,28 @@ beforeAll(async () => {
   ]);
   client = sm.client({ maxAttempts: 1 });
   sm.registerRotationFunction(SINGLE, handler('single-user'));
+  sm.registerRotationFunction(ALTERNATING, handler('alternating-users'));
 });
+
+/** The ARN of a master secret for alternating users: a non-superuser CREATEROLE role, as on RDS. */
+async function masterArn(): Promise<string> {
+  const master = await createRdsLikeMaster(server);
+  const created = await client.send(
+    new CreateSecretCommand({
+      Name: uniqueName('pgmaster'),
+      SecretString: JSON.stringify({
+        engine: 'postgres',
+        host: master.host,
+        port: master.port,
+        username: master.username,
+        password: master.password,
+        dbname: master.database,
+        ssl: false,
+      }),
+    }),
+  );
+  return created.ARN as string;
+}
 
 afterAll(async () => {
   for (const h of handlers) await h.close();
@@ -166,6 +190,30 @@ describe('createPgPool through rotations under load', () => {
       // About 2 Secrets Manager calls per rotation (AWSCURRENT, AWSPENDING) besides the TTL's
       // background refreshes (one per ttlMs: their count follows the machine's speed).
       expect(stats.cache.fetches - stats.cache.backgroundRefreshes).toBeLessThanOrEqual(20 * 3);
+    },
+    LOADED_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    '20 alternating-users rotations, back to back: zero failed queries, the users alternate',
+    async () => {
+      const secret = await roleSecret({ masterarn: await masterArn() });
+      await using pool = poolFor(secret.name, {
+        cacheOptions: { ttlMs: 300, forcedRefresh: { max: 100, windowMs: 60_000 } },
+        credentialCheckIntervalMs: 50,
+        retireConnections: { overMs: 200 },
+      });
+      const users = new Set<string>();
+      pool.on('credentialsRefreshed', () => users.add(String(pool.stats().credentials.username)));
+      const { result, outcomes } = await rotateUnderLoad(pool, secret.name, ALTERNATING, 20);
+      expect(outcomes.map((o) => o.status)).toEqual(Array(20).fill('succeeded'));
+      expect(result.failed, describeLoadErrors(result)).toBe(0);
+      expect(result.ok).toBeGreaterThan(600);
+      console.info(
+        `pg alternating-users x20 (RotateSecret): ${result.ok} queries, stats ${JSON.stringify(statsLine(pool))}`,
+      );
+      expect(pool.stats().credentialRefreshes).toBeGreaterThanOrEqual(10);
+      expect(users).toEqual(new Set([secret.role.username, `${secret.role.username}_clone`]));
     },
     LOADED_TEST_TIMEOUT_MS,
   );
