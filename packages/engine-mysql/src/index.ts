@@ -7,3 +7,4 @@ export {
   mysqlErrorMeaning,
 } from './errors.js';
 export { hasNoBackslashEscapes, quoteAccount, quoteIdentifier, quoteString } from './quote.js';
+export { scrubSecrets } from './scrub.js';

@@ -77,7 +77,7 @@ describe('probeMysql against the real MariaDB', () => {
         login: { user: db.adminUser, password },
       });
       expect(r.status).toBe('access-denied');
-      expect(r.evidence.login?.message).toBe('connect failed with password ***');
+      expect(r.evidence.login?.message).toBe('connect failed with password [redacted]');
       expect(JSON.stringify(r)).not.toContain(password);
     } finally {
       vi.doUnmock('mysql2/promise');

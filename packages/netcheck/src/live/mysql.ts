@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { definedOnly } from '@rotakit/core';
-import { MYSQL_DEFAULT_PORT } from '@rotakit/engine-mysql';
+import { MYSQL_DEFAULT_PORT, scrubSecrets } from '@rotakit/engine-mysql';
 import { InvalidOptionError } from '../errors.js';
 import { Deadline, roundMs } from '../util/deadline.js';
 import { classifyNetworkError, mysqlErrnoStatus, toProbeError } from './classify.js';
@@ -169,8 +169,8 @@ async function checkLogin(
         errno: typeof e.errno === 'number' ? e.errno : undefined,
       }),
       // mysql2 messages name the user and host, not the password; scrubbing it anyway keeps a
-      // driver or plugin that echoes its config from putting it into a report.
-      message: login.password ? info.message.split(login.password).join('***') : info.message,
+      // driver or plugin that echoes its config (or a server quoting it) out of a report.
+      message: scrubSecrets(info.message, [login.password]),
     };
   }
 }

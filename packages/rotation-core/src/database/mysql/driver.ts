@@ -4,6 +4,7 @@ import {
   MYSQL_ENGINES,
   quoteAccount,
   quoteString,
+  scrubSecrets,
 } from '@rotakit/engine-mysql';
 import { defaultTrustedCas } from '@rotakit/rds-trust';
 import type { Connection, ConnectionOptions, SslOptions } from 'mysql2';
@@ -40,7 +41,6 @@ import {
   describeReason,
   driverErrorInfo,
   safeCause,
-  scrub,
 } from './errors.js';
 import { assertSafeName, assertSafePassword } from './escape.js';
 import {
@@ -193,7 +193,7 @@ function loginError(error: unknown, login: Login, tlsRequired: boolean): Error {
   // Server messages and TLS errors ("self-signed certificate in certificate chain") say more.
   const serverSays =
     info.errno !== undefined || reason === 'tls'
-      ? `: ${scrub(info.message, [target.password])}`
+      ? `: ${scrubSecrets(info.message, [target.password])}`
       : '';
   const details = {
     credentials: options.credentials,
@@ -211,7 +211,7 @@ function loginError(error: unknown, login: Login, tlsRequired: boolean): Error {
   });
   if (reason === 'tls' && tlsRequired) {
     return new TlsRequiredError(
-      `Could not log in to ${where} with the ${who}: TLS is required and failed (${detail || 'TLS'}): ${scrub(info.message, [target.password])}${info.code === 'HANDSHAKE_NO_SSL_SUPPORT' ? '; the server does not offer TLS' : ''}`,
+      `Could not log in to ${where} with the ${who}: TLS is required and failed (${detail || 'TLS'}): ${scrubSecrets(info.message, [target.password])}${info.code === 'HANDSHAKE_NO_SSL_SUPPORT' ? '; the server does not offer TLS' : ''}`,
       { ...details, cause },
     );
   }
@@ -689,7 +689,7 @@ function statementError(label: string, error: unknown, secrets: readonly string[
   const detail = describeCodes(info);
   const text =
     info.errno !== undefined || reason === 'other'
-      ? scrub(info.message, secrets)
+      ? scrubSecrets(info.message, secrets)
       : describeReason(reason);
   return new DatabaseError(`${label} failed${detail ? ` (${detail})` : ''}: ${text}`, {
     statement: label,

@@ -1,5 +1,5 @@
 import { definedOnly } from '@rotakit/core';
-import { type MysqlErrorMeaning, mysqlErrorMeaning } from '@rotakit/engine-mysql';
+import { type MysqlErrorMeaning, mysqlErrorMeaning, scrubSecrets } from '@rotakit/engine-mysql';
 import type { LoginFailureReason } from '../../errors.js';
 
 export { describeReason } from '../login-reason.js';
@@ -83,43 +83,12 @@ export function describeCodes(info: DriverErrorInfo): string {
     .join(', ');
 }
 
-// A cut-off quote shorter than this is not taken for the start of a secret.
-const MIN_PREFIX = 4;
-
-/**
- * Removes every form of the given secrets from a server message: as written, and as quoted
- * in SQL (quotes doubled, backslashes doubled, or both). A quote that starts with the
- * beginning of a secret is cut there too, because servers truncate what they quote (a
- * syntax error shows 80 characters, in the server's language, so ` near '` is not enough).
- */
-export function scrub(message: string, secrets: readonly string[]): string {
-  let out = message;
-  // A syntax error quotes the statement from the error position on: drop that part.
-  out = out.replace(/ near '[\s\S]*$/, ' near [statement redacted]');
-  for (const secret of secrets) {
-    if (!secret) continue;
-    const quotesDoubled = secret.replaceAll("'", "''");
-    const forms = [
-      ...new Set([
-        quotesDoubled.replaceAll('\\', '\\\\'),
-        quotesDoubled,
-        secret.replaceAll('\\', '\\\\'),
-        secret,
-      ]),
-    ].sort((a, b) => b.length - a.length);
-    for (const form of forms) out = out.split(form).join('[redacted]');
-    for (const form of forms) {
-      for (let length = form.length - 1; length >= Math.min(MIN_PREFIX, form.length); length--) {
-        out = out.split(`'${form.slice(0, length)}`).join("'[redacted]");
-      }
-    }
-  }
-  return out;
-}
+// driver.ts takes it from engine-mysql; the alias keeps test/unit.test.ts's import of `scrub`.
+export { scrubSecrets as scrub };
 
 /** A plain error holding only safe fields, used as `cause` instead of the driver's error. */
 export function safeCause(info: DriverErrorInfo, secrets: readonly string[] = []): Error {
-  const cause = new Error(scrub(info.message, secrets));
+  const cause = new Error(scrubSecrets(info.message, secrets));
   cause.name = 'MysqlDriverError';
   return Object.assign(
     cause,
