@@ -75,9 +75,6 @@ export function describePostgresCodes(info: Pick<PostgresErrorInfo, 'code' | 'sq
   return info.code ?? '';
 }
 
-// session.ts takes it from engine-postgres; the re-export keeps test/postgres-errors.test.ts's import.
-export { scrubSecrets };
-
 /** A plain error holding only safe fields, used as `cause` instead of pg's error. */
 export function safePostgresCause(info: PostgresErrorInfo, secrets: readonly string[] = []): Error {
   const cause = new Error(scrubSecrets(info.message, secrets));
