@@ -1,9 +1,11 @@
-import { isRdsManagedSecretName } from '@rotakit/core';
+import { POSTGRES_DEFAULT_DATABASE, POSTGRES_DEFAULT_PORT } from '@rotakit/engine-postgres';
 import type pg from 'pg';
 import { InvalidOptionError } from '../errors.js';
 import type { ExplicitConnectionFields } from '../pool/credentials.js';
 import {
+  checkManagedSecretEndpoint,
   checkSecretOptions,
+  type EngineEndpointDefaults,
   type ResolvedPoolOptions,
   resolveOwnOptions,
   type SecretPoolOwnOptions,
@@ -26,6 +28,12 @@ export type CreatePgPoolOptions = Omit<
   password?: string;
 } & PgPoolOwnOptions &
   SecretSourceOptions;
+
+/** Where PgCredentialTarget connects unless told: port 5432, database `postgres` (as RDS reads an absent `dbname`). */
+const PG_ENDPOINT_DEFAULTS: EngineEndpointDefaults = {
+  port: POSTGRES_DEFAULT_PORT,
+  database: POSTGRES_DEFAULT_DATABASE,
+};
 
 const OWN_KEYS = [
   'secretId',
@@ -61,7 +69,8 @@ export function resolvePgOptions(options: CreatePgPoolOptions): ResolvedPgOption
       'expected a string: the pool supplies the password from the secret for each new connection',
     );
   }
-  checkManagedSecretEndpoint(options);
+  // pg has no `socketPath`: a socket directory is a `host` starting with `/`.
+  checkManagedSecretEndpoint(options, options.host !== undefined, PG_ENDPOINT_DEFAULTS);
   const resolved = resolveOwnOptions(options);
   const pgOptions: Record<string, unknown> = { ...options };
   for (const key of [...OWN_KEYS, 'password']) delete pgOptions[key];
@@ -73,34 +82,6 @@ function checkUnsupported(options: CreatePgPoolOptions): void {
   if ((options as { Client?: unknown }).Client !== undefined) {
     throw InvalidOptionError.of('Client', 'not supported: the pool brings its own pg Client class');
   }
-}
-
-/**
- * An RDS-managed secret holds only `username` and `password`: without `host` or `rds` every
- * login would fail, so say what to pass now rather than at the first query. The same check as
- * the mysql2 pool's (pg has no `socketPath`: a socket directory is a `host` starting with `/`).
- */
-function checkManagedSecretEndpoint(options: CreatePgPoolOptions): void {
-  if (options.rds !== undefined) {
-    if (typeof options.rds?.client?.send !== 'function') {
-      throw InvalidOptionError.of('rds.client', 'expected an RDSClient from @aws-sdk/client-rds');
-    }
-    if (options.cache !== undefined) {
-      throw InvalidOptionError.of(
-        'rds',
-        "needs `client` or `clientConfig` (not a shared `cache`) to read the secret's tags with DescribeSecret",
-      );
-    }
-    return;
-  }
-  if (!isRdsManagedSecretName(options.secretId) || options.host !== undefined) return;
-  throw InvalidOptionError.of(
-    'host',
-    `secret ${options.secretId} is an RDS-managed master user secret, which holds only ` +
-      '`username` and `password`: pass `host` (the cluster or instance endpoint, with `port` ' +
-      'and `database` unless the defaults 5432 and postgres are right), or ' +
-      '`rds: { client: new RDSClient() }` to look the endpoint up from the RDS API',
-  );
 }
 
 /** The connection fields the caller set explicitly; they win over the secret's. */

@@ -1,7 +1,5 @@
 import { EventEmitter } from 'node:events';
 import { inspect } from 'node:util';
-import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { SecretOwnershipMetadata } from '@rotakit/core';
 import mysql, {
   type Pool as CorePool,
   type PoolConnection as CorePoolConnection,
@@ -36,7 +34,7 @@ import { Mysql2CredentialTarget } from './mysql2-credentials.js';
 import { Mysql2PoolAdapter } from './mysql2-internals.js';
 import { type CreatePoolOptions, type ResolvedPoolOptions, resolvePoolOptions } from './options.js';
 import { cacheFor } from './pool-cache.js';
-import { type DescribeSecretMetadata, RdsEndpointLookup } from './rds-endpoint.js';
+import { type DescribeSecretVia, describeSecretVia, RdsEndpointLookup } from './rds-endpoint.js';
 import { Retirement } from './retirement.js';
 
 export type {
@@ -89,8 +87,8 @@ export class SecretPool extends EventEmitter<SecretPoolEvents> {
   readonly #endCore: () => Promise<void>;
   readonly #checkTimer: NodeJS.Timeout;
   readonly #forwarders = new Map<string, (...args: unknown[]) => void>();
-  /** A Secrets Manager client the pool made for DescribeSecret (the `rds` option with `clientConfig`). */
-  #describeClient: SecretsManagerClient | undefined;
+  /** DescribeSecret for the `rds` lookup (its own Secrets Manager client with `clientConfig`). */
+  #describeSecret: DescribeSecretVia | undefined;
   #ending: Promise<void> | undefined;
 
   /** @internal Use {@link createPool}. */
@@ -165,7 +163,7 @@ export class SecretPool extends EventEmitter<SecretPoolEvents> {
       clearInterval(this.#checkTimer);
       this.#parts.retirement.stop();
       this.#parts.generations.close();
-      this.#describeClient?.destroy();
+      this.#describeSecret?.close();
       const ended = this.#endCore();
       // The core pool is closed now: waiting requests get mysql2's "Pool is closed." error.
       this.#parts.gate.close();
@@ -266,18 +264,8 @@ export class SecretPool extends EventEmitter<SecretPoolEvents> {
   ): RdsEndpointLookup | undefined {
     if (options.rds === undefined) return undefined;
     if (explicit.host !== undefined || explicit.socketPath !== undefined) return undefined;
-    const describeSecret: DescribeSecretMetadata = async () => {
-      const client = (options.client ?? this.#ownDescribeClient(options)) as {
-        send(command: DescribeSecretCommand): Promise<SecretOwnershipMetadata>;
-      };
-      return client.send(new DescribeSecretCommand({ SecretId: this.secretId }));
-    };
-    return new RdsEndpointLookup(this.secretId, options.rds.client, describeSecret);
-  }
-
-  #ownDescribeClient(options: CreatePoolOptions): SecretsManagerClient {
-    this.#describeClient ??= new SecretsManagerClient({ ...options.clientConfig });
-    return this.#describeClient;
+    this.#describeSecret = describeSecretVia(this.secretId, options);
+    return new RdsEndpointLookup(this.secretId, options.rds.client, this.#describeSecret.describe);
   }
 
   readonly #announce: Announce = (event, payload) => {

@@ -1,5 +1,6 @@
 import type { SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
 import { isRdsManagedSecretName } from '@rotakit/core';
+import { MYSQL_DEFAULT_PORT } from '@rotakit/engine-mysql';
 import type { PoolOptions } from 'mysql2';
 import type { SecretCacheOptions, SecretsManagerLike } from '../cache/options.js';
 import { checkNumber } from '../cache/options.js';
@@ -165,6 +166,12 @@ export interface ResolvedPoolOptions {
   readonly managedRotation: ManagedRotationBudget | undefined;
 }
 
+/** Where Mysql2CredentialTarget connects unless told: port 3306, no database selected. */
+const MYSQL_ENDPOINT_DEFAULTS: EngineEndpointDefaults = {
+  port: MYSQL_DEFAULT_PORT,
+  database: undefined,
+};
+
 const OWN_KEYS = [
   'secretId',
   'cache',
@@ -188,7 +195,11 @@ export function resolvePoolOptions(options: CreatePoolOptions): {
   mysqlOptions: PoolOptions;
 } {
   checkSecretOptions(options, 'uri');
-  checkManagedSecretEndpoint(options);
+  checkManagedSecretEndpoint(
+    options,
+    options.host !== undefined || options.socketPath !== undefined,
+    MYSQL_ENDPOINT_DEFAULTS,
+  );
   const resolved = resolveOwnOptions(options);
   const mysqlOptions: Record<string, unknown> = { ...options };
   for (const key of OWN_KEYS) delete mysqlOptions[key];
@@ -309,11 +320,25 @@ function resolveServerBusy(busy: ServerBusyOptions): ResolvedPoolOptions['server
   });
 }
 
+/** The defaults an engine's pool connects with when neither the secret nor the options say. */
+export interface EngineEndpointDefaults {
+  readonly port: number;
+  /** `undefined`: no database is selected (MySQL). */
+  readonly database: string | undefined;
+}
+
 /**
- * An RDS-managed secret holds only `username` and `password`: without `host` (or `socketPath`)
- * or `rds` every login would fail, so say what to pass now rather than at the first query.
+ * An RDS-managed secret holds only `username` and `password`: without an endpoint of the
+ * caller's (`hostGiven`: mysql2's `host` or `socketPath`, pg's `host`) or `rds` every login
+ * would fail, so say what to pass now rather than at the first query. With `rds`, its client
+ * and a secret source DescribeSecret can use are checked. One check for both pools; the
+ * engine's defaults only shape the message.
  */
-function checkManagedSecretEndpoint(options: CreatePoolOptions): void {
+export function checkManagedSecretEndpoint(
+  options: Pick<SecretPoolOwnOptions, 'secretId' | 'rds'> & { cache?: unknown },
+  hostGiven: boolean,
+  defaults: EngineEndpointDefaults,
+): void {
   if (options.rds !== undefined) {
     if (typeof options.rds?.client?.send !== 'function') {
       throw InvalidOptionError.of('rds.client', 'expected an RDSClient from @aws-sdk/client-rds');
@@ -326,14 +351,13 @@ function checkManagedSecretEndpoint(options: CreatePoolOptions): void {
     }
     return;
   }
-  if (!isRdsManagedSecretName(options.secretId)) return;
-  if (options.host !== undefined || options.socketPath !== undefined) return;
+  if (!isRdsManagedSecretName(options.secretId) || hostGiven) return;
   throw InvalidOptionError.of(
     'host',
     `secret ${options.secretId} is an RDS-managed master user secret, which holds only ` +
       '`username` and `password`: pass `host` (the cluster or instance endpoint, with `port` ' +
-      'and `database` unless the defaults 3306 and none are right), or `rds: { client: new RDSClient() }` ' +
-      'to look the endpoint up from the RDS API',
+      `and \`database\` unless the defaults ${defaults.port} and ${defaults.database ?? 'none'} are right), ` +
+      'or `rds: { client: new RDSClient() }` to look the endpoint up from the RDS API',
   );
 }
 

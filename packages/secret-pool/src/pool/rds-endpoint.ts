@@ -40,7 +40,8 @@ export interface DescribeSecretVia {
 
 /**
  * DescribeSecret for the pool's secret through the pool's `client`, else through a
- * SecretsManagerClient of its own made from `clientConfig` at the first call.
+ * SecretsManagerClient of its own made from `clientConfig` at the first call (the `rds`
+ * option's tag lookup, for createPool and createPgPool alike; their `end()` calls `close`).
  */
 export function describeSecretVia(
   secretId: string,
