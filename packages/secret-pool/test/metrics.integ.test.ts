@@ -1,6 +1,6 @@
 // The pool's metrics on the real MariaDB and the local Secrets Manager: through a real
 // Powertools Metrics (its EMF lines captured at process.stdout, where Lambda's log agent
-// reads them) and through the plain callback, checked against the pool's own counters.
+// reads them: emf.ts) and through the plain callback, checked against the pool's own counters.
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { type SecretsManagerLocal, startSecretsManager } from '@rotakit/secrets-manager-local';
@@ -12,6 +12,7 @@ import {
   type MetricCallback,
   type MetricsOption,
 } from '../src/index.js';
+import { captureEmf } from './emf.js';
 import { alterPassword, createDbSecret, finish, newPassword, putPending } from './helpers.js';
 
 const server = testMysql();
@@ -28,45 +29,6 @@ afterAll(async () => {
   vi.unstubAllEnvs();
   await sm?.close();
 });
-
-interface EmfMetric {
-  namespace: string | undefined;
-  metric: string | undefined;
-  unit: string | undefined;
-  value: unknown;
-  dimensions: Record<string, unknown>;
-}
-
-/** The EMF documents written to stdout while `fn` runs, one metric each, and the raw text. */
-async function captureEmf(fn: () => Promise<void>): Promise<{ raw: string; metrics: EmfMetric[] }> {
-  const chunks: string[] = [];
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-    return true;
-  });
-  try {
-    await fn();
-  } finally {
-    spy.mockRestore();
-  }
-  const raw = chunks.join('');
-  const metrics = raw
-    .split('\n')
-    .filter((line) => line.includes('"_aws"'))
-    .map((line) => {
-      const doc = JSON.parse(line);
-      const directive = doc._aws.CloudWatchMetrics[0];
-      const names: string[] = directive.Dimensions[0];
-      return {
-        namespace: directive.Namespace,
-        metric: directive.Metrics[0]?.Name,
-        unit: directive.Metrics[0]?.Unit,
-        value: doc[directive.Metrics[0]?.Name],
-        dimensions: Object.fromEntries(names.map((name) => [name, doc[name]])),
-      };
-    });
-  return { raw, metrics };
-}
 
 describe('pool metrics', () => {
   it('accepts a real Powertools Metrics and a callback (types)', () => {

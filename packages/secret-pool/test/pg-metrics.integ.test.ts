@@ -1,7 +1,7 @@
 // createPgPool's metrics on the real PostgreSQL and the local Secrets Manager: through a real
 // Powertools Metrics (its EMF lines captured at process.stdout, where Lambda's log agent
 // reads them) and through the plain callback, checked against the pool's own counters. The
-// mysql2 pool's are in metrics.integ.test.ts (the EMF capture below is the same as there).
+// mysql2 pool's are in metrics.integ.test.ts; both read the EMF through emf.ts.
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { type SecretsManagerLocal, startSecretsManager } from '@rotakit/secrets-manager-local';
@@ -9,6 +9,7 @@ import { testPostgres } from '@rotakit/testing/vitest';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { InvalidOptionError } from '../src/index.js';
 import { createPgPool } from '../src/pg/index.js';
+import { captureEmf } from './emf.js';
 import { newPassword } from './helpers.js';
 import { alterRolePassword, createPgSecret, putPendingPg } from './pg-helpers.js';
 
@@ -26,43 +27,6 @@ afterAll(async () => {
   vi.unstubAllEnvs();
   await sm?.close();
 });
-
-interface EmfMetric {
-  metric: string | undefined;
-  unit: string | undefined;
-  value: unknown;
-  dimensions: Record<string, unknown>;
-}
-
-/** The EMF documents written to stdout while `fn` runs, one metric each, and the raw text. */
-async function captureEmf(fn: () => Promise<void>): Promise<{ raw: string; metrics: EmfMetric[] }> {
-  const chunks: string[] = [];
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-    return true;
-  });
-  try {
-    await fn();
-  } finally {
-    spy.mockRestore();
-  }
-  const raw = chunks.join('');
-  const metrics = raw
-    .split('\n')
-    .filter((line) => line.includes('"_aws"'))
-    .map((line) => {
-      const doc = JSON.parse(line);
-      const directive = doc._aws.CloudWatchMetrics[0];
-      const names: string[] = directive.Dimensions[0];
-      return {
-        metric: directive.Metrics[0]?.Name,
-        unit: directive.Metrics[0]?.Unit,
-        value: doc[directive.Metrics[0]?.Name],
-        dimensions: Object.fromEntries(names.map((name) => [name, doc[name]])),
-      };
-    });
-  return { raw, metrics };
-}
 
 describe('createPgPool metrics', () => {
   it('checks the option as createPool does', () => {
@@ -91,7 +55,7 @@ describe('createPgPool metrics', () => {
       held.release();
       expect(pool.stats()).toMatchObject({ authFailures: 1, pendingProbeSuccesses: 1 });
     });
-    const base = { unit: 'Count', value: 1 };
+    const base = { namespace: 'rotakit-test', unit: 'Count', value: 1 };
     expect(out.metrics).toEqual([
       {
         ...base,

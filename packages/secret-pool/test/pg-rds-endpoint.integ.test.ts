@@ -1,13 +1,11 @@
 // createPgPool's `rds` option: the endpoint of an RDS-managed secret from the RDS API. As in
-// rds-endpoint.integ.test.ts (the mysql2 pool's; the stand-in and proxy below are the same
-// as there): the real RDSClient against a loopback stand-in of the RDS Query API
+// rds-endpoint.integ.test.ts (the mysql2 pool's; both take the stand-in and proxies from
+// rds-stand-in.ts): the real RDSClient against a loopback stand-in of the RDS Query API
 // (DescribeDBClusters / DescribeDBInstances as XML), the secret's tags from the local Secrets
 // Manager, connections to the real PostgreSQL through loopback proxies (so the endpoint can
 // move). The local Secrets Manager's own `rds!` secrets change MySQL passwords only, so the
 // secrets here are created with RDS's tags and hold only `username` and `password`.
-import http from 'node:http';
-import net from 'node:net';
-import { RDSClient } from '@aws-sdk/client-rds';
+import type { RDSClient } from '@aws-sdk/client-rds';
 import { CreateSecretCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { RDS_MANAGED_SECRET_TAGS } from '@rotakit/core';
 import { type SecretsManagerLocal, startSecretsManager } from '@rotakit/secrets-manager-local';
@@ -16,6 +14,7 @@ import { testPostgres } from '@rotakit/testing/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CredentialsRefreshedEvent, EndpointLookupError, SecretCache } from '../src/index.js';
 import { createPgPool } from '../src/pg/index.js';
+import { type RdsStandIn, startProxy, startRdsStandIn } from './rds-stand-in.js';
 
 const server = testPostgres();
 let sm: SecretsManagerLocal;
@@ -31,101 +30,6 @@ afterAll(async () => {
   await sm?.close();
   await rdsApi?.close();
 });
-
-interface RdsStandIn {
-  readonly url: string;
-  /** What DescribeDBClusters / DescribeDBInstances answer now. */
-  endpoint: { host: string; port: number };
-  readonly calls: Record<string, number>;
-  close(): Promise<void>;
-}
-
-function clusterXml(host: string, port: number): string {
-  return (
-    '<DescribeDBClustersResponse xmlns="http://rds.amazonaws.com/doc/2014-10-31/"><DescribeDBClustersResult>' +
-    `<DBClusters><DBCluster><DBClusterIdentifier>app</DBClusterIdentifier><Endpoint>${host}</Endpoint><Port>${port}</Port></DBCluster></DBClusters>` +
-    '</DescribeDBClustersResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></DescribeDBClustersResponse>'
-  );
-}
-
-function instanceXml(host: string, port: number): string {
-  return (
-    '<DescribeDBInstancesResponse xmlns="http://rds.amazonaws.com/doc/2014-10-31/"><DescribeDBInstancesResult>' +
-    `<DBInstances><DBInstance><DBInstanceIdentifier>app</DBInstanceIdentifier><Endpoint><Address>${host}</Address><Port>${port}</Port></Endpoint></DBInstance></DBInstances>` +
-    '</DescribeDBInstancesResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></DescribeDBInstancesResponse>'
-  );
-}
-
-/** The RDS Query API's two describe actions, on loopback. */
-async function startRdsStandIn(): Promise<RdsStandIn> {
-  const calls: Record<string, number> = {};
-  const state = { endpoint: { host: '127.0.0.1', port: 1 } };
-  const httpServer = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk) => {
-      body += chunk;
-    });
-    req.on('end', () => {
-      const action = new URLSearchParams(body).get('Action') ?? '';
-      calls[action] = (calls[action] ?? 0) + 1;
-      const { host, port } = state.endpoint;
-      const xml =
-        action === 'DescribeDBClusters' ? clusterXml(host, port) : instanceXml(host, port);
-      res.writeHead(200, { 'content-type': 'text/xml' }).end(xml);
-    });
-  });
-  await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
-  const { port } = httpServer.address() as net.AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    get endpoint() {
-      return state.endpoint;
-    },
-    set endpoint(value) {
-      state.endpoint = value;
-    },
-    calls,
-    close: () => new Promise((resolve) => httpServer.close(() => resolve())),
-  };
-}
-
-/** A TCP proxy to the test PostgreSQL: an endpoint that can go away. */
-async function startProxy(): Promise<{ port: number; opened: () => number; close(): void }> {
-  let opened = 0;
-  const sockets = new Set<net.Socket>();
-  const proxy = net.createServer((socket) => {
-    opened++;
-    const upstream = net.connect(server.port, server.host);
-    sockets.add(socket).add(upstream);
-    socket.pipe(upstream).pipe(socket);
-    const close = () => {
-      socket.destroy();
-      upstream.destroy();
-    };
-    for (const s of [socket, upstream]) {
-      s.on('error', close);
-      s.on('close', close);
-    }
-  });
-  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (proxy.address() as net.AddressInfo).port,
-    opened: () => opened,
-    close: () => {
-      proxy.close();
-      for (const s of sockets) s.destroy();
-    },
-  };
-}
-
-function rdsClient(): RDSClient {
-  return new RDSClient({
-    endpoint: rdsApi.url,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' },
-    maxAttempts: 1,
-  });
-}
 
 /** A role and a secret that holds only its username and password, tagged as RDS tags its own. */
 async function managedSecret(
@@ -150,14 +54,14 @@ async function managedSecret(
 describe('createPgPool with `rds`: the endpoint from the RDS API', () => {
   it('a cluster: DescribeDBClusters once, then again when the endpoint stops answering; new clients follow it', async () => {
     const secret = await managedSecret('cluster');
-    const first = await startProxy();
-    const second = await startProxy();
+    const first = await startProxy(server);
+    const second = await startProxy(server);
     rdsApi.endpoint = { host: '127.0.0.1', port: first.port };
     const before = rdsApi.calls.DescribeDBClusters ?? 0;
     await using pool = createPgPool({
       secretId: secret.name,
       client,
-      rds: { client: rdsClient() },
+      rds: { client: rdsApi.client() },
     });
     const refreshed: CredentialsRefreshedEvent[] = [];
     pool.on('credentialsRefreshed', (e) => refreshed.push(e));
@@ -187,14 +91,14 @@ describe('createPgPool with `rds`: the endpoint from the RDS API', () => {
 
   it('an endpoint that does not move: one lookup again, then the connect error as it is', async () => {
     const secret = await managedSecret('cluster');
-    const gone = await startProxy();
+    const gone = await startProxy(server);
     gone.close();
     rdsApi.endpoint = { host: '127.0.0.1', port: gone.port };
     const before = rdsApi.calls.DescribeDBClusters ?? 0;
     await using pool = createPgPool({
       secretId: secret.name,
       client,
-      rds: { client: rdsClient() },
+      rds: { client: rdsApi.client() },
     });
     const error = await pool.query('SELECT 1').catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'ECONNREFUSED' });
@@ -204,7 +108,7 @@ describe('createPgPool with `rds`: the endpoint from the RDS API', () => {
 
   it('an instance: DescribeDBInstances (Endpoint.Address, Endpoint.Port); an explicit port and database win', async () => {
     const secret = await managedSecret('instance');
-    const proxy = await startProxy();
+    const proxy = await startProxy(server);
     rdsApi.endpoint = { host: '127.0.0.1', port: 1 };
     const before = rdsApi.calls.DescribeDBInstances ?? 0;
     try {
@@ -212,7 +116,7 @@ describe('createPgPool with `rds`: the endpoint from the RDS API', () => {
       await using pool = createPgPool({
         secretId: secret.name,
         clientConfig: { endpoint: sm.endpoint, region: sm.region, credentials: localCredentials },
-        rds: { client: rdsClient() },
+        rds: { client: rdsApi.client() },
         port: proxy.port,
         database: 'template1',
       });
@@ -230,7 +134,7 @@ describe('createPgPool with `rds`: the endpoint from the RDS API', () => {
     await using pool = createPgPool({
       secretId: secret.name,
       client,
-      rds: { client: rdsClient() },
+      rds: { client: rdsApi.client() },
     });
     const error = await pool.query('SELECT 1').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(EndpointLookupError);
@@ -261,7 +165,7 @@ describe('createPgPool with an rds! secret id: `host` or `rds`', () => {
   });
 
   it('with `rds` and no host the pool is created; `rds` is checked', async () => {
-    const pool = createPgPool({ secretId: INSTANCE, client, rds: { client: rdsClient() } });
+    const pool = createPgPool({ secretId: INSTANCE, client, rds: { client: rdsApi.client() } });
     await pool.end();
     const notAClient = thrown(() =>
       createPgPool({ secretId: INSTANCE, client, rds: { client: {} as RDSClient } }),
@@ -270,7 +174,7 @@ describe('createPgPool with an rds! secret id: `host` or `rds`', () => {
     const cache = new SecretCache({ client });
     try {
       const withCache = thrown(() =>
-        createPgPool({ secretId: INSTANCE, cache, rds: { client: rdsClient() } }),
+        createPgPool({ secretId: INSTANCE, cache, rds: { client: rdsApi.client() } }),
       );
       expect(withCache).toMatchObject({ name: 'InvalidOptionError', option: 'rds' });
     } finally {

@@ -1,16 +1,14 @@
 // The endpoint of an RDS-managed secret from the RDS API: the real RDSClient against a
 // loopback stand-in of the RDS Query API (DescribeDBClusters / DescribeDBInstances as XML),
 // the secret's tags from the local Secrets Manager, connections to the real MariaDB through
-// loopback proxies (so the endpoint can move).
-import http from 'node:http';
-import net from 'node:net';
-import { RDSClient } from '@aws-sdk/client-rds';
+// loopback proxies (so the endpoint can move); the stand-in and proxies are rds-stand-in.ts.
 import { CreateSecretCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { type SecretsManagerLocal, startSecretsManager } from '@rotakit/secrets-manager-local';
 import { createDatabaseUser, type DatabaseUser, uniqueName } from '@rotakit/testing';
 import { testMysql } from '@rotakit/testing/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CredentialsRefreshedEvent, createPool, EndpointLookupError } from '../src/index.js';
+import { type RdsStandIn, startProxy, startRdsStandIn } from './rds-stand-in.js';
 
 const server = testMysql();
 let sm: SecretsManagerLocal;
@@ -26,101 +24,6 @@ afterAll(async () => {
   await sm?.close();
   await rdsApi?.close();
 });
-
-interface RdsStandIn {
-  readonly url: string;
-  /** What DescribeDBClusters / DescribeDBInstances answer now. */
-  endpoint: { host: string; port: number };
-  readonly calls: Record<string, number>;
-  close(): Promise<void>;
-}
-
-function clusterXml(host: string, port: number): string {
-  return (
-    '<DescribeDBClustersResponse xmlns="http://rds.amazonaws.com/doc/2014-10-31/"><DescribeDBClustersResult>' +
-    `<DBClusters><DBCluster><DBClusterIdentifier>app</DBClusterIdentifier><Endpoint>${host}</Endpoint><Port>${port}</Port></DBCluster></DBClusters>` +
-    '</DescribeDBClustersResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></DescribeDBClustersResponse>'
-  );
-}
-
-function instanceXml(host: string, port: number): string {
-  return (
-    '<DescribeDBInstancesResponse xmlns="http://rds.amazonaws.com/doc/2014-10-31/"><DescribeDBInstancesResult>' +
-    `<DBInstances><DBInstance><DBInstanceIdentifier>app</DBInstanceIdentifier><Endpoint><Address>${host}</Address><Port>${port}</Port></Endpoint></DBInstance></DBInstances>` +
-    '</DescribeDBInstancesResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></DescribeDBInstancesResponse>'
-  );
-}
-
-/** The RDS Query API's two describe actions, on loopback. */
-async function startRdsStandIn(): Promise<RdsStandIn> {
-  const calls: Record<string, number> = {};
-  const state = { endpoint: { host: '127.0.0.1', port: 1 } };
-  const httpServer = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk) => {
-      body += chunk;
-    });
-    req.on('end', () => {
-      const action = new URLSearchParams(body).get('Action') ?? '';
-      calls[action] = (calls[action] ?? 0) + 1;
-      const { host, port } = state.endpoint;
-      const xml =
-        action === 'DescribeDBClusters' ? clusterXml(host, port) : instanceXml(host, port);
-      res.writeHead(200, { 'content-type': 'text/xml' }).end(xml);
-    });
-  });
-  await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
-  const { port } = httpServer.address() as net.AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    get endpoint() {
-      return state.endpoint;
-    },
-    set endpoint(value) {
-      state.endpoint = value;
-    },
-    calls,
-    close: () => new Promise((resolve) => httpServer.close(() => resolve())),
-  };
-}
-
-/** A TCP proxy to the test MariaDB: an endpoint that can go away. */
-async function startProxy(): Promise<{ port: number; opened: () => number; close(): void }> {
-  let opened = 0;
-  const sockets = new Set<net.Socket>();
-  const proxy = net.createServer((socket) => {
-    opened++;
-    const upstream = net.connect(server.port, server.host);
-    sockets.add(socket).add(upstream);
-    socket.pipe(upstream).pipe(socket);
-    const close = () => {
-      socket.destroy();
-      upstream.destroy();
-    };
-    for (const s of [socket, upstream]) {
-      s.on('error', close);
-      s.on('close', close);
-    }
-  });
-  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (proxy.address() as net.AddressInfo).port,
-    opened: () => opened,
-    close: () => {
-      proxy.close();
-      for (const s of sockets) s.destroy();
-    },
-  };
-}
-
-function rdsClient(): RDSClient {
-  return new RDSClient({
-    endpoint: rdsApi.url,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' },
-    maxAttempts: 1,
-  });
-}
 
 async function managedSecret(
   type: 'cluster' | 'instance',
@@ -144,14 +47,14 @@ async function managedSecret(
 describe('RDS-managed secret: the endpoint from the RDS API', () => {
   it('a cluster: DescribeDBClusters once, then again when the endpoint stops answering; new connections follow it', async () => {
     const secret = await managedSecret('cluster');
-    const first = await startProxy();
-    const second = await startProxy();
+    const first = await startProxy(server);
+    const second = await startProxy(server);
     rdsApi.endpoint = { host: '127.0.0.1', port: first.port };
     const before = rdsApi.calls.DescribeDBClusters ?? 0;
     await using pool = createPool({
       secretId: secret.name,
       client,
-      rds: { client: rdsClient() },
+      rds: { client: rdsApi.client() },
       database: secret.user.database,
     });
     const refreshed: CredentialsRefreshedEvent[] = [];
@@ -179,14 +82,14 @@ describe('RDS-managed secret: the endpoint from the RDS API', () => {
 
   it('an instance: DescribeDBInstances (Endpoint.Address, Endpoint.Port); an explicit port wins', async () => {
     const secret = await managedSecret('instance');
-    const proxy = await startProxy();
+    const proxy = await startProxy(server);
     rdsApi.endpoint = { host: '127.0.0.1', port: 1 };
     const before = rdsApi.calls.DescribeDBInstances ?? 0;
     try {
       await using pool = createPool({
         secretId: secret.name,
         client,
-        rds: { client: rdsClient() },
+        rds: { client: rdsApi.client() },
         port: proxy.port,
         database: secret.user.database,
       });
@@ -204,7 +107,7 @@ describe('RDS-managed secret: the endpoint from the RDS API', () => {
     const name = uniqueName('untagged');
     const value = { username: user.username, password: user.password };
     await client.send(new CreateSecretCommand({ Name: name, SecretString: JSON.stringify(value) }));
-    await using pool = createPool({ secretId: name, client, rds: { client: rdsClient() } });
+    await using pool = createPool({ secretId: name, client, rds: { client: rdsApi.client() } });
     const error = await pool.query('SELECT 1').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(EndpointLookupError);
     expect((error as Error).message).toMatch(/aws:rds:primaryDBClusterArn/);
