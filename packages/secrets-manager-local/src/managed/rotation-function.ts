@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { scrubSecrets } from '@rotakit/engine-mysql';
 import { ManagedRotationError } from '../errors.js';
 import { randomPassword } from '../random-password.js';
 import type { InProcessRotationFunction, RotationStep } from '../rotation.js';
@@ -114,8 +115,8 @@ function databaseError(
   secrets: readonly string[],
 ): ManagedRotationError {
   const { message, errno, code } = error as { message?: unknown; errno?: unknown; code?: unknown };
-  let text = typeof message === 'string' ? message : 'unknown error';
-  for (const secret of secrets) if (secret.length > 0) text = text.replaceAll(secret, '[redacted]');
+  // MySQL quotes what it echoes (quotes doubled, cut short): engine-mysql knows every form.
+  const text = scrubSecrets(typeof message === 'string' ? message : 'unknown error', secrets);
   return new ManagedRotationError(`Could not change the password on the database: ${text}`, {
     secretId,
     step: 'setSecret',

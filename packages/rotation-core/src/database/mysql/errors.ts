@@ -83,9 +83,6 @@ export function describeCodes(info: DriverErrorInfo): string {
     .join(', ');
 }
 
-// driver.ts takes it from engine-mysql; the alias keeps test/unit.test.ts's import of `scrub`.
-export { scrubSecrets as scrub };
-
 /** A plain error holding only safe fields, used as `cause` instead of the driver's error. */
 export function safeCause(info: DriverErrorInfo, secrets: readonly string[] = []): Error {
   const cause = new Error(scrubSecrets(info.message, secrets));
