@@ -75,8 +75,17 @@ describe('error names in the minified single-user bundle', { timeout: 45_000 }, 
     });
     expect(error.errorType).toBe('InvalidEventError');
     expect(error.errorMessage).toContain(`${JSON.stringify(step)} is not a rotation step`);
-    const logged = logLines().filter((l) => l.message === 'rejected a malformed rotation event');
-    expect(logged.at(-1)).toMatchObject({ error: { name: 'InvalidEventError' } });
+    // The log line comes over the process's stdout pipe, the response over HTTP: either may
+    // arrive first, so wait for this event's line.
+    const rejected = () =>
+      logLines().find(
+        (l) =>
+          l.message === 'rejected a malformed rotation event' &&
+          JSON.stringify(l.error).includes(JSON.stringify(step).slice(1, -1)),
+      );
+    await expect.poll(rejected, { timeout: 5000 }).toMatchObject({
+      error: { name: 'InvalidEventError' },
+    });
   });
 
   it('names the database login error and the diagnosis of a dead port by their classes', async () => {
