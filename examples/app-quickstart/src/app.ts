@@ -1,14 +1,6 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import type { SecretPool } from '@rotakit/secret-pool';
-import type { ResultSetHeader, RowDataPacket } from 'mysql2';
 import { ConfigurationError } from './errors.js';
-
-/** What the app calls on its pool: a `SecretPool`, or any mysql2 promise pool. */
-export interface AppPool {
-  query: SecretPool['query'];
-  /** Reported by GET /health when present (a `SecretPool` has it). */
-  stats?: SecretPool['stats'];
-}
+import { failureReason, type ItemStore } from './store/items.js';
 
 /** One JSON line per event; never given a secret. */
 export type Log = (
@@ -25,7 +17,8 @@ export const jsonLog: Log = (level, message, fields) => {
 };
 
 export interface AppOptions {
-  pool: AppPool;
+  /** The database behind the routes: `mysqlStore(pool)`, `postgresStore(pool)`, or your own. */
+  store: ItemStore;
   /** @default JSON lines on stdout */
   log?: Log;
 }
@@ -67,26 +60,16 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   }
 }
 
-interface ItemRow extends RowDataPacket {
-  id: number;
-  name: string;
-  created_at: Date;
-}
-
-async function listItems(pool: AppPool, url: URL): Promise<unknown> {
+async function listItems(store: ItemStore, url: URL): Promise<unknown> {
   const raw = url.searchParams.get('limit') ?? '100';
   const limit = Number(raw);
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
     throw new HttpError(400, 'limit must be an integer from 1 to 1000');
   }
-  const [rows] = await pool.query<ItemRow[]>(
-    'SELECT id, name, created_at FROM items ORDER BY id DESC LIMIT ?',
-    [limit],
-  );
-  return rows.map((row) => ({ id: row.id, name: row.name, createdAt: row.created_at }));
+  return store.listNewest(limit);
 }
 
-async function createItem(pool: AppPool, req: IncomingMessage): Promise<unknown> {
+async function createItem(store: ItemStore, req: IncomingMessage): Promise<unknown> {
   const body = await readJson(req);
   const name = (body as { name?: unknown } | null)?.name;
   if (typeof name !== 'string' || name.trim() === '' || name.length > MAX_NAME_LENGTH) {
@@ -95,13 +78,12 @@ async function createItem(pool: AppPool, req: IncomingMessage): Promise<unknown>
       `name must be a non-empty string of at most ${MAX_NAME_LENGTH} characters`,
     );
   }
-  const [result] = await pool.query<ResultSetHeader>('INSERT INTO items (name) VALUES (?)', [name]);
-  return { id: result.insertId, name };
+  return { id: await store.insert(name), name };
 }
 
-async function health(pool: AppPool): Promise<unknown> {
-  await pool.query('SELECT 1');
-  const stats = pool.stats?.();
+async function health(store: ItemStore): Promise<unknown> {
+  await store.ping();
+  const stats = store.stats();
   // Which secret version the pool logs in with: watch it change as the secret rotates.
   return {
     status: 'ok',
@@ -115,7 +97,7 @@ async function health(pool: AppPool): Promise<unknown> {
   };
 }
 
-async function route(pool: AppPool, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function route(store: ItemStore, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://app.invalid');
   const method = req.method ?? 'GET';
   const allow = (methods: string[]) => {
@@ -127,11 +109,11 @@ async function route(pool: AppPool, req: IncomingMessage, res: ServerResponse): 
   switch (url.pathname) {
     case '/health':
       allow(['GET']);
-      return send(res, 200, await health(pool));
+      return send(res, 200, await health(store));
     case '/items':
       allow(['GET', 'POST']);
-      if (method === 'GET') return send(res, 200, await listItems(pool, url));
-      return send(res, 201, await createItem(pool, req));
+      if (method === 'GET') return send(res, 200, await listItems(store, url));
+      return send(res, 201, await createItem(store, req));
     default:
       throw new HttpError(404, `no route for ${url.pathname}`);
   }
@@ -141,26 +123,22 @@ async function route(pool: AppPool, req: IncomingMessage, res: ServerResponse): 
  * The HTTP server (not yet listening): GET /health, GET /items, POST /items.
  *
  * @example
- * const server = createApp({ pool: createPool({ secretId: 'app/db', clientConfig: {} }) });
+ * const server = createApp({ store: mysqlStore(createPool({ secretId: 'app/db', clientConfig: {} })) });
  * server.listen(3000);
  */
 export function createApp(options: AppOptions): http.Server {
-  if (!options?.pool || typeof options.pool.query !== 'function') {
-    throw new ConfigurationError('pool', 'must be a pool with query(), e.g. createPool(...)');
+  if (!options?.store || typeof options.store.listNewest !== 'function') {
+    throw new ConfigurationError('store', 'must be an ItemStore, e.g. mysqlStore(createPool(...))');
   }
-  const { pool } = options;
+  const { store } = options;
   const log = options.log ?? jsonLog;
   return http.createServer((req, res) => {
-    route(pool, req, res).catch((error: unknown) => {
+    route(store, req, res).catch((error: unknown) => {
       if (error instanceof HttpError) {
         send(res, error.status, { error: error.message });
         return;
       }
-      // secret-pool's and mysql2's messages name the user and host, never the password.
-      const name = error instanceof Error ? error.name : 'Error';
-      const code = (error as { code?: unknown } | null)?.code;
-      // mysql2's errors are plain Errors; their code (ER_ACCESS_DENIED_ERROR, ...) says more.
-      const reason = name === 'Error' && typeof code === 'string' ? code : name;
+      const reason = failureReason(error);
       log('error', 'request failed', {
         method: req.method,
         path: req.url,
@@ -188,7 +166,7 @@ export interface RunningServer extends AsyncDisposable {
   readonly port: number;
   /** `http://host:port` */
   readonly url: string;
-  /** Stops accepting, lets requests in flight finish, then closes. Does not end the pool. */
+  /** Stops accepting, lets requests in flight finish, then closes. Does not end the store. */
   close(): Promise<void>;
 }
 
@@ -196,7 +174,7 @@ export interface RunningServer extends AsyncDisposable {
  * Creates the app and listens.
  *
  * @example
- * const running = await startServer({ pool, port: 3000 });
+ * const running = await startServer({ store, port: 3000 });
  * await running.close();
  */
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {

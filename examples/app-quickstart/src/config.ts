@@ -1,7 +1,13 @@
 import { ConfigurationError } from './errors.js';
 
+/** The databases the service can read, as DB_ENGINE names them. */
+export const DB_ENGINES = ['mysql', 'postgres'] as const;
+export type DbEngine = (typeof DB_ENGINES)[number];
+
 /** What the service reads from its environment. */
 export interface AppConfig {
+  /** DB_ENGINE: which database the secret is for. @default 'mysql' */
+  readonly engine: DbEngine;
   /** SECRET_ID: name or ARN of the RDS-format database secret. */
   readonly secretId: string;
   /** AWS_REGION (else the SDK's own lookup). */
@@ -34,6 +40,15 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   return value;
 }
 
+function engine(env: Env): DbEngine {
+  const raw = env.DB_ENGINE?.trim();
+  if (raw === undefined || raw === '') return 'mysql';
+  if (!(DB_ENGINES as readonly string[]).includes(raw)) {
+    throw new ConfigurationError('DB_ENGINE', `must be one of ${DB_ENGINES.join(', ')}`);
+  }
+  return raw as DbEngine;
+}
+
 /**
  * Reads and validates the service's environment variables.
  *
@@ -53,6 +68,7 @@ export function readConfig(env: Env = process.env): AppConfig {
     throw new ConfigurationError('AWS_ENDPOINT_URL_SECRETS_MANAGER', 'must be an http(s):// URL');
   }
   return Object.freeze({
+    engine: engine(env),
     secretId,
     region: env.AWS_REGION?.trim() || undefined,
     endpoint,

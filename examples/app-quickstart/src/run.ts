@@ -1,14 +1,22 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { createPool, type SecretPool } from '@rotakit/secret-pool';
 import { jsonLog, type Log, type RunningServer, startServer } from './app.js';
-import { type AppConfig, readConfig } from './config.js';
+import { type AppConfig, type DbEngine, readConfig } from './config.js';
+import type { ItemStore, StorePoolOptions } from './store/items.js';
+import { openMysqlStore } from './store/mysql.js';
+import { openPostgresStore } from './store/postgres.js';
+
+/** Where each engine plugs in: DB_ENGINE picks the store, and with it the pool. */
+const OPEN_STORE: Readonly<Record<DbEngine, (options: StorePoolOptions) => ItemStore>> = {
+  mysql: openMysqlStore,
+  postgres: openPostgresStore,
+};
 
 export interface RunOptions {
   /** Where the configuration comes from. @default process.env */
   env?: Readonly<Record<string, string | undefined>>;
   /** A Secrets Manager client to use instead of one built from AWS_REGION / AWS_ENDPOINT_URL_SECRETS_MANAGER. */
   client?: SecretsManagerClient;
-  /** Aborting it shuts the service down (server first, then the pool). */
+  /** Aborting it shuts the service down (server first, then the store's pool). */
   signal?: AbortSignal;
   /** @default JSON lines on stdout */
   log?: Log;
@@ -25,16 +33,17 @@ function refreshEvery(ms: number) {
 /** The running service. */
 export interface RunningApp extends AsyncDisposable {
   readonly config: AppConfig;
-  readonly pool: SecretPool;
+  /** The database behind the routes; its pool is the engine's rotakit pool. */
+  readonly store: ItemStore;
   readonly server: RunningServer;
   /** Settles once the server and the pool are closed. */
   readonly closed: Promise<void>;
-  /** Stops the server (requests in flight finish), then ends the pool. */
+  /** Stops the server (requests in flight finish), then ends the store's pool. */
   close(): Promise<void>;
 }
 
 /**
- * Reads the configuration, opens the pool and starts the server; shuts down when `signal`
+ * Reads the configuration, opens the engine's store and starts the server; shuts down when `signal`
  * aborts.
  *
  * @example
@@ -47,7 +56,7 @@ export async function run(options: RunOptions = {}): Promise<RunningApp> {
   const config = readConfig(options.env ?? process.env);
   const log = options.log ?? jsonLog;
   options.signal?.throwIfAborted();
-  const pool = createPool({
+  const store = OPEN_STORE[config.engine]({
     secretId: config.secretId,
     ...(options.client
       ? { client: options.client }
@@ -57,17 +66,17 @@ export async function run(options: RunOptions = {}): Promise<RunningApp> {
             ...(config.endpoint ? { endpoint: config.endpoint } : {}),
           },
         }),
-    connectionLimit: config.poolSize,
+    size: config.poolSize,
     ...refreshEvery(config.secretRefreshMs),
   });
   let server: RunningServer;
   try {
-    server = await startServer({ pool, port: config.port, host: config.host, log });
+    server = await startServer({ store, port: config.port, host: config.host, log });
   } catch (error) {
-    await pool.end();
+    await store.end();
     throw error;
   }
-  log('info', 'listening', { url: server.url, secretId: config.secretId });
+  log('info', 'listening', { url: server.url, engine: config.engine, secretId: config.secretId });
 
   let settle!: () => void;
   const closed = new Promise<void>((resolve) => {
@@ -82,7 +91,7 @@ export async function run(options: RunOptions = {}): Promise<RunningApp> {
         await server.close();
       } finally {
         try {
-          await pool.end();
+          await store.end();
         } finally {
           settle();
         }
@@ -101,7 +110,7 @@ export async function run(options: RunOptions = {}): Promise<RunningApp> {
   if (options.signal?.aborted) onAbort();
   return {
     config,
-    pool,
+    store,
     server,
     closed,
     close,

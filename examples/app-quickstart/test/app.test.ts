@@ -1,6 +1,6 @@
-// The quickstart service in-process, reading MySQL (the shared MariaDB) through
-// @rotakit/secret-pool, while rotation-core's single-user handler rotates its secret through
-// the local Secrets Manager.
+// The quickstart service in-process, reading MySQL (the shared MariaDB) and PostgreSQL (the
+// shared PostgreSQL) through @rotakit/secret-pool, while rotation-core's single-user handler
+// rotates its secret through the local Secrets Manager.
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   DescribeSecretCommand,
@@ -10,31 +10,42 @@ import {
 import {
   createRotationHandler,
   mysql as mysqlDriver,
+  postgres as postgresDriver,
   type RotationHandler,
+  type RotationHandlerOptions,
   silentLogger,
 } from '@rotakit/rotation-core';
-import { createPool, type SecretPool } from '@rotakit/secret-pool';
+import { createPool, type SecretPool, type SecretPoolStats } from '@rotakit/secret-pool';
+import { createPgPool } from '@rotakit/secret-pool/pg';
 import { type SecretsManagerLocal, startSecretsManager } from '@rotakit/secrets-manager-local';
-import { canLogin, withAdmin } from '@rotakit/testing';
-import { testMysql } from '@rotakit/testing/vitest';
+import { canLogin, canLoginPostgres, withAdmin, withPostgresAdmin } from '@rotakit/testing';
+import { testMysql, testPostgres } from '@rotakit/testing/vitest';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type Log, type RunningServer, run, startServer } from '../src/index.js';
-import { appDatabase } from './app-database.js';
+import {
+  type Log,
+  mysqlStore,
+  postgresStore,
+  type RunningServer,
+  run,
+  startServer,
+} from '../src/index.js';
+import { appDatabase, appPostgresDatabase, countPostgresItems } from './app-database.js';
 
 const SINGLE_USER = 'arn:aws:lambda:us-east-1:123456789012:function:single-user';
+const PG_SINGLE_USER = 'arn:aws:lambda:us-east-1:123456789012:function:pg-single-user';
 const WINDOW_MS = 150;
 
 const server = testMysql();
+const pgServer = testPostgres();
 let sm: SecretsManagerLocal;
 let client: SecretsManagerClient;
-let rotation: RotationHandler;
+const rotations: RotationHandler[] = [];
 
-beforeAll(async () => {
-  sm = await startSecretsManager();
-  client = sm.client({ maxAttempts: 1 });
-  rotation = createRotationHandler({
+/** rotation-core's single-user handler on `database`, holding each rotation window open. */
+function singleUserRotation(database: RotationHandlerOptions['database']): RotationHandler {
+  const rotation = createRotationHandler({
     strategy: 'single-user',
-    database: mysqlDriver(),
+    database,
     client,
     logger: silentLogger,
     env: {},
@@ -52,11 +63,19 @@ beforeAll(async () => {
       },
     },
   });
-  sm.registerRotationFunction(SINGLE_USER, rotation);
+  rotations.push(rotation);
+  return rotation;
+}
+
+beforeAll(async () => {
+  sm = await startSecretsManager();
+  client = sm.client({ maxAttempts: 1 });
+  sm.registerRotationFunction(SINGLE_USER, singleUserRotation(mysqlDriver()));
+  sm.registerRotationFunction(PG_SINGLE_USER, singleUserRotation(postgresDriver()));
 });
 
 afterAll(async () => {
-  await rotation?.close();
+  for (const rotation of rotations) await rotation.close();
   await sm?.close();
 });
 
@@ -101,7 +120,7 @@ describe('the app', { timeout: 30_000 }, () => {
   beforeAll(async () => {
     const { secretId } = await appDatabase(server, client);
     pool = createPool({ secretId, client, connectionLimit: 2 });
-    app = await startServer({ pool, log });
+    app = await startServer({ store: mysqlStore(pool), log });
   });
 
   afterAll(async () => {
@@ -172,7 +191,7 @@ describe('the app', { timeout: 30_000 }, () => {
       auth: { maxRetries: 0 },
       loginGuard: false,
     });
-    await using brokenApp = await startServer({ pool: brokenPool, log: broken });
+    await using brokenApp = await startServer({ store: mysqlStore(brokenPool), log: broken });
     const res = await call(brokenApp.url, '/items');
     expect(res.status).toBe(503);
     expect(res.body).toEqual({ error: 'database unavailable', reason: 'AuthenticationError' });
@@ -184,8 +203,176 @@ describe('the app', { timeout: 30_000 }, () => {
   });
 });
 
+describe('the app on PostgreSQL', { timeout: 30_000 }, () => {
+  it('serves /health, POST /items and GET /items from the database', async () => {
+    const { secretId } = await appPostgresDatabase(pgServer, client);
+    const log = captureLog();
+    await using pool = createPgPool({ secretId, client, max: 2 });
+    await using app = await startServer({ store: postgresStore(pool), log });
+    const health = await call(app.url, '/health');
+    expect(health).toMatchObject({
+      status: 200,
+      body: { status: 'ok', credentialSource: 'AWSCURRENT' },
+    });
+    expect((health.body as { secretVersion?: string }).secretVersion).toMatch(/^[0-9a-f-]{36}$/);
+
+    const first = await postItem(app.url, 'first');
+    expect(first).toMatchObject({ status: 201, body: { id: 1, name: 'first' } });
+    expect(await postItem(app.url, 'second')).toMatchObject({
+      status: 201,
+      body: { id: 2, name: 'second' },
+    });
+    const list = await call(app.url, '/items');
+    expect(list.status).toBe(200);
+    const items = list.body as { id: number; name: string; createdAt: string }[];
+    expect(items.map((item) => [item.id, item.name])).toEqual([
+      [2, 'second'],
+      [1, 'first'],
+    ]);
+    // timestamptz comes back as a Date, and goes out as an ISO string.
+    expect(Math.abs(Date.parse(items[0]?.createdAt ?? '') - Date.now())).toBeLessThan(60_000);
+    expect(((await call(app.url, '/items?limit=1')).body as unknown[]).length).toBe(1);
+    expect(await call(app.url, '/items?limit=0')).toMatchObject({ status: 400 });
+    expect(log.lines).toEqual([]);
+  });
+
+  it('answers 503 naming the error, not the password, when the database refuses the login', async () => {
+    const { secretId, role } = await appPostgresDatabase(pgServer, client, {
+      secretPassword: 'not-the-password-of-the-role',
+    });
+    const broken = captureLog();
+    await using brokenPool = createPgPool({
+      secretId,
+      client,
+      auth: { maxRetries: 0 },
+      loginGuard: false,
+    });
+    await using brokenApp = await startServer({ store: postgresStore(brokenPool), log: broken });
+    const res = await call(brokenApp.url, '/items');
+    expect(res.status).toBe(503);
+    expect(res.body).toEqual({ error: 'database unavailable', reason: 'AuthenticationError' });
+    const logged = broken.lines.join('\n');
+    expect(logged).toMatch(/request failed/);
+    // The detail carries the SQLSTATE of the refused password.
+    expect(logged).toMatch(/28P01/);
+    for (const secret of [role.password, 'not-the-password-of-the-role']) {
+      expect(JSON.stringify(res.body)).not.toContain(secret);
+      expect(logged).not.toContain(secret);
+    }
+  });
+
+  it("answers 503 with pg's SQLSTATE when a statement fails", async () => {
+    const { secretId, role } = await appPostgresDatabase(pgServer, client);
+    await withPostgresAdmin(
+      pgServer,
+      (admin) =>
+        admin.query(`REVOKE SELECT ON items FROM ${admin.escapeIdentifier(role.username)}`),
+      { database: role.database },
+    );
+    const log = captureLog();
+    await using pool = createPgPool({ secretId, client, max: 1 });
+    await using app = await startServer({ store: postgresStore(pool), log });
+    // 42501 insufficient_privilege: a plain pg DatabaseError (named 'error'), told by its code.
+    expect(await call(app.url, '/items')).toMatchObject({
+      status: 503,
+      body: { error: 'database unavailable', reason: '42501' },
+    });
+    // The pool itself is fine: a route that does not read the table still answers.
+    expect(await call(app.url, '/health')).toMatchObject({ status: 200 });
+    expect(log.lines.join('\n')).toMatch(/"error":"42501"/);
+  });
+});
+
+interface LoadResult {
+  /** Requests answered 200 or 201. */
+  ok: number;
+  /** POSTs answered 201. */
+  inserted: number;
+}
+
+/**
+ * 6 clients call the app (GET /health, GET /items, POST /items) while the secret is rotated 5
+ * times through `rotationArn`; asserts zero failed requests, 5 succeeded rotations, the last
+ * version reported by /health, and logins during the rotations.
+ */
+async function rotateUnderLoad(
+  url: string,
+  secretId: string,
+  rotationArn: string,
+  stats: () => SecretPoolStats,
+  log: Log & { lines: string[] },
+): Promise<LoadResult> {
+  let stop = false;
+  const failures: string[] = [];
+  const result: LoadResult = { ok: 0, inserted: 0 };
+  const worker = async (id: number) => {
+    for (let n = 0; !stop; n++) {
+      const kind = n % 3;
+      const path = kind === 0 ? '/health' : kind === 1 ? '/items?limit=5' : `POST /items`;
+      try {
+        const res = kind === 2 ? await postItem(url, `w${id}-${n}`) : await call(url, path);
+        if (res.status === 200 || res.status === 201) {
+          result.ok++;
+          if (kind === 2) result.inserted++;
+        } else {
+          failures.push(`${path} -> ${res.status} ${JSON.stringify(res.body)}`);
+        }
+      } catch (error) {
+        failures.push(`${path} -> ${(error as Error).message}`);
+      }
+      // Uneven pauses: connections go idle, time out and get reopened.
+      await sleep(n % 7 === 0 ? 60 : 2);
+    }
+  };
+  const workers = Array.from({ length: 6 }, (_, id) => worker(id));
+
+  await sleep(200);
+  const openedBefore = stats().connectionsOpened;
+  const outcomes = [];
+  for (let i = 0; i < 5; i++) {
+    const started = await client.send(
+      new RotateSecretCommand({ SecretId: secretId, RotationLambdaARN: rotationArn }),
+    );
+    outcomes.push(
+      await sm.waitForRotation(secretId, { token: String(started.VersionId), timeoutMs: 30_000 }),
+    );
+    await sleep(100);
+  }
+  // The pool reports the last version once it has picked it up.
+  const version = await currentVersion(secretId);
+  await vi.waitFor(
+    async () => {
+      const health = await call(url, '/health');
+      expect((health.body as { secretVersion?: string }).secretVersion).toBe(version);
+    },
+    { timeout: 10_000, interval: 100 },
+  );
+  stop = true;
+  await Promise.all(workers);
+
+  expect(
+    outcomes.map((o) => o.status),
+    JSON.stringify(outcomes.map((o) => o.error)),
+  ).toEqual(Array(5).fill('succeeded'));
+  expect(
+    failures,
+    `${failures.slice(0, 5).join('\n')}\n${log.lines.slice(0, 5).join('\n')}`,
+  ).toEqual([]);
+  expect(result.ok).toBeGreaterThan(100);
+  // Logins happened during the rotations, not only before them.
+  expect(stats().connectionsOpened).toBeGreaterThan(openedBefore);
+  return result;
+}
+
+/** Our own pool options for the load: logins keep happening, new versions are seen quickly. */
+const CHURN = {
+  cacheOptions: { ttlMs: 300 },
+  credentialCheckIntervalMs: 50,
+  retireConnections: { overMs: 100 },
+} as const;
+
 describe('rotation under load', { timeout: 50_000 }, () => {
-  it('5 single-user rotations while 6 clients keep calling: zero failed requests', async () => {
+  it('MySQL: 5 single-user rotations while 6 clients keep calling: zero failed requests', async () => {
     const { secretId, user } = await appDatabase(server, client);
     const log = captureLog();
     await using pool = createPool({
@@ -195,73 +382,17 @@ describe('rotation under load', { timeout: 50_000 }, () => {
       connectionLimit: 4,
       maxIdle: 1,
       idleTimeout: 50,
-      cacheOptions: { ttlMs: 300 },
-      credentialCheckIntervalMs: 50,
-      retireConnections: { overMs: 100 },
+      ...CHURN,
     });
-    await using app = await startServer({ pool, log });
+    await using app = await startServer({ store: mysqlStore(pool), log });
 
-    let stop = false;
-    const failures: string[] = [];
-    let ok = 0;
-    let inserted = 0;
-    const worker = async (id: number) => {
-      for (let n = 0; !stop; n++) {
-        const kind = n % 3;
-        const path = kind === 0 ? '/health' : kind === 1 ? '/items?limit=5' : `POST /items`;
-        try {
-          const res =
-            kind === 2 ? await postItem(app.url, `w${id}-${n}`) : await call(app.url, path);
-          if (res.status === 200 || res.status === 201) {
-            ok++;
-            if (kind === 2) inserted++;
-          } else {
-            failures.push(`${path} -> ${res.status} ${JSON.stringify(res.body)}`);
-          }
-        } catch (error) {
-          failures.push(`${path} -> ${(error as Error).message}`);
-        }
-        // Uneven pauses: connections go idle, time out and get reopened.
-        await sleep(n % 7 === 0 ? 60 : 2);
-      }
-    };
-    const workers = Array.from({ length: 6 }, (_, id) => worker(id));
-
-    await sleep(200);
-    const openedBefore = pool.stats().connectionsOpened;
-    const outcomes = [];
-    for (let i = 0; i < 5; i++) {
-      const started = await client.send(
-        new RotateSecretCommand({ SecretId: secretId, RotationLambdaARN: SINGLE_USER }),
-      );
-      outcomes.push(
-        await sm.waitForRotation(secretId, { token: String(started.VersionId), timeoutMs: 30_000 }),
-      );
-      await sleep(100);
-    }
-    // The pool reports the last version once it has picked it up.
-    const version = await currentVersion(secretId);
-    await vi.waitFor(
-      async () => {
-        const health = await call(app.url, '/health');
-        expect((health.body as { secretVersion?: string }).secretVersion).toBe(version);
-      },
-      { timeout: 10_000, interval: 100 },
+    const { inserted } = await rotateUnderLoad(
+      app.url,
+      secretId,
+      SINGLE_USER,
+      () => pool.stats(),
+      log,
     );
-    stop = true;
-    await Promise.all(workers);
-
-    expect(
-      outcomes.map((o) => o.status),
-      JSON.stringify(outcomes.map((o) => o.error)),
-    ).toEqual(Array(5).fill('succeeded'));
-    expect(
-      failures,
-      `${failures.slice(0, 5).join('\n')}\n${log.lines.slice(0, 5).join('\n')}`,
-    ).toEqual([]);
-    expect(ok).toBeGreaterThan(100);
-    // Logins happened during the rotations, not only before them.
-    expect(pool.stats().connectionsOpened).toBeGreaterThan(openedBefore);
     // Every accepted POST is in the table.
     const [rows] = await withAdmin(server, (admin) =>
       admin.query(`SELECT COUNT(*) AS n FROM ${admin.escapeId(user.database)}.items`),
@@ -276,6 +407,32 @@ describe('rotation under load', { timeout: 50_000 }, () => {
         password: user.password,
       }),
     ).toMatchObject({ ok: false, errno: 1045 });
+  });
+
+  it('PostgreSQL: 5 single-user rotations while 6 clients keep calling: zero failed requests', async () => {
+    const { secretId, role } = await appPostgresDatabase(pgServer, client);
+    const log = captureLog();
+    // Few clients that idle out quickly, so logins keep happening during the rotations.
+    await using pool = createPgPool({ secretId, client, max: 4, idleTimeoutMillis: 50, ...CHURN });
+    await using app = await startServer({ store: postgresStore(pool), log });
+
+    const { inserted } = await rotateUnderLoad(
+      app.url,
+      secretId,
+      PG_SINGLE_USER,
+      () => pool.stats(),
+      log,
+    );
+    // Every accepted POST is in the table.
+    expect(await countPostgresItems(pgServer, role)).toBe(inserted);
+    // The password really changed: the original one no longer logs in.
+    expect(
+      await canLoginPostgres(pgServer, {
+        username: role.username,
+        password: role.password,
+        database: role.database,
+      }),
+    ).toMatchObject({ ok: false, sqlState: '28P01' });
   });
 });
 
@@ -296,12 +453,40 @@ describe('run()', { timeout: 30_000 }, () => {
     controller.abort();
     await app.closed;
     await expect(fetch(`${app.server.url}/health`)).rejects.toThrow();
-    await expect(app.pool.query('SELECT 1')).rejects.toThrow();
+    await expect(app.store.ping()).rejects.toThrow();
     expect(log.lines.map((line) => (JSON.parse(line) as { message: string }).message)).toEqual([
       'listening',
       'shutting down',
       'stopped',
     ]);
+  });
+
+  it('DB_ENGINE=postgres: serves PostgreSQL through createPgPool', async () => {
+    const { secretId } = await appPostgresDatabase(pgServer, client);
+    const controller = new AbortController();
+    const log = captureLog();
+    const app = await run({
+      env: { SECRET_ID: secretId, DB_ENGINE: 'postgres', PORT: '0', POOL_SIZE: '2' },
+      client,
+      signal: controller.signal,
+      log,
+    });
+    expect(app.config).toMatchObject({ engine: 'postgres', poolSize: 2 });
+    expect(await postItem(app.server.url, 'via run')).toMatchObject({
+      status: 201,
+      body: { id: 1 },
+    });
+    expect(await call(app.server.url, '/health')).toMatchObject({
+      status: 200,
+      body: { credentialSource: 'AWSCURRENT', connections: 1 },
+    });
+    controller.abort();
+    await app.closed;
+    await expect(app.store.ping()).rejects.toThrow();
+    expect(JSON.parse(log.lines[0] ?? '{}')).toMatchObject({
+      message: 'listening',
+      engine: 'postgres',
+    });
   });
 
   it('names the environment variable at fault', async () => {
@@ -318,5 +503,8 @@ describe('run()', { timeout: 30_000 }, () => {
     await expect(run({ env: { SECRET_ID: 's', POOL_SIZE: '0' }, client })).rejects.toMatchObject({
       variable: 'POOL_SIZE',
     });
+    await expect(run({ env: { SECRET_ID: 's', DB_ENGINE: 'oracle' }, client })).rejects.toThrow(
+      'DB_ENGINE must be one of mysql, postgres',
+    );
   });
 });
