@@ -1,13 +1,14 @@
 // `pnpm start` (node dist/server.js) as its own process, configured only by environment
-// variables: it serves, and SIGTERM stops it cleanly.
+// variables: it serves (MySQL, and PostgreSQL with DB_ENGINE=postgres), and SIGTERM stops it
+// cleanly.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { type SecretsManagerLocal, startSecretsManager } from '@rotakit/secrets-manager-local';
-import { testMysql } from '@rotakit/testing/vitest';
+import { testMysql, testPostgres } from '@rotakit/testing/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appDatabase } from './app-database.js';
+import { appDatabase, appPostgresDatabase } from './app-database.js';
 
 const SERVER = fileURLToPath(new URL('../dist/server.js', import.meta.url));
 const server = testMysql();
@@ -97,6 +98,39 @@ describe('node dist/server.js', { timeout: 30_000 }, () => {
     } finally {
       app.child.kill('SIGKILL');
     }
+  });
+
+  it('DB_ENGINE=postgres: serves /health from PostgreSQL, and exits 0 on SIGTERM', async () => {
+    const { secretId, role } = await appPostgresDatabase(testPostgres(), client);
+    const app = start({
+      SECRET_ID: secretId,
+      DB_ENGINE: 'postgres',
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: sm.endpoint,
+      PORT: '0',
+    });
+    try {
+      const url = await app.listening;
+      const health = await fetch(`${url}/health`);
+      expect(health.status).toBe(200);
+      expect(await health.json()).toMatchObject({ status: 'ok', credentialSource: 'AWSCURRENT' });
+      const posted = await fetch(`${url}/items`, { method: 'POST', body: '{"name":"from pg"}' });
+      expect(await posted.json()).toEqual({ id: 1, name: 'from pg' });
+
+      app.child.kill('SIGTERM');
+      expect(await app.exited).toBe(0);
+      expect(app.output()).toMatch(/"message":"listening".*"engine":"postgres"/);
+      expect(app.output()).toMatch(/"message":"stopped"/);
+      expect(app.output()).not.toContain(role.password);
+    } finally {
+      app.child.kill('SIGKILL');
+    }
+  });
+
+  it('exits 2 naming DB_ENGINE when it is not one it knows', async () => {
+    const app = start({ SECRET_ID: 'quickstart/db', DB_ENGINE: 'postgresql' });
+    expect(await app.exited).toBe(2);
+    expect(app.output()).toMatch(/DB_ENGINE must be one of mysql, postgres/);
+    expect(app.output()).toMatch(/"variable":"DB_ENGINE"/);
   });
 
   it('exits 2 naming SECRET_ID when it is not set', async () => {
