@@ -98,11 +98,11 @@ function buildHeadline(all) {
     const [c1, , c3] = t.controlRatioQuartiles ?? [];
     rows.push([
       `pool throughput, SELECT 1 at ${t.concurrency} concurrency: createPool / raw mysql2`,
-      `${t.medianRatio} median of ${t.groups} groups of fresh processes, each against two raw pools (quartiles ${q1}-${q3}; target >= ${t.targetRatio}); ${t.rotakit.qpsMedian} vs ${t.raw.qpsMedian} queries/s; A/A control (second raw pool / raw) ${t.controlMedianRatio} (quartiles ${c1}-${c3})`,
+      `${t.medianRatio} median of ${t.groups} groups of fresh processes, each against two raw pools (quartiles ${q1}-${q3}; target >= ${t.targetRatio}); ${t.qpsMedian.rotakit} vs ${t.qpsMedian.plain} queries/s; A/A control (second raw pool / raw) ${t.controlMedianRatio} (quartiles ${c1}-${c3}); client CPU per query ${t.clientCpuPerQueryRatio}`,
     ]);
     rows.push([
       'pool peak memory (own process each): createPool vs raw',
-      `RSS ${t.rotakit.peakRssMiB} vs ${t.raw.peakRssMiB} MiB, heap ${t.rotakit.peakHeapMiB} vs ${t.raw.peakHeapMiB} MiB`,
+      `RSS ${t.memoryMiB.rotakit.peakRss} vs ${t.memoryMiB.plain.peakRss} MiB, heap ${t.memoryMiB.rotakit.peakHeap} vs ${t.memoryMiB.plain.peakHeap} MiB`,
     ]);
   }
   if (pool?.rotations) {
@@ -150,11 +150,14 @@ function buildHeadline(all) {
     ]);
   }
   const rotation = find('rotation-core/bench');
-  for (const [strategy, s] of Object.entries(rotation?.strategies ?? {})) {
-    rows.push([
-      `full rotation on the local stack, ${strategy} (${s.rotationMs.n} rotations)`,
-      `median ${ms(s.rotationMs.median)}, p95 ${ms(s.rotationMs.p95)}; Secrets Manager ${s.sharePercent.secretsManager}% / SQL ${s.sharePercent.sql}% of the time`,
-    ]);
+  const engineNames = { mysql: 'MariaDB', postgres: 'PostgreSQL' };
+  for (const [engine, e] of Object.entries(rotation?.engines ?? {})) {
+    for (const [strategy, s] of Object.entries(e.strategies)) {
+      rows.push([
+        `full rotation on the local stack, ${engineNames[engine] ?? engine} ${e.server}, ${strategy} (${s.rotationMs.n} rotations)`,
+        `median ${ms(s.rotationMs.median)}, p95 ${ms(s.rotationMs.p95)}; Secrets Manager ${s.sharePercent.secretsManager}% / SQL ${s.sharePercent.sql}% of the time`,
+      ]);
+    }
   }
   const net = find('netcheck/bench');
   if (net?.unreachable) {

@@ -13,139 +13,43 @@
 // - Secrets Manager calls per rotation per pool, failed queries across rotations for
 //   rotakit vs a plain pool fed the secret once;
 // - a fleet of 200 pools through one rotation: total calls and the per-100ms curve.
-import { fork } from 'node:child_process';
 import diagnosticsChannel from 'node:diagnostics_channel';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { CONCURRENCY, compareThroughput, serveSlices } from './throughput-harness.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
-const CONCURRENCY = 32;
 
 // ---------------------------------------------------------------- child: one pool per process
 
 // A child holds one pool (rotakit or raw) and runs `SELECT 1` at 32 concurrency only during
-// the slices the parent asks for, so the pools of a group take turns in short slices and noise
-// from the machine hits them alike. Memory is sampled for the child's whole life.
-async function child(job) {
-  const baseline = process.memoryUsage();
-  let pool;
-  if (job.kind === 'rotakit') {
-    const { createPool } = await import('@rotakit/secret-pool');
-    pool = createPool({
-      secretId: job.secretName,
-      clientConfig: {
-        region: job.region,
-        endpoint: job.endpoint,
-        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-      },
-      connectionLimit: job.connectionLimit,
-    });
-  } else {
-    const mysql = (await import('mysql2/promise')).default;
-    pool = mysql.createPool({
-      host: job.host,
-      port: job.port,
-      user: job.user,
-      password: job.password,
-      database: job.database,
-      connectionLimit: job.connectionLimit,
-    });
-  }
-  let peakRss = 0;
-  let peakHeap = 0;
-  const sample = () => {
-    const m = process.memoryUsage();
-    peakRss = Math.max(peakRss, m.rss);
-    peakHeap = Math.max(peakHeap, m.heapUsed);
-  };
-  const sampler = setInterval(sample, 20);
-  const slice = async (ms) => {
-    let queries = 0;
-    let stop = false;
-    const worker = async () => {
-      while (!stop) {
-        await pool.query('SELECT 1');
-        queries++;
-      }
-    };
-    const started = performance.now();
-    const cpu = process.cpuUsage();
-    const workers = Array.from({ length: job.concurrency }, worker);
-    await sleep(ms);
-    stop = true;
-    await Promise.all(workers);
-    const used = process.cpuUsage(cpu);
-    return { queries, elapsed: performance.now() - started, cpuMicros: used.user + used.system };
-  };
-  await slice(job.warmupMs);
-  let stopping = false;
-  process.on('message', async (message) => {
-    if (message.cmd === 'run') {
-      process.send({ type: 'slice', ...(await slice(message.ms)) });
-    } else if (message.cmd === 'stop') {
-      stopping = true;
-      sample();
-      clearInterval(sampler);
-      await pool.end();
-      process.send({
-        type: 'memory',
-        peakRssMiB: peakRss / 2 ** 20,
-        peakHeapMiB: peakHeap / 2 ** 20,
-        rssOverBaselineMiB: (peakRss - baseline.rss) / 2 ** 20,
-        heapOverBaselineMiB: (peakHeap - baseline.heapUsed) / 2 ** 20,
-      });
-      process.disconnect();
-    }
-  });
-  // A parent that failed or was killed leaves no child running (the sampler would keep it alive).
-  process.on('disconnect', () => {
-    if (!stopping) process.exit(1);
-  });
-  process.send({ type: 'ready' });
-}
+// the slices the parent asks for (throughput-harness.mjs).
+const selectOne = (pool) => ({ query: () => pool.query('SELECT 1'), end: () => pool.end() });
 
-function spawnChild(job) {
-  const proc = fork(SELF, ['--child', JSON.stringify(job)], {
-    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-  });
-  let stderr = '';
-  proc.stderr.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  const waiters = [];
-  proc.on('message', (message) => waiters.shift()?.resolve(message));
-  proc.on('exit', (code) => {
-    for (const w of waiters.splice(0)) {
-      w.reject(new Error(`child ${job.kind} exited with ${code}: ${stderr.slice(-2000)}`));
-    }
-  });
-  const next = () => new Promise((resolve, reject) => waiters.push({ resolve, reject }));
-  const ready = next();
-  return {
-    ready,
-    run(ms) {
-      const reply = next();
-      proc.send({ cmd: 'run', ms });
-      return reply;
-    },
-    stop() {
-      const reply = next();
-      proc.send({ cmd: 'stop' });
-      return reply;
-    },
-  };
-}
+const setups = {
+  async plain(job) {
+    const mysql = (await import('mysql2/promise')).default;
+    const { host, port, user, password, database, connectionLimit } = job;
+    return selectOne(mysql.createPool({ host, port, user, password, database, connectionLimit }));
+  },
+  async rotakit(job) {
+    const { createPool } = await import('@rotakit/secret-pool');
+    return selectOne(
+      createPool({
+        secretId: job.secretName,
+        clientConfig: {
+          region: job.region,
+          endpoint: job.endpoint,
+          credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+        },
+        connectionLimit: job.connectionLimit,
+      }),
+    );
+  },
+};
 
 // ---------------------------------------------------------------- helpers
 
-const quantile = (values, q) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = (sorted.length - 1) * q;
-  const lo = Math.floor(at);
-  const hi = Math.ceil(at);
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * (at - lo);
-};
-const median = (values) => quantile(values, 0.5);
 /** The most timestamps (ms) that fall in any window of `width` ms. */
 const peakInWindow = (times, width) => {
   const sorted = [...times].sort((a, b) => a - b);
@@ -262,22 +166,9 @@ async function main() {
     // ------------------------------------------------ 1. throughput and memory
     // Identical processes differ by several percent in throughput for their whole life (JIT
     // decisions, memory layout): an A/A run of two raw children over 30 slices once gave 1.076.
-    // So the comparison is repeated over GROUPS fresh sets of child processes, as JMH forks
-    // fresh JVMs. Each group runs two raw pools: rotakit is compared with their geometric mean,
-    // and their ratio to each other (the A/A control) shows the noise floor of the run.
-    // Every group's ratios are printed, so a reader can see the spread behind the median.
+    // So the comparison is repeated over 20 fresh sets of child processes, as JMH forks fresh
+    // JVMs, each against two raw pools (throughput-harness.mjs has the design).
     const tput = await newSecret();
-    const GROUPS = 20;
-    const ROUNDS_PER_GROUP = 2;
-    const KINDS = ['raw', 'control', 'rotakit'];
-    const ORDERS = [
-      [0, 1, 2],
-      [2, 1, 0],
-      [1, 2, 0],
-      [0, 2, 1],
-      [2, 0, 1],
-      [1, 0, 2],
-    ];
     const job = {
       host: tput.user.host,
       port: tput.user.port,
@@ -287,92 +178,15 @@ async function main() {
       secretName: tput.name,
       endpoint: sm.endpoint,
       region: sm.region,
-      concurrency: CONCURRENCY,
       connectionLimit: 16,
       warmupMs: 1000,
-      durationMs: 400,
+      sliceMs: 400,
     };
-    const perGroup = Object.fromEntries(KINDS.map((kind) => [kind, []]));
-    const ratios = [];
-    const controlRatios = [];
-    const cpuRatios = [];
-    for (let g = 0; g < GROUPS; g++) {
-      // Fork order varies per group, so no kind is always the first process started.
-      const forkOrder = KINDS.map((_, i) => KINDS[(i + g) % KINDS.length]);
-      const children = {};
-      for (const kind of forkOrder) {
-        children[kind] = spawnChild({ ...job, kind: kind === 'control' ? 'raw' : kind });
-      }
-      await Promise.all(KINDS.map((kind) => children[kind].ready));
-      const totals = Object.fromEntries(
-        KINDS.map((kind) => [kind, { queries: 0, elapsed: 0, cpuMicros: 0 }]),
-      );
-      for (let r = 0; r < ROUNDS_PER_GROUP; r++) {
-        // Every order of the three in turn, so each kind runs first, last and right after each
-        // other kind equally often (a slice can inherit the previous process's GC work).
-        const order = ORDERS[(g * ROUNDS_PER_GROUP + r) % ORDERS.length].map((i) => KINDS[i]);
-        for (const kind of order) {
-          const { queries, elapsed, cpuMicros } = await children[kind].run(job.durationMs);
-          totals[kind].queries += queries;
-          totals[kind].elapsed += elapsed;
-          totals[kind].cpuMicros += cpuMicros;
-        }
-      }
-      for (const kind of KINDS) {
-        const t = totals[kind];
-        perGroup[kind].push({
-          qps: (t.queries / t.elapsed) * 1000,
-          cpuPerQuery: t.cpuMicros / t.queries,
-          memory: await children[kind].stop(),
-        });
-      }
-      const of = (kind, pick) => pick(perGroup[kind][g]);
-      const vsRaw = (pick) =>
-        of('rotakit', pick) / Math.sqrt(of('raw', pick) * of('control', pick));
-      ratios.push(vsRaw((x) => x.qps));
-      cpuRatios.push(vsRaw((x) => x.cpuPerQuery));
-      controlRatios.push(of('control', (x) => x.qps) / of('raw', (x) => x.qps));
-      log(
-        `throughput group ${g + 1}/${GROUPS}: rotakit/raw ${round(ratios[g], 3)}, control/raw (A/A) ${round(controlRatios[g], 3)}`,
-      );
-    }
-    const summary = (kind) => {
-      const of = (pick) => median(perGroup[kind].map(pick));
-      return {
-        qpsMedian: Math.round(of((x) => x.qps)),
-        clientCpuMicrosPerQuery: round(
-          of((x) => x.cpuPerQuery),
-          2,
-        ),
-        peakRssMiB: round(of((x) => x.memory.peakRssMiB)),
-        peakHeapMiB: round(of((x) => x.memory.peakHeapMiB)),
-        rssOverBaselineMiB: round(of((x) => x.memory.rssOverBaselineMiB)),
-        heapOverBaselineMiB: round(of((x) => x.memory.heapOverBaselineMiB)),
-      };
-    };
-    const quartiles = (values) => [0.25, 0.5, 0.75].map((q) => round(quantile(values, q), 3));
-    const raw = summary('raw');
-    const rotakit = summary('rotakit');
     output.throughput = {
       query: 'SELECT 1',
-      concurrency: CONCURRENCY,
       connectionLimit: job.connectionLimit,
-      groups: GROUPS,
-      slicesPerGroup: ROUNDS_PER_GROUP,
-      sliceMs: job.durationMs,
-      raw,
-      rotakit,
-      control: summary('control'),
-      // Median over groups of rotakit q/s over the geometric mean of the group's raw pools.
-      medianRatio: round(median(ratios), 3),
-      ratioQuartiles: quartiles(ratios),
       targetRatio: 0.97,
-      // One raw pool over the other: how far from 1 two identical pools land in this run.
-      controlMedianRatio: round(median(controlRatios), 3),
-      controlRatioQuartiles: quartiles(controlRatios),
-      groupRatios: ratios.map((r) => round(r, 3)),
-      // Less sensitive to a busy machine than wall-clock throughput: client CPU per query.
-      clientCpuPerQueryRatio: round(median(cpuRatios), 3),
+      ...(await compareThroughput({ self: SELF, job, groups: 20, rounds: 2, log })),
     };
     log('throughput', JSON.stringify(output.throughput));
 
@@ -572,7 +386,7 @@ async function main() {
 }
 
 if (process.argv[2] === '--child') {
-  await child(JSON.parse(process.argv[3]));
+  await serveSlices(setups, JSON.parse(process.argv[3]));
 } else {
   await main();
 }

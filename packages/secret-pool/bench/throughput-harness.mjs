@@ -66,6 +66,7 @@ export async function serveSlices(setups, job) {
       const mib = (bytes) => bytes / 2 ** 20;
       process.send({
         peakRssMiB: mib(peak.rss),
+        peakHeapMiB: mib(peak.heap),
         heapOverBaselineMiB: mib(peak.heap - baselineHeap),
       });
       process.disconnect();
@@ -170,6 +171,7 @@ export async function compareThroughput({ self, job, groups: count, rounds, log 
   const medianOf = (pick, digits) => round(median(groups.map((x) => pick(x.group))), digits);
   const memoryOf = (kind) => ({
     peakRss: medianOf((group) => group[kind].memory.peakRssMiB, 1),
+    peakHeap: medianOf((group) => group[kind].memory.peakHeapMiB, 1),
     heapOverBaseline: medianOf((group) => group[kind].memory.heapOverBaselineMiB, 1),
   });
   return {
