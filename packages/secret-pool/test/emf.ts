@@ -1,6 +1,6 @@
-// Shared by metrics.integ.test.ts (mysql2 pool) and pg-metrics.integ.test.ts (pg pool): the
-// EMF lines a real Powertools Metrics writes to process.stdout (where Lambda's log agent
-// reads them), captured and read back one metric per document.
+// Read by metrics.integ.test.ts (both pools): the EMF lines a real Powertools Metrics writes
+// to process.stdout (where Lambda's log agent reads them), captured and read back one metric
+// per document.
 import { vi } from 'vitest';
 
 export interface EmfMetric {

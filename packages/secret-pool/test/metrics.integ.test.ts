@@ -1,21 +1,22 @@
-// The pool's metrics on the real MariaDB and the local Secrets Manager: through a real
-// Powertools Metrics (its EMF lines captured at process.stdout, where Lambda's log agent
+// Both pools' metrics on the real database servers and the local Secrets Manager: through a
+// real Powertools Metrics (its EMF lines captured at process.stdout, where Lambda's log agent
 // reads them: emf.ts) and through the plain callback, checked against the pool's own counters.
+// One contract, run for createPool (MariaDB) and createPgPool (PostgreSQL): pool-kinds.ts.
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { type SecretsManagerLocal, startSecretsManager } from '@rotakit/secrets-manager-local';
-import { testMysql } from '@rotakit/testing/vitest';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it, vi } from 'vitest';
 import {
-  createPool,
+  type CreatePoolOptions,
   InvalidOptionError,
   type MetricCallback,
   type MetricsOption,
 } from '../src/index.js';
+import type { CreatePgPoolOptions } from '../src/pg/index.js';
 import { captureEmf } from './emf.js';
-import { alterPassword, createDbSecret, finish, newPassword, putPending } from './helpers.js';
+import { finish, newPassword } from './helpers.js';
+import { POOL_KINDS } from './pool-kinds.js';
 
-const server = testMysql();
 let sm: SecretsManagerLocal;
 let client: SecretsManagerClient;
 
@@ -30,33 +31,49 @@ afterAll(async () => {
   await sm?.close();
 });
 
-describe('pool metrics', () => {
-  it('accepts a real Powertools Metrics and a callback (types)', () => {
-    expectTypeOf<Metrics>().toExtend<MetricsOption>();
-    expectTypeOf<MetricCallback>().toExtend<MetricsOption>();
-    expect(() =>
-      // @ts-expect-error neither a Metrics instance nor a function
-      createPool({ secretId: 'x', client, metrics: { addMetric() {} } }),
-    ).toThrow(InvalidOptionError);
+it('both pools take a real Powertools Metrics or a callback as `metrics`, nothing else (types)', () => {
+  expectTypeOf<Metrics>().toExtend<MetricsOption>();
+  expectTypeOf<MetricCallback>().toExtend<MetricsOption>();
+  expectTypeOf<{ addMetric(): void }>().not.toExtend<MetricsOption>();
+  expectTypeOf<'emf'>().not.toExtend<MetricsOption>();
+  expectTypeOf<CreatePoolOptions['metrics']>().toEqualTypeOf<MetricsOption | undefined>();
+  expectTypeOf<CreatePgPoolOptions['metrics']>().toEqualTypeOf<MetricsOption | undefined>();
+});
+
+describe.each(POOL_KINDS)('$name metrics', (kind) => {
+  it('refuses a `metrics` that is neither a Metrics nor a function: InvalidOptionError naming it', () => {
+    for (const metrics of [{ addMetric() {} }, 'emf']) {
+      let error: unknown;
+      try {
+        kind.createPool({ secretId: 'x', client, metrics: metrics as never });
+      } catch (thrown) {
+        error = thrown;
+      }
+      expect(error).toBeInstanceOf(InvalidOptionError);
+      expect(error).toMatchObject({ name: 'InvalidOptionError', option: 'metrics' });
+    }
   });
 
   it('a rotation window through a real Powertools Metrics: refreshes, the auth failure and the pending-probe success as EMF', async () => {
-    const secret = await createDbSecret(server, client);
+    const secret = await kind.createSecret(client);
     const metrics = new Metrics({ namespace: 'rotakit-test', serviceName: 'orders' });
     const password = newPassword();
     const out = await captureEmf(async () => {
-      await using pool = createPool({ secretId: secret.name, client, connectionLimit: 2, metrics });
-      const held = await pool.getConnection();
+      await using pool = kind.createPool({
+        secretId: secret.name,
+        client,
+        connections: 2,
+        metrics,
+      });
+      const held = await pool.hold();
       // setSecret done by hand; the rotation has not finished: AWSCURRENT is stale.
-      const pending = await putPending(client, secret.name, { ...secret.value, password });
-      await alterPassword(server, secret.user.username, password);
+      const pending = await secret.putPending(password);
+      await kind.alterPassword(secret.username, password);
       // A second connection must log in: refused with AWSCURRENT, then AWSPENDING works.
-      const [rows] = await pool.query('SELECT 1 AS ok');
-      expect(rows).toEqual([{ ok: 1 }]);
+      expect(await pool.query('SELECT 1 AS ok')).toEqual([{ ok: 1 }]);
       held.release();
       await finish(client, secret.name, pending);
-      const stats = pool.stats();
-      expect(stats).toMatchObject({ authFailures: 1, pendingProbeSuccesses: 1 });
+      expect(pool.stats()).toMatchObject({ authFailures: 1, pendingProbeSuccesses: 1 });
     });
     const base = { namespace: 'rotakit-test', unit: 'Count', value: 1 };
     expect(out.metrics).toEqual([
@@ -78,25 +95,26 @@ describe('pool metrics', () => {
       { ...base, metric: 'SecretPoolPendingProbeSuccess', dimensions: { service: 'orders' } },
     ]);
     expect(out.raw).not.toContain(password);
-    expect(out.raw).not.toContain(secret.value.password);
+    expect(out.raw).not.toContain(secret.password);
   });
 
   it('the callback sees one metric per event, as many as the pool counts (login guard included)', async () => {
-    const secret = await createDbSecret(server, client);
-    await alterPassword(server, secret.user.username, 'rotated-away');
+    const secret = await kind.createSecret(client);
+    await kind.alterPassword(secret.username, newPassword());
     const seen: { name: string; unit: string; value: number; dimensions: object }[] = [];
-    await using pool = createPool({
+    await using pool = kind.createPool({
       secretId: secret.name,
       client,
-      connectionLimit: 4,
+      connections: 4,
       auth: { retryDelayMs: 1, maxRetryDelayMs: 5 },
       metrics: (name, unit, value, dimensions) => seen.push({ name, unit, value, dimensions }),
     });
     const results = await Promise.allSettled(
       Array.from({ length: 8 }, () => pool.query('SELECT 1')),
     );
-    expect(results.every((r) => r.status === 'rejected')).toBe(true);
+    expect(results.map((r) => r.status)).toEqual(Array(8).fill('rejected'));
     const stats = pool.stats();
+    expect(stats.authFailures).toBeGreaterThan(0);
     expect(stats.loginGuardRejections).toBeGreaterThan(0);
     const count = (name: string) => seen.filter((m) => m.name === name).length;
     expect(count('SecretPoolAuthFailure')).toBe(stats.authFailures);
@@ -109,24 +127,23 @@ describe('pool metrics', () => {
       value: 1,
       dimensions: { Reason: 'password-refused' },
     });
-    expect(JSON.stringify(seen)).not.toContain(secret.value.password);
+    expect(JSON.stringify(seen)).not.toContain(secret.password);
   });
 
   it('a callback that throws never reaches the pool: one process warning, queries work', async () => {
-    const secret = await createDbSecret(server, client);
+    const secret = await kind.createSecret(client);
     const warnings: Error[] = [];
     const onWarning = (warning: Error) => warnings.push(warning);
     process.on('warning', onWarning);
     try {
-      await using pool = createPool({
+      await using pool = kind.createPool({
         secretId: secret.name,
         client,
         metrics: () => {
           throw new Error('sink down');
         },
       });
-      const [rows] = await pool.query('SELECT 2 AS two');
-      expect(rows).toEqual([{ two: 2 }]);
+      expect(await pool.query('SELECT 2 AS two')).toEqual([{ two: 2 }]);
       await new Promise((resolve) => setImmediate(resolve));
     } finally {
       process.off('warning', onWarning);

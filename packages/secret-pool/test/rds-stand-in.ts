@@ -1,6 +1,6 @@
-// Shared by rds-endpoint.integ.test.ts (mysql2 pool) and pg-rds-endpoint.integ.test.ts (pg
-// pool): a loopback stand-in of the RDS Query API for the real RDSClient, and TCP proxies to
-// the test database server, so the endpoint the API names can move or go away.
+// Used by rds-endpoint.integ.test.ts (both pools): a loopback stand-in of the RDS Query API
+// for the real RDSClient, and TCP proxies to the test database server, so the endpoint the
+// API names can move or go away.
 import http from 'node:http';
 import net from 'node:net';
 import { RDSClient } from '@aws-sdk/client-rds';
