@@ -6,6 +6,7 @@
 //   node packages/secret-pool/bench/orm-drizzle.bench.mjs
 import { fileURLToPath } from 'node:url';
 import { child, main } from './orm-throughput.mjs';
+import { secretSource } from './throughput-harness.mjs';
 
 const drizzleOn = async (client, end) => {
   const { eq } = await import('drizzle-orm');
@@ -30,12 +31,7 @@ const setups = {
   async rotakit(job) {
     const { createPool } = await import('@rotakit/secret-pool');
     const pool = createPool({
-      secretId: job.secretName,
-      clientConfig: {
-        region: job.region,
-        endpoint: job.endpoint,
-        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-      },
+      ...secretSource(job),
       connectionLimit: job.connectionLimit,
     });
     return drizzleOn(pool.pool, () => pool.end());

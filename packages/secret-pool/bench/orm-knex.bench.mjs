@@ -7,6 +7,7 @@
 //   node packages/secret-pool/bench/orm-knex.bench.mjs
 import { fileURLToPath } from 'node:url';
 import { child, main } from './orm-throughput.mjs';
+import { secretSource } from './throughput-harness.mjs';
 
 const knexOn = (knex) => ({
   query: () => knex('items').select('id', 'name').where('id', 1).first(),
@@ -32,12 +33,7 @@ const setups = {
     return knexOn(
       knex(
         knexConfig({
-          secretId: job.secretName,
-          clientConfig: {
-            region: job.region,
-            endpoint: job.endpoint,
-            credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-          },
+          ...secretSource(job),
           connectionLimit: job.connectionLimit,
         }),
       ),

@@ -6,6 +6,7 @@
 //   node packages/secret-pool/bench/orm-kysely.bench.mjs
 import { fileURLToPath } from 'node:url';
 import { child, main } from './orm-throughput.mjs';
+import { secretSource } from './throughput-harness.mjs';
 
 const kyselyOn = async (pool) => {
   const { Kysely, MysqlDialect } = await import('kysely');
@@ -27,12 +28,7 @@ const setups = {
     const { createPool } = await import('@rotakit/secret-pool');
     return kyselyOn(
       createPool({
-        secretId: job.secretName,
-        clientConfig: {
-          region: job.region,
-          endpoint: job.endpoint,
-          credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-        },
+        ...secretSource(job),
         connectionLimit: job.connectionLimit,
       }),
     );

@@ -14,7 +14,7 @@
 //   per rotation.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { compareThroughput, round, serveSlices } from './throughput-harness.mjs';
+import { compareThroughput, round, secretSource, serveSlices } from './throughput-harness.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
 const GROUPS = 20;
@@ -44,12 +44,7 @@ const setups = {
     const { createPgPool } = await import('@rotakit/secret-pool/pg');
     return sqlSelect1(
       createPgPool({
-        secretId: job.secretName,
-        clientConfig: {
-          region: job.region,
-          endpoint: job.endpoint,
-          credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-        },
+        ...secretSource(job),
         max: job.max,
       }),
       job.max,

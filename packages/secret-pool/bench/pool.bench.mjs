@@ -16,7 +16,12 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { CONCURRENCY, compareThroughput, serveSlices } from './throughput-harness.mjs';
+import {
+  CONCURRENCY,
+  compareThroughput,
+  secretSource,
+  serveSlices,
+} from './throughput-harness.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
 
@@ -36,12 +41,7 @@ const setups = {
     const { createPool } = await import('@rotakit/secret-pool');
     return selectOne(
       createPool({
-        secretId: job.secretName,
-        clientConfig: {
-          region: job.region,
-          endpoint: job.endpoint,
-          credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-        },
+        ...secretSource(job),
         connectionLimit: job.connectionLimit,
       }),
     );

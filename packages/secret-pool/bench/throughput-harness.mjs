@@ -24,6 +24,18 @@ const ORDERS = [
 
 // ---------------------------------------------------------------- child: one setup per process
 
+/** Where a rotakit setup reads its secret: the parent's local Secrets Manager (dummy credentials). */
+export function secretSource(job) {
+  return {
+    secretId: job.secretName,
+    clientConfig: {
+      region: job.region,
+      endpoint: job.endpoint,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    },
+  };
+}
+
 /** Builds one setup and runs its query at 32 concurrency during the slices the parent asks for. */
 export async function serveSlices(setups, job) {
   const baselineHeap = process.memoryUsage().heapUsed;
