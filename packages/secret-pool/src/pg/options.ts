@@ -6,6 +6,7 @@ import {
   checkManagedSecretEndpoint,
   checkSecretOptions,
   type EngineEndpointDefaults,
+  OWN_KEYS,
   type ResolvedPoolOptions,
   resolveOwnOptions,
   type SecretPoolOwnOptions,
@@ -34,23 +35,6 @@ const PG_ENDPOINT_DEFAULTS: EngineEndpointDefaults = {
   port: POSTGRES_DEFAULT_PORT,
   database: POSTGRES_DEFAULT_DATABASE,
 };
-
-const OWN_KEYS = [
-  'secretId',
-  'cache',
-  'client',
-  'clientConfig',
-  'cacheOptions',
-  'auth',
-  'loginGuard',
-  'maxConnecting',
-  'retireConnections',
-  'serverBusy',
-  'credentialCheckIntervalMs',
-  'metrics',
-  'managedRotation',
-  'rds',
-] as const;
 
 export interface ResolvedPgOptions {
   readonly resolved: ResolvedPoolOptions;

@@ -172,7 +172,8 @@ const MYSQL_ENDPOINT_DEFAULTS: EngineEndpointDefaults = {
   database: undefined,
 };
 
-const OWN_KEYS = [
+/** Our option keys, every driver's pool alike: removed before the rest goes to the driver. */
+export const OWN_KEYS = [
   'secretId',
   'cache',
   'client',
